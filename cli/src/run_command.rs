@@ -1,0 +1,142 @@
+//! `wasm-workflows run`: the command line around [`Runner`].
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+use wasm_workflows_cli::allow_list::AllowList;
+use wasm_workflows_cli::runner::{InputFile, ModuleCache, RunOptions, Runner};
+use wasm_workflows_sdk::json::{self, Value};
+use wasm_workflows_sdk::protocol::{Phase, PluginInvocation};
+
+const DEFAULT_WORKFLOW_NAME: &str = "wasm-workflows-local";
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// The module: a .wasm core module (wasm32-wasip1) or component (wasm32-wasip2).
+    module: PathBuf,
+
+    /// An input parameter; the value is passed as a string, as Argo does.
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = name_value)]
+    params: Vec<(String, String)>,
+
+    /// A plugin option (a key of the template's plugin.wasm block); the value is
+    /// read as JSON when it is JSON, else as a string.
+    #[arg(long = "plugin-option", value_name = "NAME=VALUE", value_parser = name_value)]
+    plugin_options: Vec<(String, String)>,
+
+    /// An input artifact from a local file, placed at PATH (default /NAME).
+    #[arg(long = "artifact", value_name = "NAME=FILE[:PATH]", value_parser = artifact)]
+    artifacts: Vec<InputFile>,
+
+    /// Copy output artifacts to DIR/<path>.
+    #[arg(long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+
+    /// Allow HTTP requests to this origin (as permissions.http.allowed_hosts);
+    /// `insecure:allow-all` allows every destination. Default: none.
+    #[arg(long = "allow-host", value_name = "URL")]
+    allow_hosts: Vec<String>,
+
+    /// Start from this invocation (input.json); --param and --plugin-option add to it.
+    #[arg(long, value_name = "FILE.json")]
+    invocation: Option<PathBuf>,
+
+    /// The workflow name in the invocation.
+    #[arg(long, value_name = "NAME")]
+    workflow_name: Option<String>,
+
+    /// Stop the module after this many seconds.
+    #[arg(long, value_name = "SECS", value_parser = seconds)]
+    timeout: Option<Duration>,
+
+    /// Limit the module's linear memory to this many MiB.
+    #[arg(long, value_name = "MIB")]
+    max_memory: Option<u64>,
+
+    /// Compile the module even if a compiled copy is cached.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+fn name_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(format!("expected NAME=VALUE, got \"{text}\"")),
+    }
+}
+
+fn artifact(text: &str) -> Result<InputFile, String> {
+    let (name, rest) = name_value(text).map_err(|_| format!("expected NAME=FILE[:PATH], got \"{text}\""))?;
+    let (source, path) = match rest.rfind(":/") {
+        Some(at) => (&rest[..at], rest[at + 1..].to_owned()),
+        None => (rest.as_str(), format!("/{name}")),
+    };
+    if source.is_empty() {
+        return Err(format!("expected NAME=FILE[:PATH], got \"{text}\""));
+    }
+    Ok(InputFile { name, path, source: source.into() })
+}
+
+fn seconds(text: &str) -> Result<Duration, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs.is_finite() => Ok(Duration::from_secs_f64(secs)),
+        _ => Err(format!("expected a positive number of seconds, got \"{text}\"")),
+    }
+}
+
+fn invocation(args: &RunArgs) -> Result<PluginInvocation, String> {
+    let mut invocation = match &args.invocation {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            PluginInvocation::from_json(&text).map_err(|e| format!("{}: {e}", file.display()))?
+        }
+        None => PluginInvocation::new(DEFAULT_WORKFLOW_NAME),
+    };
+    if let Some(name) = &args.workflow_name {
+        invocation.workflow_name = name.clone();
+    }
+    for (name, value) in &args.params {
+        invocation = invocation.with_parameter(name, value.as_str());
+    }
+    for (name, value) in &args.plugin_options {
+        let value = json::parse(value).unwrap_or_else(|_| Value::from(value.as_str()));
+        invocation = invocation.with_plugin_option(name, value);
+    }
+    Ok(invocation)
+}
+
+fn options(args: RunArgs) -> Result<(PathBuf, RunOptions, bool), String> {
+    let invocation = invocation(&args)?;
+    let options = RunOptions {
+        invocation,
+        input_files: args.artifacts,
+        output_dir: args.output_dir,
+        allowed_hosts: AllowList::new(&args.allow_hosts)?,
+        timeout: args.timeout,
+        max_memory_mib: args.max_memory,
+    };
+    Ok((args.module, options, args.no_cache))
+}
+
+pub(crate) fn run(args: RunArgs) -> ExitCode {
+    let host_error = |message: &dyn std::fmt::Display| {
+        eprintln!("error: {message}");
+        ExitCode::from(2)
+    };
+    let (module, options, no_cache) = match options(args) {
+        Ok(options) => options,
+        Err(message) => return host_error(&message),
+    };
+    let cache = if no_cache { None } else { ModuleCache::default_dir().map(ModuleCache::new) };
+    let outcome = match Runner::new(cache).and_then(|runner| runner.run(&module, &options)) {
+        Ok(outcome) => outcome,
+        Err(error) => return host_error(&error),
+    };
+    println!("{}", outcome.node.to_json().to_string_pretty());
+    match outcome.node.phase {
+        Phase::Succeeded => ExitCode::SUCCESS,
+        Phase::Failed => ExitCode::FAILURE,
+    }
+}

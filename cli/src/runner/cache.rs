@@ -1,0 +1,119 @@
+//! A cache of compiled modules on disk, so a module is compiled once.
+//!
+//! An entry is named by the SHA-256 of the module's bytes and a hash of the
+//! engine's compatibility (wasmtime version and settings), so a new wasmtime
+//! or a changed configuration never loads an incompatible entry. Entries are
+//! written to a temporary file and renamed into place, so concurrent runs
+//! never see half an entry; an entry that fails to load is compiled again.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+use super::ModuleKind;
+
+/// A module compiled for the engine, ready to instantiate.
+pub(crate) enum Compiled {
+    Core(wasmtime::Module),
+    Component(Component),
+}
+
+/// Where a compiled module came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompileSource {
+    /// Compiled in this run (and stored, when a cache is in use).
+    Compiled,
+    /// Loaded from the cache: no compilation.
+    Cache,
+}
+
+/// The cache folder.
+#[derive(Debug, Clone)]
+pub struct ModuleCache {
+    dir: PathBuf,
+}
+
+impl ModuleCache {
+    /// A cache in `dir` (created when first written).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        ModuleCache { dir: dir.into() }
+    }
+
+    /// The default folder: `$WASM_WORKFLOWS_CACHE_DIR`, else
+    /// `$XDG_CACHE_HOME/wasm-workflows/modules`, else
+    /// `$HOME/.cache/wasm-workflows/modules`.
+    pub fn default_dir() -> Option<PathBuf> {
+        if let Some(dir) = std::env::var_os("WASM_WORKFLOWS_CACHE_DIR") {
+            return Some(dir.into());
+        }
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))?;
+        Some(base.join("wasm-workflows").join("modules"))
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn entry(&self, engine: &Engine, kind: ModuleKind, bytes: &[u8]) -> PathBuf {
+        let mut hasher = DefaultHasher::new();
+        engine.precompile_compatibility_hash().hash(&mut hasher);
+        let digest = Sha256::digest(bytes);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        self.dir.join(format!("{hex}-{:016x}-{}.cwasm", hasher.finish(), kind.short_name()))
+    }
+
+    /// The compiled form of `bytes`, from the cache or freshly compiled.
+    pub(crate) fn load_or_compile(
+        &self,
+        engine: &Engine,
+        kind: ModuleKind,
+        bytes: &[u8],
+    ) -> wasmtime::Result<(Compiled, CompileSource)> {
+        let entry = self.entry(engine, kind, bytes);
+        if entry.exists() {
+            // SAFETY: entries are written only by `store` below, from
+            // wasmtime's own serialization, into the user's own cache folder.
+            let loaded = unsafe {
+                match kind {
+                    ModuleKind::Core => wasmtime::Module::deserialize_file(engine, &entry).map(Compiled::Core),
+                    ModuleKind::Component => Component::deserialize_file(engine, &entry).map(Compiled::Component),
+                }
+            };
+            if let Ok(compiled) = loaded {
+                return Ok((compiled, CompileSource::Cache));
+            }
+        }
+        let compiled = compile(engine, kind, bytes)?;
+        if let Err(error) = self.store(&entry, &compiled) {
+            eprintln!("warning: cannot cache the compiled module in {}: {error}", self.dir.display());
+        }
+        Ok((compiled, CompileSource::Compiled))
+    }
+
+    fn store(&self, entry: &Path, compiled: &Compiled) -> anyhow::Result<()> {
+        let bytes = match compiled {
+            Compiled::Core(module) => module.serialize(),
+            Compiled::Component(component) => component.serialize(),
+        }
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        std::fs::create_dir_all(&self.dir)?;
+        let temporary = tempfile::NamedTempFile::new_in(&self.dir)?;
+        std::fs::write(temporary.path(), bytes)?;
+        temporary.persist(entry)?;
+        Ok(())
+    }
+}
+
+/// Compiles `bytes` (binary, or WAT text for a core module).
+pub(crate) fn compile(engine: &Engine, kind: ModuleKind, bytes: &[u8]) -> wasmtime::Result<Compiled> {
+    Ok(match kind {
+        ModuleKind::Core => Compiled::Core(wasmtime::Module::new(engine, bytes)?),
+        ModuleKind::Component => Compiled::Component(Component::new(engine, bytes)?),
+    })
+}

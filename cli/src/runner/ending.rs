@@ -1,0 +1,111 @@
+//! How a run ended, and the node the host reports for it.
+
+use std::path::Path;
+use std::time::Duration;
+
+use wasm_workflows_sdk::protocol::{Phase, PluginResult};
+use wasm_workflows_sdk::workdir;
+use wasmtime::Trap;
+
+use super::ModuleKind;
+
+/// How the module's run ended.
+pub(crate) enum Ending {
+    /// `_start` (or `wasi:cli/run`) returned.
+    Returned,
+    /// The module called `proc_exit` (or `wasi:cli/exit`) with this status.
+    Exited(i32),
+    /// A trap or a host function's error stopped it.
+    Stopped(wasmtime::Error),
+    /// The timeout elapsed while the module waited on the host.
+    TimedOut,
+    /// It could not be instantiated (for example, a missing import).
+    NotStarted(wasmtime::Error),
+}
+
+impl Ending {
+    /// Sorts out a wasmtime error: an exit, or a trap or other stop.
+    pub(crate) fn from_error(error: wasmtime::Error) -> Ending {
+        match error.downcast_ref::<wasmtime_wasi::I32Exit>() {
+            Some(exit) => Ending::Exited(exit.0),
+            None => Ending::Stopped(error),
+        }
+    }
+}
+
+/// What the run did, for the node.
+pub(crate) struct Execution {
+    pub(crate) ending: Ending,
+    pub(crate) memory_limit_hit: bool,
+}
+
+/// The node the host reports: the module's result when it returned
+/// normally, otherwise a `Failed` node that says what happened, carrying the
+/// module's own message when it wrote one.
+pub(crate) fn node(
+    execution: Execution,
+    kind: ModuleKind,
+    work_dir: &Path,
+    timeout: Option<Duration>,
+    max_memory_mib: Option<u64>,
+) -> PluginResult {
+    let failure = match execution.ending {
+        Ending::Returned => return read_result(work_dir),
+        Ending::Exited(0) if kind == ModuleKind::Component => return read_result(work_dir),
+        Ending::Exited(status) if kind == ModuleKind::Component => format!("the module exited with status {status}"),
+        Ending::Exited(status) => format!(
+            "the module exited with status {status} through proc_exit; the Argo WASM plugin fails any module that \
+             calls proc_exit, even with status 0, and ignores its result: return from main instead"
+        ),
+        Ending::NotStarted(error) => format!("the module cannot be started: {error:#}"),
+        _ if execution.memory_limit_hit => format!(
+            "the module ran out of memory: it asked for more than the limit of {} MiB (--max-memory)",
+            max_memory_mib.unwrap_or_default()
+        ),
+        Ending::TimedOut => timed_out(timeout),
+        Ending::Stopped(error) => {
+            eprintln!("[host] the module was stopped: {error:?}");
+            match error.downcast_ref::<Trap>() {
+                Some(Trap::Interrupt) => timed_out(timeout),
+                Some(trap @ Trap::UnreachableCodeReached) => {
+                    format!("the module trapped: {trap} (a panic or an abort in the module)")
+                }
+                Some(trap) => format!("the module trapped: {trap}"),
+                None => format!("the module failed in a host call: {error:#}"),
+            }
+        }
+    };
+    match module_message(work_dir) {
+        Some(own) => PluginResult::failed(format!("{failure}; the module's own message: {own}")),
+        None => PluginResult::failed(failure),
+    }
+}
+
+fn timed_out(timeout: Option<Duration>) -> String {
+    let seconds = timeout.map_or(0.0, |t| t.as_secs_f64());
+    format!("the module ran longer than the timeout of {seconds} s (--timeout) and was stopped")
+}
+
+/// `result.json` as the module wrote it.
+fn read_result(work_dir: &Path) -> PluginResult {
+    let file = workdir::result_file(work_dir);
+    match std::fs::read(&file) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            PluginResult::failed("the module returned without writing /work/result.json")
+        }
+        Err(e) => PluginResult::failed(format!("cannot read the module's /work/result.json: {e}")),
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Err(_) => PluginResult::failed("the module wrote a /work/result.json that is not UTF-8 text"),
+            Ok(text) => PluginResult::from_json(&text).unwrap_or_else(|reason| {
+                PluginResult::failed(format!("the module wrote an invalid /work/result.json: {reason}"))
+            }),
+        },
+    }
+}
+
+/// The message of a `Failed` result the module wrote before it stopped.
+fn module_message(work_dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(workdir::result_file(work_dir)).ok()?;
+    let result = PluginResult::from_json(&text).ok()?;
+    (result.phase == Phase::Failed).then_some(result.message)
+}

@@ -1,0 +1,356 @@
+//! A serde `Deserializer` over a [`Value`] that accepts values the way Argo
+//! passes them: numbers and booleans may arrive as strings (`"42"`,
+//! `"true"`), arrays and objects as JSON text, and a string may be read from
+//! a number or boolean. Errors keep the path of the field that failed.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Expected, IntoDeserializer, Visitor};
+
+use crate::json::{self, Value};
+
+/// Why a value could not be deserialized, and at which field.
+#[derive(Debug)]
+pub(crate) struct DeError {
+    /// Field names and array indexes from the outermost value inward.
+    pub(crate) path: Vec<String>,
+    pub(crate) kind: DeErrorKind,
+}
+
+#[derive(Debug)]
+pub(crate) enum DeErrorKind {
+    Message(String),
+    MissingField(&'static str),
+    UnknownField(String, &'static [&'static str]),
+}
+
+impl DeError {
+    fn at(mut self, segment: String) -> Self {
+        self.path.insert(0, segment);
+        self
+    }
+
+    /// The message without the path.
+    pub(crate) fn reason(&self) -> String {
+        match &self.kind {
+            DeErrorKind::Message(m) => m.clone(),
+            DeErrorKind::MissingField(f) => format!("missing field \"{f}\""),
+            DeErrorKind::UnknownField(f, expected) => {
+                format!("unknown field \"{f}\" (expected one of: {})", expected.join(", "))
+            }
+        }
+    }
+}
+
+impl fmt::Display for DeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path.join("."))?;
+        }
+        f.write_str(&self.reason())
+    }
+}
+
+impl std::error::Error for DeError {}
+
+impl de::Error for DeError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        DeError { path: Vec::new(), kind: DeErrorKind::Message(msg.to_string()) }
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        DeError { path: Vec::new(), kind: DeErrorKind::MissingField(field) }
+    }
+
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+        DeError { path: Vec::new(), kind: DeErrorKind::UnknownField(field.to_owned(), expected) }
+    }
+}
+
+fn mismatch(value: &Value, expected: &dyn Expected) -> DeError {
+    de::Error::custom(format_args!("expected {expected}, got {}", value.describe()))
+}
+
+/// Deserializes `T` from `value`, Argo-leniently.
+pub(crate) fn from_value<T: de::DeserializeOwned>(value: &Value) -> Result<T, DeError> {
+    T::deserialize(ArgoValue(value))
+}
+
+/// The deserializer: a borrowed value.
+pub(crate) struct ArgoValue<'a>(pub(crate) &'a Value);
+
+impl<'a> ArgoValue<'a> {
+    /// The text of a number, or of a string holding one.
+    fn number_text(&self) -> Option<&'a str> {
+        match self.0 {
+            Value::Number(n) => Some(n.as_str()),
+            Value::String(s) => Some(s.trim()),
+            _ => None,
+        }
+    }
+
+    /// Parses a string holding JSON (an array or object sent as text) and
+    /// hands it to `then`.
+    fn embedded<'de, V: Visitor<'de>>(
+        text: &str,
+        visitor: V,
+        then: fn(ArgoValue<'_>, V) -> Result<V::Value, DeError>,
+    ) -> Result<V::Value, DeError> {
+        match json::parse(text) {
+            Ok(inner @ (Value::Array(_) | Value::Object(_))) => then(ArgoValue(&inner), visitor),
+            _ => Err(mismatch(&Value::String(text.to_owned()), &visitor)),
+        }
+    }
+
+    fn integer<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        let text = self.number_text();
+        if let Some(n) = text.and_then(|t| t.parse::<u64>().ok()) {
+            visitor.visit_u64(n)
+        } else if let Some(n) = text.and_then(|t| t.parse::<i64>().ok()) {
+            visitor.visit_i64(n)
+        } else {
+            Err(mismatch(self.0, &visitor))
+        }
+    }
+
+    fn float<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.number_text().and_then(|t| t.parse::<f64>().ok()).filter(|f| f.is_finite()) {
+            Some(f) => visitor.visit_f64(f),
+            None => Err(mismatch(self.0, &visitor)),
+        }
+    }
+}
+
+macro_rules! integers {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+            self.integer(visitor)
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for ArgoValue<'_> {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => visitor.visit_u64(u),
+                (None, Some(i)) => visitor.visit_i64(i),
+                _ => self.float(visitor),
+            },
+            Value::String(s) => visitor.visit_str(s),
+            Value::Array(items) => visitor.visit_seq(Seq { items: items.iter(), index: 0 }),
+            Value::Object(members) => visitor.visit_map(Map { members: members.iter(), pending: None }),
+        }
+    }
+
+    integers!(deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
+              deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64);
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.float(visitor)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.float(visitor)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.0 {
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::String(s) if s.trim().eq_ignore_ascii_case("true") => visitor.visit_bool(true),
+            Value::String(s) if s.trim().eq_ignore_ascii_case("false") => visitor.visit_bool(false),
+            other => Err(mismatch(other, &visitor)),
+        }
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.0 {
+            Value::String(s) => visitor.visit_str(s),
+            Value::Number(n) => visitor.visit_str(n.as_str()),
+            Value::Bool(b) => visitor.visit_str(if *b { "true" } else { "false" }),
+            other => Err(mismatch(other, &visitor)),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.0 {
+            Value::String(s) => visitor.visit_bytes(s.as_bytes()),
+            _ => self.deserialize_seq(visitor),
+        }
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_bytes(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.0 {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            other => Err(mismatch(other, &visitor)),
+        }
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_unit(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.0 {
+            Value::Array(items) => visitor.visit_seq(Seq { items: items.iter(), index: 0 }),
+            Value::String(s) => Self::embedded(s, visitor, |inner, v| inner.deserialize_seq(v)),
+            other => Err(mismatch(other, &visitor)),
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.0 {
+            Value::Object(members) => visitor.visit_map(Map { members: members.iter(), pending: None }),
+            Value::String(s) => Self::embedded(s, visitor, |inner, v| inner.deserialize_map(v)),
+            other => Err(mismatch(other, &visitor)),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        match self.0 {
+            Value::String(s) => visitor.visit_enum(s.as_str().into_deserializer()),
+            Value::Object(members) if members.len() == 1 => {
+                let (variant, value) = &members[0];
+                visitor.visit_enum(Variant { name: variant, value })
+            }
+            other => Err(mismatch(other, &visitor)),
+        }
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_unit()
+    }
+}
+
+struct Seq<'a> {
+    items: std::slice::Iter<'a, Value>,
+    index: usize,
+}
+
+impl<'de> de::SeqAccess<'de> for Seq<'_> {
+    type Error = DeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
+        let Some(item) = self.items.next() else { return Ok(None) };
+        let index = self.index;
+        self.index += 1;
+        seed.deserialize(ArgoValue(item)).map(Some).map_err(|e| e.at(format!("[{index}]")))
+    }
+}
+
+struct Map<'a> {
+    members: std::slice::Iter<'a, (String, Value)>,
+    pending: Option<&'a (String, Value)>,
+}
+
+impl<'de> de::MapAccess<'de> for Map<'_> {
+    type Error = DeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+        let Some(member) = self.members.next() else { return Ok(None) };
+        self.pending = Some(member);
+        seed.deserialize(member.0.as_str().into_deserializer()).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
+        let (key, value) = self.pending.take().expect("serde asks for a key before its value");
+        seed.deserialize(ArgoValue(value)).map_err(|e| e.at(key.clone()))
+    }
+}
+
+struct Variant<'a> {
+    name: &'a str,
+    value: &'a Value,
+}
+
+impl<'de, 'a> de::EnumAccess<'de> for Variant<'a> {
+    type Error = DeError;
+    type Variant = ArgoValue<'a>;
+
+    fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, ArgoValue<'a>), DeError> {
+        let variant = seed.deserialize(self.name.into_deserializer())?;
+        Ok((variant, ArgoValue(self.value)))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for ArgoValue<'_> {
+    type Error = DeError;
+
+    fn unit_variant(self) -> Result<(), DeError> {
+        de::Deserialize::deserialize(self)
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, DeError> {
+        seed.deserialize(self)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DeError> {
+        de::Deserializer::deserialize_seq(self, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        de::Deserializer::deserialize_map(self, visitor)
+    }
+}

@@ -1,0 +1,150 @@
+//! The host contract around a step function: what `#[workflow_step]` runs.
+//!
+//! [`execute`] reads `input.json`, calls the step, and writes `result.json`
+//! atomically (a temporary file, then a rename). Every failure becomes a
+//! `Failed` result whose message says what went wrong: an error returned by
+//! the step (with its whole chain), a missing or malformed input, or a panic
+//! (written by a panic hook before the module traps). It returns normally in
+//! every case the result could be written, because the Argo WASM plugin fails
+//! any module that calls `proc_exit`, even with 0, and then ignores its result.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::path::Path;
+use std::sync::Once;
+
+use crate::error::Error;
+use crate::protocol::{PluginInvocation, PluginResult};
+use crate::{log, workdir};
+
+/// What a step function may return: a [`PluginResult`], or a `Result` of one
+/// whose error converts into [`anyhow::Error`].
+#[diagnostic::on_unimplemented(
+    message = "a workflow step must return `PluginResult` or `Result<PluginResult, E>`, not `{Self}`",
+    label = "this return type is not a step result",
+    note = "use `anyhow::Result<PluginResult>`, or any `Result<PluginResult, E>` where `E` converts into `anyhow::Error`"
+)]
+pub trait StepOutput {
+    /// The result, or the error that failed the step.
+    fn into_result(self) -> anyhow::Result<PluginResult>;
+}
+
+impl StepOutput for PluginResult {
+    fn into_result(self) -> anyhow::Result<PluginResult> {
+        Ok(self)
+    }
+}
+
+impl<E: Into<anyhow::Error>> StepOutput for Result<PluginResult, E> {
+    fn into_result(self) -> anyhow::Result<PluginResult> {
+        self.map_err(Into::into)
+    }
+}
+
+/// Runs `step` under the host contract in the work directory
+/// ([`workdir::root`]). This is the whole `main` of a module; if the result
+/// cannot be written it reports that on stderr and exits with status 1.
+pub fn execute<R: StepOutput>(step: fn(PluginInvocation) -> R) {
+    let root = workdir::root();
+    if let Err(error) = run_in(&root, step) {
+        log::error(format_args!("{error}"));
+        std::process::exit(1);
+    }
+}
+
+/// Reads the invocation from `root`, runs `step`, writes the result.
+pub(crate) fn run_in<R: StepOutput>(root: &Path, step: fn(PluginInvocation) -> R) -> Result<(), Error> {
+    let result = match read_invocation(root) {
+        Ok(invocation) => invoke(step, invocation),
+        Err(error) => PluginResult::failed(error.to_string()),
+    };
+    if result.phase == crate::protocol::Phase::Failed {
+        log::error(format_args!("step failed: {}", result.message));
+    }
+    write_result(root, &result)
+}
+
+/// Reads and parses `input.json` in `root`.
+pub fn read_invocation(root: &Path) -> Result<PluginInvocation, Error> {
+    let file = workdir::input_file(root);
+    let invalid = |reason: String| Error::InvalidInput { reason };
+    let bytes = std::fs::read(&file).map_err(|e| {
+        invalid(match e.kind() {
+            std::io::ErrorKind::NotFound => format!(
+                "{} does not exist: a module is run by the Argo WASM plugin, or locally by `wasm-workflows run`",
+                file.display()
+            ),
+            _ => format!("cannot read {}: {e}", file.display()),
+        })
+    })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(invalid(format!("{} is empty", file.display())));
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        invalid(format!("{} is not UTF-8 text (invalid byte at offset {})", file.display(), e.valid_up_to()))
+    })?;
+    PluginInvocation::from_json(text).map_err(invalid)
+}
+
+/// Calls `step`, turning an error or a panic into a `Failed` result.
+fn invoke<R: StepOutput>(step: fn(PluginInvocation) -> R, invocation: PluginInvocation) -> PluginResult {
+    install_panic_hook();
+    IN_STEP.with(|in_step| in_step.set(true));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| step(invocation).into_result()));
+    IN_STEP.with(|in_step| in_step.set(false));
+    match outcome {
+        Ok(Ok(result)) => result,
+        Ok(Err(error)) => PluginResult::failed(format!("{error:#}")),
+        // Native builds unwind to here; the hook has kept the message. In wasm
+        // a panic aborts, and the hook has already written the result.
+        Err(_) => {
+            PluginResult::failed(LAST_PANIC.with(|last| last.take()).unwrap_or_else(|| "the step panicked".into()))
+        }
+    }
+}
+
+/// Writes `result.json` in `root` atomically: a temporary file, then a rename.
+pub fn write_result(root: &Path, result: &PluginResult) -> Result<(), Error> {
+    let file = workdir::result_file(root);
+    let temporary = root.join(".result.json.tmp");
+    let io_error =
+        |action: &str, path: &Path, source| Error::Io { action: action.into(), path: path.to_owned(), source };
+    std::fs::write(&temporary, result.to_json().to_string())
+        .map_err(|e| io_error("write the result to", &temporary, e))?;
+    std::fs::rename(&temporary, &file).map_err(|e| io_error("move the result into place at", &file, e))
+}
+
+std::thread_local! {
+    static LAST_PANIC: std::cell::Cell<Option<String>> = const { std::cell::Cell::new(None) };
+    static IN_STEP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Installs (once) the hook that turns a panic inside a step into a `Failed`
+/// result with the panic's message and location, also printed to stderr.
+/// Panics elsewhere go to the hook that was there before.
+fn install_panic_hook() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !IN_STEP.with(|in_step| in_step.get()) {
+                return previous(info);
+            }
+            let payload = info.payload();
+            let what = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("(no message)");
+            let message = match info.location() {
+                Some(at) => format!("the step panicked at {}:{}:{}: {what}", at.file(), at.line(), at.column()),
+                None => format!("the step panicked: {what}"),
+            };
+            log::error(format_args!("{message}"));
+            let root = workdir::root();
+            if let Err(error) = write_result(&root, &PluginResult::failed(message.clone())) {
+                log::error(format_args!("{error}"));
+            }
+            LAST_PANIC.with(|last| last.set(Some(message)));
+        }));
+    });
+}
