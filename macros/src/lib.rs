@@ -34,7 +34,12 @@ pub fn workflow_step(args: TokenStream, item: TokenStream) -> TokenStream {
             return tokens.into();
         }
     };
-    let glue = expand(args, &function).unwrap_or_else(syn::Error::into_compile_error);
+    // On a misuse, the error comes with an empty `main`, so that it is the
+    // only error the author sees.
+    let glue = expand(args, &function).unwrap_or_else(|error| {
+        let error = error.into_compile_error();
+        quote!(#error fn main() {})
+    });
     quote!(#function #glue).into()
 }
 

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Expected, IntoDeserializer, Visitor};
+use serde::de::{self, DeserializeSeed, Expected, IntoDeserializer, Unexpected, Visitor};
 
 use crate::json::{self, Value};
 
@@ -64,6 +64,39 @@ impl de::Error for DeError {
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
         DeError { path: Vec::new(), kind: DeErrorKind::UnknownField(field.to_owned(), expected) }
+    }
+
+    // The next two replace serde's defaults, whose messages format floats
+    // and so would put float formatting in every module.
+    fn invalid_type(unexpected: Unexpected<'_>, expected: &dyn Expected) -> Self {
+        de::Error::custom(format_args!("expected {expected}, got {}", describe(unexpected)))
+    }
+
+    fn invalid_value(unexpected: Unexpected<'_>, expected: &dyn Expected) -> Self {
+        de::Error::custom(format_args!("expected {expected}, got {}", describe(unexpected)))
+    }
+}
+
+/// What serde saw, in the words of [`Value::describe`].
+fn describe(unexpected: Unexpected<'_>) -> String {
+    match unexpected {
+        Unexpected::Bool(b) => format!("the boolean {b}"),
+        Unexpected::Unsigned(n) => format!("the number {n}"),
+        Unexpected::Signed(n) => format!("the number {n}"),
+        Unexpected::Float(_) => "a fractional number".into(),
+        Unexpected::Char(c) => format!("the character \"{c}\""),
+        Unexpected::Str(s) => Value::from(s).describe(),
+        Unexpected::Bytes(_) => "bytes".into(),
+        Unexpected::Unit => "null".into(),
+        Unexpected::Seq => "an array".into(),
+        Unexpected::Map => "an object".into(),
+        Unexpected::Option => "an optional value".into(),
+        Unexpected::NewtypeStruct => "a newtype struct".into(),
+        Unexpected::Enum => "an enum".into(),
+        Unexpected::UnitVariant | Unexpected::NewtypeVariant | Unexpected::TupleVariant | Unexpected::StructVariant => {
+            "an enum variant".into()
+        }
+        Unexpected::Other(other) => other.to_owned(),
     }
 }
 

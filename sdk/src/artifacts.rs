@@ -40,7 +40,7 @@ impl InputArtifact {
         match File::open(&self.file) {
             Ok(file) => Ok(BufReader::new(file)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                Err(Error::ArtifactFileMissing { name: self.artifact.name.clone(), path: self.file.clone() })
+                Err(Error::ArtifactFileMissing { name: self.artifact.name.clone(), path: workdir::display(&self.file) })
             }
             Err(source) => Err(self.io_error("open", source)),
         }
@@ -60,11 +60,11 @@ impl InputArtifact {
         })
     }
 
-    fn io_error(&self, verb: &str, source: io::Error) -> Error {
+    fn io_error(&self, verb: &str, error: io::Error) -> Error {
         Error::Io {
             action: format!("{verb} input artifact \"{}\" at", self.artifact.name),
-            path: self.file.clone(),
-            source,
+            path: workdir::display(&self.file),
+            error,
         }
     }
 }
@@ -114,10 +114,10 @@ impl OutputArtifact {
         let artifact = ArtifactRef::new(name, path);
         let folder = workdir::artifacts_out(&workdir::root());
         let file = workdir::artifact_file(&folder, &artifact.name, &artifact.path)?;
-        let io_error = |source| Error::Io {
+        let io_error = |error| Error::Io {
             action: format!("create output artifact \"{}\" at", artifact.name),
-            path: file.clone(),
-            source,
+            path: workdir::display(&file),
+            error,
         };
         if let Some(parent) = file.parent() {
             std::fs::create_dir_all(parent).map_err(io_error)?;
@@ -139,8 +139,12 @@ impl OutputArtifact {
         }
     }
 
-    fn write_error(self, source: io::Error) -> Error {
-        Error::Io { action: format!("write output artifact \"{}\" at", self.artifact.name), path: self.file, source }
+    fn write_error(self, error: io::Error) -> Error {
+        Error::Io {
+            action: format!("write output artifact \"{}\" at", self.artifact.name),
+            path: workdir::display(&self.file),
+            error,
+        }
     }
 }
 

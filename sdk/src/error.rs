@@ -1,9 +1,7 @@
 //! The SDK's errors: each variant says what was being done and what to fix.
 
-use std::path::PathBuf;
-
 /// What a failed SDK call was about.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// `input.json` could not be read or is not a valid invocation.
@@ -78,24 +76,33 @@ pub enum Error {
     },
 
     /// An input artifact is in the invocation but its file is not there.
-    #[error("input artifact \"{name}\" is listed, but its file {} does not exist (did the host download it?)", .path.display())]
+    #[error("input artifact \"{name}\" is listed, but its file {path} does not exist (did the host download it?)")]
     ArtifactFileMissing {
         /// The artifact's name.
         name: String,
         /// Where its file should be.
-        path: PathBuf,
+        path: String,
     },
 
-    /// Reading or writing a file failed.
-    #[error("cannot {action} {}: {source}", .path.display())]
+    /// Reading or writing a file failed. (The I/O error is part of the
+    /// message, not a separate `source`, so an error chain names it once.)
+    #[error("cannot {action} {path}: {error}")]
     Io {
         /// What was being done, e.g. `open input artifact "image" at`.
         action: String,
         /// The file.
-        path: PathBuf,
+        path: String,
         /// The underlying error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
+}
+
+impl std::fmt::Debug for Error {
+    /// The message, as `Display` gives it: what `main` and `unwrap` print. (A
+    /// derived `Debug` would also cost every module ~4 KB of formatting code.)
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// Whether a value came from the step's `parameters` or its `plugin_options`.

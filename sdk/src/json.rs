@@ -487,14 +487,17 @@ impl<'a> Parser<'a> {
     }
 
     fn hex4(&mut self) -> Result<u32, ParseError> {
-        let digits = self.text.get(self.pos..self.pos + 4).filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()));
-        match digits {
-            Some(d) => {
-                self.pos += 4;
-                Ok(u32::from_str_radix(d, 16).expect("four hex digits"))
-            }
-            None => Err(self.error("invalid \\u escape: expected four hex digits")),
+        let digits = self.text.as_bytes().get(self.pos..self.pos + 4).unwrap_or_default();
+        let mut code = 0;
+        for &digit in digits {
+            let value = char::from(digit).to_digit(16).ok_or_else(|| self.error("invalid \\u escape: expected four hex digits"))?;
+            code = code * 16 + value;
         }
+        if digits.len() < 4 {
+            return Err(self.error("invalid \\u escape: expected four hex digits"));
+        }
+        self.pos += 4;
+        Ok(code)
     }
 
     /// After `\u`: one character, joining a surrogate pair.
@@ -519,7 +522,7 @@ impl<'a> Parser<'a> {
     }
 }
 
-fn write_string(out: &mut impl fmt::Write, s: &str) -> fmt::Result {
+pub(crate) fn write_string(out: &mut impl fmt::Write, s: &str) -> fmt::Result {
     out.write_char('"')?;
     let mut start = 0;
     for (i, c) in s.char_indices() {
@@ -545,7 +548,7 @@ fn write_string(out: &mut impl fmt::Write, s: &str) -> fmt::Result {
 }
 
 /// Writes `value`; `indent` is `None` for compact text, else the current level.
-fn write_value(out: &mut impl fmt::Write, value: &Value, indent: Option<usize>) -> fmt::Result {
+pub(crate) fn write_value(out: &mut impl fmt::Write, value: &Value, indent: Option<usize>) -> fmt::Result {
     let newline = |out: &mut dyn fmt::Write, level: usize| -> fmt::Result {
         out.write_char('\n')?;
         (0..level).try_for_each(|_| out.write_str("  "))

@@ -2,7 +2,7 @@
 //! [`PluginResult`] (`result.json`), wire-compatible with the Argo WASM
 //! plugin. Unknown fields are ignored; `artifacts` may be absent.
 
-use crate::json::Value;
+use crate::json::{self, Value};
 
 /// A named value: an input or output parameter, or a plugin option.
 #[derive(Debug, Clone, PartialEq)]
@@ -143,21 +143,56 @@ impl PluginResult {
 
     /// Parses `result.json` text.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        let value = crate::json::parse(text).map_err(|e| e.to_string())?;
-        let phase = match field(&value, "phase")? {
-            Value::String(s) if s == "Succeeded" => Phase::Succeeded,
-            Value::String(s) if s == "Failed" => Phase::Failed,
-            other => return Err(format!("\"phase\" must be \"Succeeded\" or \"Failed\", not {}", other.describe())),
+        let mut result = Members::of(json::parse(text).map_err(|e| e.to_string())?, "result.json")?;
+        let phase = match result.take("phase") {
+            Some(Value::String(s)) if s == "Succeeded" => Phase::Succeeded,
+            Some(Value::String(s)) if s == "Failed" => Phase::Failed,
+            Some(other) => return Err(format!("\"phase\" must be \"Succeeded\" or \"Failed\", not {}", other.describe())),
+            None => return Err("\"phase\" is missing".into()),
         };
-        let message = string_field(&value, "message")?;
-        let outputs = match value.get("outputs") {
+        let message = result.string("message")?;
+        let outputs = match result.take("outputs") {
             None | Some(Value::Null) => Outputs::default(),
-            Some(outputs) => Outputs {
-                artifacts: list(outputs, "artifacts", artifact_from_json)?,
-                parameters: list(outputs, "parameters", parameter_from_json)?,
-            },
+            Some(outputs) => {
+                let mut outputs = Members::of(outputs, "\"outputs\"")?;
+                Outputs {
+                    artifacts: outputs.list("artifacts", artifact_from_json)?,
+                    parameters: outputs.list("parameters", parameter_from_json)?,
+                }
+            }
         };
         Ok(PluginResult { phase, message, outputs })
+    }
+
+    /// The compact JSON text written to `result.json`: the same as
+    /// `to_json().to_string()`, written directly, without copying values.
+    pub fn to_json_text(&self) -> String {
+        // Writing to a String cannot fail, so the fmt::Results are dropped.
+        let mut out = format!("{{\"phase\":\"{}\",\"message\":", self.phase.as_str());
+        let _ = json::write_string(&mut out, &self.message);
+        out.push_str(",\"outputs\":{\"artifacts\":[");
+        for (i, artifact) in self.outputs.artifacts.iter().enumerate() {
+            out.push_str(if i == 0 { "{\"name\":" } else { ",{\"name\":" });
+            let _ = json::write_string(&mut out, &artifact.name);
+            out.push_str(",\"path\":");
+            let _ = json::write_string(&mut out, &artifact.path);
+            if let Some(s3) = &artifact.s3 {
+                out.push_str(",\"s3\":{\"key\":");
+                let _ = json::write_string(&mut out, &s3.key);
+                out.push('}');
+            }
+            out.push('}');
+        }
+        out.push_str("],\"parameters\":[");
+        for (i, parameter) in self.outputs.parameters.iter().enumerate() {
+            out.push_str(if i == 0 { "{\"name\":" } else { ",{\"name\":" });
+            let _ = json::write_string(&mut out, &parameter.name);
+            out.push_str(",\"value\":");
+            let _ = json::write_value(&mut out, &parameter.value, None);
+            out.push('}');
+        }
+        out.push_str("]}}");
+        out
     }
 
     /// The JSON document, as written to `result.json`.
@@ -204,18 +239,17 @@ impl PluginInvocation {
 
     /// Parses `input.json` text.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        let value = crate::json::parse(text).map_err(|e| format!("input.json is not valid JSON: {e}"))?;
-        if !matches!(value, Value::Object(_)) {
-            return Err(format!("input.json must be a JSON object, not {}", value.describe()));
-        }
+        let value = json::parse(text).map_err(|e| format!("input.json is not valid JSON: {e}"))?;
+        let mut invocation = Members::of(value, "input.json")?;
         Ok(PluginInvocation {
-            workflow_name: match value.get("workflow_name") {
+            workflow_name: match invocation.take("workflow_name") {
                 None | Some(Value::Null) => String::new(),
-                Some(_) => string_field(&value, "workflow_name")?,
+                Some(Value::String(name)) => name,
+                Some(other) => return Err(format!("\"workflow_name\" must be a string, not {}", other.describe())),
             },
-            plugin_options: list(&value, "plugin_options", parameter_from_json)?,
-            parameters: list(&value, "parameters", parameter_from_json)?,
-            artifacts: list(&value, "artifacts", artifact_from_json)?,
+            plugin_options: invocation.list("plugin_options", parameter_from_json)?,
+            parameters: invocation.list("parameters", parameter_from_json)?,
+            artifacts: invocation.list("artifacts", artifact_from_json)?,
         })
     }
 
@@ -237,42 +271,62 @@ fn set(list: &mut Vec<Parameter>, parameter: Parameter) {
     }
 }
 
-fn field<'v>(object: &'v Value, name: &str) -> Result<&'v Value, String> {
-    object.get(name).ok_or_else(|| format!("\"{name}\" is missing"))
-}
+/// The members of a JSON object, taken out one by one.
+struct Members(Vec<(String, Value)>);
 
-fn string_field(object: &Value, name: &str) -> Result<String, String> {
-    match field(object, name)? {
-        Value::String(s) => Ok(s.clone()),
-        other => Err(format!("\"{name}\" must be a string, not {}", other.describe())),
-    }
-}
-
-/// The array `name` of `object`, each element converted; absent or null is empty.
-fn list<T>(object: &Value, name: &str, convert: fn(&Value) -> Result<T, String>) -> Result<Vec<T>, String> {
-    match object.get(name) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(items)) => {
-            items.iter().enumerate().map(|(i, item)| convert(item).map_err(|e| format!("{name}[{i}]: {e}"))).collect()
+impl Members {
+    fn of(value: Value, what: &str) -> Result<Members, String> {
+        match value {
+            Value::Object(members) => Ok(Members(members)),
+            other => Err(format!("{what} must be a JSON object, not {}", other.describe())),
         }
-        Some(other) => Err(format!("\"{name}\" must be an array, not {}", other.describe())),
+    }
+
+    /// Member `name` (the last one, if repeated).
+    fn take(&mut self, name: &str) -> Option<Value> {
+        let index = self.0.iter().rposition(|(key, _)| key == name)?;
+        Some(self.0.swap_remove(index).1)
+    }
+
+    fn string(&mut self, name: &str) -> Result<String, String> {
+        match self.take(name) {
+            Some(Value::String(s)) => Ok(s),
+            Some(other) => Err(format!("\"{name}\" must be a string, not {}", other.describe())),
+            None => Err(format!("\"{name}\" is missing")),
+        }
+    }
+
+    /// The array `name`, each element converted; absent or null is empty.
+    fn list<T>(&mut self, name: &str, convert: fn(Value) -> Result<T, String>) -> Result<Vec<T>, String> {
+        let items = match self.take(name) {
+            None | Some(Value::Null) => return Ok(Vec::new()),
+            Some(Value::Array(items)) => items,
+            Some(other) => return Err(format!("\"{name}\" must be an array, not {}", other.describe())),
+        };
+        let mut converted = Vec::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            converted.push(convert(item).map_err(|e| format!("{name}[{i}]: {e}"))?);
+        }
+        Ok(converted)
     }
 }
 
-fn parameter_from_json(value: &Value) -> Result<Parameter, String> {
-    Ok(Parameter { name: string_field(value, "name")?, value: value.get("value").cloned().unwrap_or(Value::Null) })
+fn parameter_from_json(value: Value) -> Result<Parameter, String> {
+    let mut parameter = Members::of(value, "a parameter")?;
+    Ok(Parameter { name: parameter.string("name")?, value: parameter.take("value").unwrap_or(Value::Null) })
 }
 
 fn parameter_to_json(parameter: &Parameter) -> Value {
     Value::Object(vec![("name".into(), parameter.name.as_str().into()), ("value".into(), parameter.value.clone())])
 }
 
-fn artifact_from_json(value: &Value) -> Result<ArtifactRef, String> {
-    let s3 = match value.get("s3") {
+fn artifact_from_json(value: Value) -> Result<ArtifactRef, String> {
+    let mut artifact = Members::of(value, "an artifact")?;
+    let s3 = match artifact.take("s3") {
         None | Some(Value::Null) => None,
-        Some(s3) => Some(S3Artifact { key: string_field(s3, "key").map_err(|e| format!("s3: {e}"))? }),
+        Some(s3) => Some(S3Artifact { key: Members::of(s3, "\"s3\"")?.string("key").map_err(|e| format!("s3: {e}"))? }),
     };
-    Ok(ArtifactRef { name: string_field(value, "name")?, path: string_field(value, "path")?, s3 })
+    Ok(ArtifactRef { name: artifact.string("name")?, path: artifact.string("path")?, s3 })
 }
 
 fn artifact_to_json(artifact: &ArtifactRef) -> Value {

@@ -10,7 +10,7 @@
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
-use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::Error;
 use crate::protocol::{PluginInvocation, PluginResult};
@@ -65,23 +65,21 @@ pub(crate) fn run_in<R: StepOutput>(root: &Path, step: fn(PluginInvocation) -> R
 
 /// Reads and parses `input.json` in `root`.
 pub fn read_invocation(root: &Path) -> Result<PluginInvocation, Error> {
-    let file = workdir::input_file(root);
+    let file = workdir::display(&workdir::input_file(root));
     let invalid = |reason: String| Error::InvalidInput { reason };
     let bytes = std::fs::read(&file).map_err(|e| {
         invalid(match e.kind() {
             std::io::ErrorKind::NotFound => format!(
-                "{} does not exist: a module is run by the Argo WASM plugin, or locally by `wasm-workflows run`",
-                file.display()
+                "{file} does not exist: a module is run by the Argo WASM plugin, or locally by `wasm-workflows run`"
             ),
-            _ => format!("cannot read {}: {e}", file.display()),
+            _ => format!("cannot read {file}: {e}"),
         })
     })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(invalid(format!("{} is empty", file.display())));
+        return Err(invalid(format!("{file} is empty")));
     }
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
-        invalid(format!("{} is not UTF-8 text (invalid byte at offset {})", file.display(), e.valid_up_to()))
-    })?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|e| invalid(format!("{file} is not UTF-8 text (invalid byte at offset {})", e.valid_up_to())))?;
     PluginInvocation::from_json(text).map_err(invalid)
 }
 
@@ -106,9 +104,8 @@ fn invoke<R: StepOutput>(step: fn(PluginInvocation) -> R, invocation: PluginInvo
 pub fn write_result(root: &Path, result: &PluginResult) -> Result<(), Error> {
     let file = workdir::result_file(root);
     let temporary = root.join(".result.json.tmp");
-    let io_error =
-        |action: &str, path: &Path, source| Error::Io { action: action.into(), path: path.to_owned(), source };
-    std::fs::write(&temporary, result.to_json().to_string())
+    let io_error = |action: &str, path: &Path, error| Error::Io { action: action.into(), path: workdir::display(path), error };
+    std::fs::write(&temporary, result.to_json_text())
         .map_err(|e| io_error("write the result to", &temporary, e))?;
     std::fs::rename(&temporary, &file).map_err(|e| io_error("move the result into place at", &file, e))
 }
@@ -122,8 +119,8 @@ std::thread_local! {
 /// result with the panic's message and location, also printed to stderr.
 /// Panics elsewhere go to the hook that was there before.
 fn install_panic_hook() {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    if !INSTALLED.swap(true, Ordering::Relaxed) {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
             if !IN_STEP.with(|in_step| in_step.get()) {
@@ -146,5 +143,5 @@ fn install_panic_hook() {
             }
             LAST_PANIC.with(|last| last.set(Some(message)));
         }));
-    });
+    }
 }

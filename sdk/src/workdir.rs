@@ -68,6 +68,12 @@ pub fn artifacts_out(root: &Path) -> PathBuf {
     root.join("artifacts-out")
 }
 
+/// A path for messages. Paths in the work directory are UTF-8 (the host
+/// makes them from JSON strings), so this avoids lossy-conversion code.
+pub(crate) fn display(path: &Path) -> String {
+    path.to_str().unwrap_or("(a path that is not UTF-8)").to_owned()
+}
+
 /// The file for artifact `name` at `path` below `folder`, refusing paths that
 /// climb out of it (`/../x`) or name no file (`/`). `..` that stays inside is
 /// resolved; the leading slash is optional.

@@ -1,0 +1,6 @@
+use wasm_workflows_sdk::prelude::*;
+
+#[workflow_step]
+fn run(_invocation: PluginInvocation) -> String {
+    "not a result".to_string()
+}
