@@ -111,6 +111,7 @@ fn options(args: RunArgs) -> Result<(PathBuf, RunOptions, bool), String> {
     let invocation = invocation(&args)?;
     let options = RunOptions {
         invocation,
+        input: Default::default(),
         input_files: args.artifacts,
         output_dir: args.output_dir,
         allowed_hosts: AllowList::new(&args.allow_hosts)?,

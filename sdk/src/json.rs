@@ -490,7 +490,9 @@ impl<'a> Parser<'a> {
         let digits = self.text.as_bytes().get(self.pos..self.pos + 4).unwrap_or_default();
         let mut code = 0;
         for &digit in digits {
-            let value = char::from(digit).to_digit(16).ok_or_else(|| self.error("invalid \\u escape: expected four hex digits"))?;
+            let value = char::from(digit)
+                .to_digit(16)
+                .ok_or_else(|| self.error("invalid \\u escape: expected four hex digits"))?;
             code = code * 16 + value;
         }
         if digits.len() < 4 {

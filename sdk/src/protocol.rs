@@ -147,7 +147,9 @@ impl PluginResult {
         let phase = match result.take("phase") {
             Some(Value::String(s)) if s == "Succeeded" => Phase::Succeeded,
             Some(Value::String(s)) if s == "Failed" => Phase::Failed,
-            Some(other) => return Err(format!("\"phase\" must be \"Succeeded\" or \"Failed\", not {}", other.describe())),
+            Some(other) => {
+                return Err(format!("\"phase\" must be \"Succeeded\" or \"Failed\", not {}", other.describe()));
+            }
             None => return Err("\"phase\" is missing".into()),
         };
         let message = result.string("message")?;

@@ -104,9 +104,9 @@ fn invoke<R: StepOutput>(step: fn(PluginInvocation) -> R, invocation: PluginInvo
 pub fn write_result(root: &Path, result: &PluginResult) -> Result<(), Error> {
     let file = workdir::result_file(root);
     let temporary = root.join(".result.json.tmp");
-    let io_error = |action: &str, path: &Path, error| Error::Io { action: action.into(), path: workdir::display(path), error };
-    std::fs::write(&temporary, result.to_json_text())
-        .map_err(|e| io_error("write the result to", &temporary, e))?;
+    let io_error =
+        |action: &str, path: &Path, error| Error::Io { action: action.into(), path: workdir::display(path), error };
+    std::fs::write(&temporary, result.to_json_text()).map_err(|e| io_error("write the result to", &temporary, e))?;
     std::fs::rename(&temporary, &file).map_err(|e| io_error("move the result into place at", &file, e))
 }
 

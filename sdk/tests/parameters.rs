@@ -65,16 +65,31 @@ fn errors_name_the_parameter_and_what_was_expected() {
         message(inv.plugin_option::<u32>("missing").unwrap_err()),
         "missing required plugin option \"missing\" (add it to the template's plugin.wasm block)"
     );
-    assert_eq!(message(inv.parameter::<u32>("word").unwrap_err()), "parameter \"word\": expected u32, got the string \"forty\"");
+    assert_eq!(
+        message(inv.parameter::<u32>("word").unwrap_err()),
+        "parameter \"word\": expected u32, got the string \"forty\""
+    );
     assert_eq!(message(inv.parameter::<u8>("big").unwrap_err()), "parameter \"big\": expected u8, got the number 300");
-    assert_eq!(message(inv.parameter::<bool>("word").unwrap_err()), "parameter \"word\": expected a boolean, got the string \"forty\"");
-    assert_eq!(message(inv.parameter::<u32>("ratio").unwrap_err()), "parameter \"ratio\": expected u32, got the string \"0.25\"");
-    assert_eq!(message(inv.parameter::<Vec<u8>>("text").unwrap_err()), "parameter \"text\": expected a sequence, got the string \"hello\"");
+    assert_eq!(
+        message(inv.parameter::<bool>("word").unwrap_err()),
+        "parameter \"word\": expected a boolean, got the string \"forty\""
+    );
+    assert_eq!(
+        message(inv.parameter::<u32>("ratio").unwrap_err()),
+        "parameter \"ratio\": expected u32, got the string \"0.25\""
+    );
+    assert_eq!(
+        message(inv.parameter::<Vec<u8>>("text").unwrap_err()),
+        "parameter \"text\": expected a sequence, got the string \"hello\""
+    );
     assert_eq!(
         message(inv.parameter::<Vec<u8>>("object").unwrap_err()),
         "parameter \"object\": expected a sequence, got an object"
     );
-    assert_eq!(message(inv.plugin_option::<bool>("level").unwrap_err()), "plugin option \"level\": expected a boolean, got the number 3");
+    assert_eq!(
+        message(inv.plugin_option::<bool>("level").unwrap_err()),
+        "plugin option \"level\": expected a boolean, got the number 3"
+    );
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -102,7 +117,10 @@ fn default_width() -> usize {
 
 #[test]
 fn all_parameters_into_a_struct() {
-    let inv = PluginInvocation::new("wf").with_parameter("text", "hi").with_parameter("shout", "true").with_parameter("style", "fancy");
+    let inv = PluginInvocation::new("wf")
+        .with_parameter("text", "hi")
+        .with_parameter("shout", "true")
+        .with_parameter("style", "fancy");
     let inputs: Inputs = inv.parameters_into().unwrap();
     assert_eq!(inputs, Inputs { text: "hi".into(), width: 40, shout: true, style: Some(Style::Fancy) });
 }

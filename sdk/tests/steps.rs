@@ -30,7 +30,11 @@ fn a_panic_fails_the_step_with_its_message_and_location() {
     let run = run_step(panicking, PluginInvocation::new("wf"));
     assert_eq!(run.result.phase, Phase::Failed);
     assert!(run.result.message.starts_with("the step panicked at sdk/tests/steps.rs:"), "{}", run.result.message);
-    assert!(run.result.message.ends_with("index out of bounds: the len is 0 but the index is 5"), "{}", run.result.message);
+    assert!(
+        run.result.message.ends_with("index out of bounds: the len is 0 but the index is 5"),
+        "{}",
+        run.result.message
+    );
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,7 +79,11 @@ fn a_missing_artifact_names_what_the_invocation_has() {
 #[test]
 fn a_listed_artifact_whose_file_is_missing_says_so() {
     let run = run_step(shout, PluginInvocation::new("wf").with_artifact("input", "/never/downloaded"));
-    assert!(run.result.message.starts_with("input artifact \"input\" is listed, but its file "), "{}", run.result.message);
+    assert!(
+        run.result.message.starts_with("input artifact \"input\" is listed, but its file "),
+        "{}",
+        run.result.message
+    );
     assert!(run.result.message.ends_with("artifacts-in/never/downloaded does not exist (did the host download it?)"));
 }
 
@@ -123,10 +131,18 @@ fn bad_input_fails_the_step_and_says_why() {
         assert_eq!(result.phase, Phase::Failed);
         result.message
     };
-    assert!(message(None).ends_with("input.json does not exist: a module is run by the Argo WASM plugin, or locally by `wasm-workflows run`"));
+    assert!(message(None).ends_with(
+        "input.json does not exist: a module is run by the Argo WASM plugin, or locally by `wasm-workflows run`"
+    ));
     assert!(message(Some(b"  \n")).ends_with("input.json is empty"));
-    assert!(message(Some(b"{\"workflow_name\": \"\xff\"}")).ends_with("input.json is not UTF-8 text (invalid byte at offset 19)"));
-    assert_eq!(message(Some(b"{\"workflow_name\": ")), "invalid input: input.json is not valid JSON: unexpected end of input, expected a JSON value at line 1, column 19");
+    assert!(
+        message(Some(b"{\"workflow_name\": \"\xff\"}"))
+            .ends_with("input.json is not UTF-8 text (invalid byte at offset 19)")
+    );
+    assert_eq!(
+        message(Some(b"{\"workflow_name\": ")),
+        "invalid input: input.json is not valid JSON: unexpected end of input, expected a JSON value at line 1, column 19"
+    );
     assert_eq!(message(Some(b"{\"parameters\": {}}")), "invalid input: \"parameters\" must be an array, not an object");
 }
 

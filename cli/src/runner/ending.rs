@@ -67,10 +67,16 @@ pub(crate) fn node(
             eprintln!("[host] the module was stopped: {error:?}");
             match error.downcast_ref::<Trap>() {
                 Some(Trap::Interrupt) => timed_out(timeout),
-                Some(trap @ Trap::UnreachableCodeReached) => {
-                    format!("the module trapped: {trap} (a panic or an abort in the module)")
+                Some(trap) => {
+                    let what = trap.to_string();
+                    let what = what.trim_start_matches("wasm trap: ");
+                    match trap {
+                        Trap::UnreachableCodeReached => {
+                            format!("the module trapped: {what} (a panic or an abort in the module)")
+                        }
+                        _ => format!("the module trapped: {what}"),
+                    }
                 }
-                Some(trap) => format!("the module trapped: {trap}"),
                 None => format!("the module failed in a host call: {error:#}"),
             }
         }

@@ -36,10 +36,13 @@ pub(crate) fn start_ticker(engine: &Engine, started: &Once) {
     });
 }
 
+/// No deadline: far enough that wasmtime's `current + ticks` cannot overflow.
+const NEVER: u64 = u64::MAX / 2;
+
 /// The epoch deadline for `timeout`: the ticks it spans, plus one.
 pub(crate) fn deadline_ticks(timeout: Option<Duration>) -> u64 {
     match timeout {
-        None => u64::MAX,
-        Some(timeout) => (timeout.as_nanos() / TICK.as_nanos()).try_into().unwrap_or(u64::MAX).saturating_add(1),
+        None => NEVER,
+        Some(timeout) => u64::try_from(timeout.as_nanos() / TICK.as_nanos()).unwrap_or(NEVER).min(NEVER) + 1,
     }
 }

@@ -44,11 +44,25 @@ pub struct InputFile {
     pub source: PathBuf,
 }
 
+/// What the module finds in `input.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum InputDocument {
+    /// The invocation, as the host writes it.
+    #[default]
+    Invocation,
+    /// These bytes instead: to see how a module meets a broken input.
+    Raw(Vec<u8>),
+    /// No `input.json` at all.
+    Absent,
+}
+
 /// What to run the module with.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     /// The invocation (parameters, plugin options, artifact references).
     pub invocation: PluginInvocation,
+    /// What `input.json` holds: normally the invocation.
+    pub input: InputDocument,
     /// Input artifact files; each is also added to the invocation.
     pub input_files: Vec<InputFile>,
     /// Where to copy output artifacts (`<dir>/<path>`), if anywhere.
@@ -220,7 +234,11 @@ fn prepare_work_dir(root: &Path, options: &RunOptions) -> Result<(), HostError> 
         invocation.artifacts.retain(|a| a.name != input.name);
         invocation = invocation.with_artifact(&input.name, &input.path);
     }
-    let text = invocation.to_json().to_string_pretty();
+    let text = match &options.input {
+        InputDocument::Invocation => invocation.to_json().to_string_pretty().into_bytes(),
+        InputDocument::Raw(bytes) => bytes.clone(),
+        InputDocument::Absent => return Ok(()),
+    };
     std::fs::write(workdir::input_file(root), text).map_err(io("write input.json".into()))
 }
 

@@ -76,8 +76,7 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
         "oom" => {
             let mut hoard: Vec<Vec<u8>> = Vec::new();
             loop {
-                hoard.push(vec![1; 1 << 20]);
-                log::debug(format_args!("holding {} MiB", hoard.len()));
+                hoard.push(std::hint::black_box(vec![1; 1 << 20]));
             }
         }
         "spin" => {
