@@ -77,7 +77,7 @@ pub(crate) fn node(
                         _ => format!("the module trapped: {what}"),
                     }
                 }
-                None => format!("the module failed in a host call: {error:#}"),
+                None => format!("the module failed in a host call: {}", without_backtrace(&error)),
             }
         }
     };
@@ -85,6 +85,16 @@ pub(crate) fn node(
         Some(own) => PluginResult::failed(format!("{failure}; the module's own message: {own}")),
         None => PluginResult::failed(failure),
     }
+}
+
+/// The error's chain of messages, less wasmtime's backtrace (which goes to stderr).
+fn without_backtrace(error: &wasmtime::Error) -> String {
+    let messages: Vec<String> = error
+        .chain()
+        .map(ToString::to_string)
+        .filter(|message| !message.starts_with("error while executing at wasm backtrace"))
+        .collect();
+    messages.join(": ")
 }
 
 fn timed_out(timeout: Option<Duration>) -> String {
