@@ -74,8 +74,11 @@ mod tests {
     #[test]
     fn several_lines_use_slashes_and_bars() {
         let drawing = say("one two three four five six", 9);
-        let bubble: Vec<&str> = drawing.lines().take(5).collect();
-        assert_eq!(bubble, [" ___________", "/ one two   \\", "| three     |", "\\ four five /", " -----------"]);
+        let bubble: Vec<&str> = drawing.lines().take(6).collect();
+        assert_eq!(
+            bubble,
+            [" ___________", "/ one two   \\", "| three     |", "| four five |", "\\ six       /", " -----------"]
+        );
         assert!(drawing.ends_with(FERRIS));
     }
 
