@@ -4,6 +4,7 @@
 mod argo_value;
 pub mod artifacts;
 mod error;
+pub mod http;
 pub mod json;
 pub mod log;
 mod parameters;

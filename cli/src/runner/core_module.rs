@@ -1,5 +1,6 @@
 //! Running a core module (wasm32-wasip1) as the Argo WASM plugin does:
-//! WASI preview 1 with the work directory preopened as `/work`, then `_start`.
+//! WASI preview 1 with the work directory preopened as `/work`, the legacy
+//! HTTP functions behind the allow-list, then `_start`.
 
 use std::path::Path;
 
@@ -10,10 +11,12 @@ use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 use super::RunOptions;
 use super::ending::{Ending, Execution};
 use super::engine::deadline_ticks;
+use super::legacy_http::{self, LegacyHttp};
 use super::limits::MemoryLimit;
 
 struct CoreState {
     wasi: WasiP1Ctx,
+    http: LegacyHttp,
     limits: MemoryLimit,
 }
 
@@ -26,7 +29,11 @@ pub(crate) fn run(engine: &Engine, module: &Module, work_dir: &Path, options: &R
     if let Err(error) = wasi.preopened_dir(work_dir, "/work", FsPerms::ReadWrite) {
         return Execution { ending: Ending::NotStarted(error), memory_limit_hit: false };
     }
-    let state = CoreState { wasi: wasi.build_p1(), limits: MemoryLimit::new(options.max_memory_mib) };
+    let state = CoreState {
+        wasi: wasi.build_p1(),
+        http: LegacyHttp::new(options.allowed_hosts.clone(), options.timeout),
+        limits: MemoryLimit::new(options.max_memory_mib),
+    };
     let mut store = Store::new(engine, state);
     store.limiter(|state| &mut state.limits);
     store.set_epoch_deadline(deadline_ticks(options.timeout));
@@ -37,7 +44,9 @@ pub(crate) fn run(engine: &Engine, module: &Module, work_dir: &Path, options: &R
 
 fn start(store: &mut Store<CoreState>, engine: &Engine, module: &Module) -> Ending {
     let mut linker = Linker::new(engine);
-    if let Err(error) = p1::add_to_linker_sync(&mut linker, |state: &mut CoreState| &mut state.wasi) {
+    let linked = p1::add_to_linker_sync(&mut linker, |state: &mut CoreState| &mut state.wasi)
+        .and_then(|()| legacy_http::add_to_linker(&mut linker, |state: &mut CoreState| &mut state.http));
+    if let Err(error) = linked {
         return Ending::NotStarted(error);
     }
     let instance = match linker.instantiate(&mut *store, module) {

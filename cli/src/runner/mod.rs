@@ -19,6 +19,7 @@ mod component;
 mod core_module;
 mod ending;
 mod engine;
+mod legacy_http;
 mod limits;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,162 @@
+//! The benchmark behind docs/benchmarks.md: module sizes per build profile
+//! against the original project, and the time per invocation through the
+//! runner (compilation cached) and through the `wasm-workflows` command,
+//! against the tool a user would otherwise run. Prints markdown tables.
+//!
+//! Run it with `scripts/benchmark.sh` (an optimised build of the host).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use wasm_workflows_cli::cargo_build::{WasmTarget, build_module, target_dir};
+use wasm_workflows_cli::harness::{invocation, options, workspace_root};
+use wasm_workflows_cli::runner::{ModuleCache, RunOptions, Runner};
+use wasm_workflows_sdk::protocol::Phase;
+
+/// Invocations timed per row.
+const RUNS: usize = 200;
+
+/// Sizes the original project shipped (its README and registry).
+const SEED_FERRIS_SAYS: u64 = 234_387;
+const SEED_TEMPLATE: u64 = 162_693;
+
+fn size(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `wasm-opt -Oz` of `module`, if binaryen is installed.
+fn wasm_opt(module: &Path) -> Option<PathBuf> {
+    let output = module.with_extension("opt.wasm");
+    let status = Command::new("wasm-opt").args(["-Oz", "--all-features"]).arg(module).arg("-o").arg(&output).status();
+    matches!(status, Ok(s) if s.success()).then_some(output)
+}
+
+fn build_template(profile_dir: &Path) -> PathBuf {
+    let template = workspace_root().join("templates/rust");
+    let status = Command::new("bash")
+        .arg(template.join("build.sh"))
+        .env("CARGO_TARGET_DIR", profile_dir)
+        .status()
+        .expect("run templates/rust/build.sh");
+    assert!(status.success(), "the template does not build");
+    template.join("module.wasm")
+}
+
+fn percent(part: u64, whole: u64) -> String {
+    format!("{:.0} %", part as f64 * 100.0 / whole as f64)
+}
+
+fn size_table() -> Vec<(&'static str, PathBuf)> {
+    let root = workspace_root();
+    let ferris_release = build_module(&root, "ferris-says", WasmTarget::Wasip1, "release").unwrap();
+    let ferris_small = build_module(&root, "ferris-says", WasmTarget::Wasip1, "min-size").unwrap();
+    let template = build_template(&target_dir(&root).join("templates"));
+
+    println!("## Module size (wasm32-wasip1)\n");
+    println!("| module | build | bytes | of the original | goal |");
+    println!("| --- | --- | ---: | ---: | ---: |");
+    let mut rows = vec![
+        ("ferris-says", "release (`opt-level = \"s\"`)", ferris_release.clone(), SEED_FERRIS_SAYS),
+        ("ferris-says", "min-size (`opt-level = \"z\"`)", ferris_small.clone(), SEED_FERRIS_SAYS),
+        ("templates/rust", "its release profile (`opt-level = \"z\"`)", template.clone(), SEED_TEMPLATE),
+    ];
+    let optimised: Vec<_> = [(&ferris_small, "ferris-says", SEED_FERRIS_SAYS), (&template, "templates/rust", SEED_TEMPLATE)]
+        .into_iter()
+        .filter_map(|(module, name, seed)| wasm_opt(module).map(|opt| (name, "the above + `wasm-opt -Oz`", opt, seed)))
+        .collect();
+    if optimised.is_empty() {
+        println!("<!-- wasm-opt not found: install binaryen for the wasm-opt rows -->");
+    }
+    rows.extend(optimised);
+    for (name, build, path, seed) in &rows {
+        println!("| {name} | {build} | {} | {} | {} |", size(path), percent(size(path), *seed), seed / 2);
+    }
+    println!("\nThe original project: ferris-says {SEED_FERRIS_SAYS} B, template {SEED_TEMPLATE} B; goal: at most half.\n");
+    vec![("ferris-says", ferris_release), ("templates/rust", template)]
+}
+
+struct Timing {
+    mean: Duration,
+    median: Duration,
+    p95: Duration,
+}
+
+fn time(mut run: impl FnMut()) -> Timing {
+    run(); // warm up (and fill the cache)
+    let mut samples: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            run();
+            start.elapsed()
+        })
+        .collect();
+    samples.sort();
+    Timing {
+        mean: samples.iter().sum::<Duration>() / RUNS as u32,
+        median: samples[RUNS / 2],
+        p95: samples[RUNS * 95 / 100],
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let modules = size_table();
+    let cache = tempfile::tempdir().unwrap();
+    let runner = Runner::new(Some(ModuleCache::new(cache.path()))).unwrap();
+    let text = "Hello World from WebAssembly";
+    let ferris_options: RunOptions = options(invocation(&[("text", text)]));
+    let template_options: RunOptions = options(invocation(&[("name", "Argo")]));
+
+    println!("## Time per invocation ({RUNS} runs each, after one warm-up)\n");
+    let first = Instant::now();
+    let cold = Runner::new(None).unwrap().run(&modules[0].1, &ferris_options).unwrap();
+    let cold_time = first.elapsed();
+    assert_eq!(cold.node.phase, Phase::Succeeded);
+    println!("| what | mean | median | p95 |");
+    println!("| --- | ---: | ---: | ---: |");
+    println!("| ferris-says, first run: compile + run (no cache) | {} | | |", ms(cold_time));
+    let mut row = |what: &str, timing: Timing| {
+        println!("| {what} | {} | {} | {} |", ms(timing.mean), ms(timing.median), ms(timing.p95));
+    };
+    for (name, module, options) in
+        [("ferris-says", &modules[0].1, &ferris_options), ("templates/rust", &modules[1].1, &template_options)]
+    {
+        row(
+            &format!("{name} through the runner library (compiled module cached)"),
+            time(|| assert_eq!(runner.run(module, options).unwrap().node.phase, Phase::Succeeded)),
+        );
+    }
+    let cli = std::env::var_os("WASM_WORKFLOWS_BIN").map(PathBuf::from);
+    if let Some(cli) = &cli {
+        row(
+            "ferris-says through `wasm-workflows run` (a new process each time)",
+            time(|| {
+                let status = Command::new(cli)
+                    .args(["run"])
+                    .arg(&modules[0].1)
+                    .args(["--param", &format!("text={text}")])
+                    .env("WASM_WORKFLOWS_CACHE_DIR", cache.path())
+                    .output()
+                    .unwrap()
+                    .status;
+                assert!(status.success());
+            }),
+        );
+    }
+    if Command::new("/usr/games/cowsay").arg("x").output().is_ok() {
+        row(
+            "`cowsay` (Debian's, Perl), the tool a container step would run",
+            time(|| assert!(Command::new("/usr/games/cowsay").arg(text).output().unwrap().status.success())),
+        );
+    } else {
+        println!("<!-- cowsay not found: apt-get install cowsay for its row -->");
+    }
+    println!(
+        "\nA container step adds a pod start on top of the process (seconds, not measurable on this machine, \
+         which runs no container engine)."
+    );
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds ferris-says as it ships (wasm32-wasip1, release) and runs it locally
+# exactly as the Argo WASM plugin would. Ferris appears in the module's log
+# (stderr); the node's JSON is printed on stdout.
+#   scripts/demo.sh ["text for Ferris"] [more `wasm-workflows run` flags...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rustup target add wasm32-wasip1 2>/dev/null
+text=${1:-Hello World from WebAssembly}
+shift || true
+cargo build --quiet --release --target wasm32-wasip1 -p ferris-says
+cargo run --quiet -p wasm-workflows-cli -- run \
+  "${CARGO_TARGET_DIR:-target}/wasm32-wasip1/release/ferris-says.wasm" --param text="$text" "$@"
