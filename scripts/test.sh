@@ -8,6 +8,6 @@ rustup target add wasm32-wasip1 wasm32-wasip2 2>/dev/null
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 for target in wasm32-wasip1 wasm32-wasip2; do
-  cargo clippy --target "$target" -p wasm-workflows-sdk -p ferris-says -p sdk-probe -- -D warnings
+  cargo clippy --target "$target" -p wasm-workflows-sdk -p ferris-says -p http-request -p sdk-probe -- -D warnings
 done
 cargo test --workspace

@@ -61,10 +61,13 @@ fn size_table() -> Vec<(&'static str, PathBuf)> {
         ("ferris-says", "min-size (`opt-level = \"z\"`)", ferris_small.clone(), SEED_FERRIS_SAYS),
         ("templates/rust", "its release profile (`opt-level = \"z\"`)", template.clone(), SEED_TEMPLATE),
     ];
-    let optimised: Vec<_> = [(&ferris_small, "ferris-says", SEED_FERRIS_SAYS), (&template, "templates/rust", SEED_TEMPLATE)]
-        .into_iter()
-        .filter_map(|(module, name, seed)| wasm_opt(module).map(|opt| (name, "the above + `wasm-opt -Oz`", opt, seed)))
-        .collect();
+    let optimised: Vec<_> =
+        [(&ferris_small, "ferris-says", SEED_FERRIS_SAYS), (&template, "templates/rust", SEED_TEMPLATE)]
+            .into_iter()
+            .filter_map(|(module, name, seed)| {
+                wasm_opt(module).map(|opt| (name, "the above + `wasm-opt -Oz`", opt, seed))
+            })
+            .collect();
     if optimised.is_empty() {
         println!("<!-- wasm-opt not found: install binaryen for the wasm-opt rows -->");
     }
@@ -72,7 +75,9 @@ fn size_table() -> Vec<(&'static str, PathBuf)> {
     for (name, build, path, seed) in &rows {
         println!("| {name} | {build} | {} | {} | {} |", size(path), percent(size(path), *seed), seed / 2);
     }
-    println!("\nThe original project: ferris-says {SEED_FERRIS_SAYS} B, template {SEED_TEMPLATE} B; goal: at most half.\n");
+    println!(
+        "\nThe original project: ferris-says {SEED_FERRIS_SAYS} B, template {SEED_TEMPLATE} B; goal: at most half.\n"
+    );
     vec![("ferris-says", ferris_release), ("templates/rust", template)]
 }
 
@@ -119,7 +124,7 @@ fn main() {
     println!("| what | mean | median | p95 |");
     println!("| --- | ---: | ---: | ---: |");
     println!("| ferris-says, first run: compile + run (no cache) | {} | | |", ms(cold_time));
-    let mut row = |what: &str, timing: Timing| {
+    let row = |what: &str, timing: Timing| {
         println!("| {what} | {} | {} | {} |", ms(timing.mean), ms(timing.median), ms(timing.p95));
     };
     for (name, module, options) in

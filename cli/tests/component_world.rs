@@ -47,7 +47,8 @@ fn the_world_is_a_command_with_outgoing_http() {
 fn sdk_components_stay_inside_the_world() {
     let (world_imports, world_exports) = world_interfaces();
     let engine = wasmtime::Engine::default();
-    let component = wasmtime::component::Component::from_file(&engine, module("sdk-probe", WasmTarget::Wasip2)).unwrap();
+    let component =
+        wasmtime::component::Component::from_file(&engine, module("sdk-probe", WasmTarget::Wasip2)).unwrap();
     let ty = component.component_type();
     let imports: BTreeSet<String> = ty.imports(&engine).map(|(name, _)| unversioned(name)).collect();
     let outside: Vec<&String> = imports.difference(&world_imports).collect();

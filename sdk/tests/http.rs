@@ -48,12 +48,8 @@ fn requests_carry_method_body_and_content_type() {
     assert_eq!(json.text().unwrap(), "PUT /b [application/json] [1,2]");
     let typed = Request::post(format!("{origin}/c")).header("content-type", "text/csv").text("a,b").send().unwrap();
     assert_eq!(typed.text().unwrap(), "POST /c [text/csv] a,b");
-    let converted: Request = http::Request::builder()
-        .method("DELETE")
-        .uri(format!("{origin}/d"))
-        .body(b"raw".to_vec())
-        .unwrap()
-        .into();
+    let converted: Request =
+        http::Request::builder().method("DELETE").uri(format!("{origin}/d")).body(b"raw".to_vec()).unwrap().into();
     assert_eq!(converted.send().unwrap().text().unwrap(), "DELETE /d [] raw");
     assert_eq!(Request::with_method_name("patch", format!("{origin}/e")).method(), Method::PATCH);
 }

@@ -165,7 +165,10 @@ fn answer(result: Result<(), u32>) -> u32 {
 }
 
 /// Adds the five functions to `linker`; `state` finds the run's [`LegacyHttp`].
-pub(crate) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, state: fn(&mut T) -> &mut LegacyHttp) -> wasmtime::Result<()> {
+pub(crate) fn add_to_linker<T: 'static>(
+    linker: &mut Linker<T>,
+    state: fn(&mut T) -> &mut LegacyHttp,
+) -> wasmtime::Result<()> {
     linker.func_wrap(
         MODULE,
         "req",
@@ -201,7 +204,14 @@ pub(crate) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, state: fn(&mut T
     linker.func_wrap(
         MODULE,
         "header_get",
-        move |mut caller: Caller<'_, T>, handle: i32, name: u32, name_len: u32, buffer: u32, buffer_len: u32, written: u32| -> u32 {
+        move |mut caller: Caller<'_, T>,
+              handle: i32,
+              name: u32,
+              name_len: u32,
+              buffer: u32,
+              buffer_len: u32,
+              written: u32|
+              -> u32 {
             answer((|| {
                 let name = read_text(&mut caller, name, name_len)?;
                 let response = state(caller.data_mut()).response(handle)?;

@@ -12,6 +12,7 @@ const MAX_WIDTH: usize = 1000;
 
 #[workflow_step]
 fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
+    invocation.check_parameters(&["text", "width"])?;
     let text: String = invocation.parameter("text")?;
     let width: usize = invocation.parameter_or("width", 40)?;
     anyhow::ensure!(

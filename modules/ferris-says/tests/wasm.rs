@@ -64,6 +64,10 @@ fn bad_inputs_fail_with_a_message_naming_them() {
         "parameter \"width\": expected usize, got the string \"wide\""
     );
     assert_eq!(
+        failed(&[("text", "x"), ("colour", "red")]),
+        "unknown parameter \"colour\" (this module accepts: text, width)"
+    );
+    assert_eq!(
         failed(&[("text", "x"), ("width", "0")]),
         "parameter \"width\": expected a number of columns from 1 to 1000, got 0"
     );

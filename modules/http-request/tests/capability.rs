@@ -45,10 +45,12 @@ fn answer(mut request: tiny_http::Request) {
                 .iter()
                 .map(|h| (h.field.as_str().as_str().to_ascii_lowercase(), Value::from(h.value.as_str())))
                 .collect();
-            let echo: Value = [("method", Value::from(request.method().as_str())), ("body", body.into()), ("headers", headers)]
-                .into_iter()
-                .collect();
-            text(&echo.to_string(), "application/json").with_header(tiny_http::Header::from_bytes("x-echo", "yes").unwrap())
+            let echo: Value =
+                [("method", Value::from(request.method().as_str())), ("body", body.into()), ("headers", headers)]
+                    .into_iter()
+                    .collect();
+            text(&echo.to_string(), "application/json")
+                .with_header(tiny_http::Header::from_bytes("x-echo", "yes").unwrap())
         }
         "/slow" => {
             std::thread::sleep(Duration::from_secs(3));
@@ -109,7 +111,10 @@ fn post_sends_the_body_with_and_without_a_content_type() {
         let echoed = echo(&typed);
         assert_eq!(echoed.get("method").and_then(Value::as_str), Some("POST"), "{target:?}");
         assert_eq!(echoed.get("body").and_then(Value::as_str), Some("{\"a\": 1}"));
-        assert_eq!(echoed.get("headers").and_then(|h| h.get("content-type")).and_then(Value::as_str), Some("application/json"));
+        assert_eq!(
+            echoed.get("headers").and_then(|h| h.get("content-type")).and_then(Value::as_str),
+            Some("application/json")
+        );
 
         // The original module dropped the body when no content type was given.
         let untyped = request(target, &[("url", &url), ("method", "PUT"), ("body", "plain words")], allow(&[server()]));
@@ -180,7 +185,12 @@ fn a_refused_connection_fails_and_says_so() {
     // what it may be; the host's log (stderr) says which.
     let p1 = request(WasmTarget::Wasip1, &[("url", &url)], allow(&["insecure:allow-all"]));
     assert_eq!(p1.phase, Phase::Failed);
-    assert!(p1.message.starts_with(&format!("the request to {url} failed: the host could not complete it: a refused connection")), "{}", p1.message);
+    assert!(
+        p1.message
+            .starts_with(&format!("the request to {url} failed: the host could not complete it: a refused connection")),
+        "{}",
+        p1.message
+    );
 }
 
 #[test]

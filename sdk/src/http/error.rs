@@ -72,7 +72,9 @@ pub enum HttpError {
     },
 
     /// The response body is larger than the request allowed.
-    #[error("the response from {url} is larger than the limit of {limit} bytes (raise it with Request::max_response_size)")]
+    #[error(
+        "the response from {url} is larger than the limit of {limit} bytes (raise it with Request::max_response_size)"
+    )]
     BodyTooLarge {
         /// The URL requested.
         url: String,

@@ -118,9 +118,9 @@ impl Request {
 
     /// Adds a header (a repeated name adds another value).
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        let parsed = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| "not a valid header name")
-            .and_then(|n| HeaderValue::from_str(value).map(|v| (n, v)).map_err(|_| "its value is not valid in a header"));
+        let parsed = HeaderName::from_bytes(name.as_bytes()).map_err(|_| "not a valid header name").and_then(|n| {
+            HeaderValue::from_str(value).map(|v| (n, v)).map_err(|_| "its value is not valid in a header")
+        });
         match parsed {
             Ok((name, value)) => {
                 self.headers.append(name, value);

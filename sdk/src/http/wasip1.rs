@@ -80,7 +80,8 @@ fn parse_headers(text: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
     for line in text.lines() {
         if let Some((name, value)) = line.split_once(':')
-            && let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.trim().as_bytes()), HeaderValue::from_str(value.trim()))
+            && let (Ok(name), Ok(value)) =
+                (HeaderName::from_bytes(name.trim().as_bytes()), HeaderValue::from_str(value.trim()))
         {
             headers.append(name, value);
         }
