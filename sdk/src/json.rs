@@ -169,7 +169,7 @@ impl Value {
     /// Indented JSON text, two spaces a level.
     pub fn to_string_pretty(&self) -> String {
         let mut out = String::new();
-        write_value(&mut out, self, Some(0)).expect("writing to a String cannot fail");
+        write_value(&mut out, self, Some(0));
         out
     }
 }
@@ -177,7 +177,10 @@ impl Value {
 impl fmt::Display for Value {
     /// Compact JSON text.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_value(f, self, None)
+        // One writer, to a String: a second, generic one would cost every module its code again.
+        let mut out = String::new();
+        write_value(&mut out, self, None);
+        f.write_str(&out)
     }
 }
 
@@ -524,8 +527,8 @@ impl<'a> Parser<'a> {
     }
 }
 
-pub(crate) fn write_string(out: &mut impl fmt::Write, s: &str) -> fmt::Result {
-    out.write_char('"')?;
+pub(crate) fn write_string(out: &mut String, s: &str) {
+    out.push('"');
     let mut start = 0;
     for (i, c) in s.char_indices() {
         let escape = match c {
@@ -537,64 +540,67 @@ pub(crate) fn write_string(out: &mut impl fmt::Write, s: &str) -> fmt::Result {
             c if c < ' ' => "",
             _ => continue,
         };
-        out.write_str(&s[start..i])?;
+        out.push_str(&s[start..i]);
         if escape.is_empty() {
-            write!(out, "\\u{:04x}", c as u32)?;
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[(c as usize) >> 4]));
+            out.push(char::from(HEX[(c as usize) & 15]));
         } else {
-            out.write_str(escape)?;
+            out.push_str(escape);
         }
         start = i + c.len_utf8();
     }
-    out.write_str(&s[start..])?;
-    out.write_char('"')
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 /// Writes `value`; `indent` is `None` for compact text, else the current level.
-pub(crate) fn write_value(out: &mut impl fmt::Write, value: &Value, indent: Option<usize>) -> fmt::Result {
-    let newline = |out: &mut dyn fmt::Write, level: usize| -> fmt::Result {
-        out.write_char('\n')?;
-        (0..level).try_for_each(|_| out.write_str("  "))
+pub(crate) fn write_value(out: &mut String, value: &Value, indent: Option<usize>) {
+    let newline = |out: &mut String, level: usize| {
+        out.push('\n');
+        (0..level).for_each(|_| out.push_str("  "));
     };
     match value {
-        Value::Null => out.write_str("null"),
-        Value::Bool(b) => out.write_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.write_str(n.as_str()),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(n.as_str()),
         Value::String(s) => write_string(out, s),
-        Value::Array(items) if items.is_empty() => out.write_str("[]"),
-        Value::Object(members) if members.is_empty() => out.write_str("{}"),
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Object(members) if members.is_empty() => out.push_str("{}"),
         Value::Array(items) => {
-            out.write_char('[')?;
+            out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.write_char(',')?;
+                    out.push(',');
                 }
                 if let Some(level) = indent {
-                    newline(out, level + 1)?;
+                    newline(out, level + 1);
                 }
-                write_value(out, item, indent.map(|l| l + 1))?;
+                write_value(out, item, indent.map(|l| l + 1));
             }
             if let Some(level) = indent {
-                newline(out, level)?;
+                newline(out, level);
             }
-            out.write_char(']')
+            out.push(']');
         }
         Value::Object(members) => {
-            out.write_char('{')?;
+            out.push('{');
             for (i, (key, item)) in members.iter().enumerate() {
                 if i > 0 {
-                    out.write_char(',')?;
+                    out.push(',');
                 }
                 if let Some(level) = indent {
-                    newline(out, level + 1)?;
+                    newline(out, level + 1);
                 }
-                write_string(out, key)?;
-                out.write_str(if indent.is_some() { ": " } else { ":" })?;
-                write_value(out, item, indent.map(|l| l + 1))?;
+                write_string(out, key);
+                out.push_str(if indent.is_some() { ": " } else { ":" });
+                write_value(out, item, indent.map(|l| l + 1));
             }
             if let Some(level) = indent {
-                newline(out, level)?;
+                newline(out, level);
             }
-            out.write_char('}')
+            out.push('}');
         }
     }
 }

@@ -169,18 +169,17 @@ impl PluginResult {
     /// The compact JSON text written to `result.json`: the same as
     /// `to_json().to_string()`, written directly, without copying values.
     pub fn to_json_text(&self) -> String {
-        // Writing to a String cannot fail, so the fmt::Results are dropped.
         let mut out = format!("{{\"phase\":\"{}\",\"message\":", self.phase.as_str());
-        let _ = json::write_string(&mut out, &self.message);
+        json::write_string(&mut out, &self.message);
         out.push_str(",\"outputs\":{\"artifacts\":[");
         for (i, artifact) in self.outputs.artifacts.iter().enumerate() {
             out.push_str(if i == 0 { "{\"name\":" } else { ",{\"name\":" });
-            let _ = json::write_string(&mut out, &artifact.name);
+            json::write_string(&mut out, &artifact.name);
             out.push_str(",\"path\":");
-            let _ = json::write_string(&mut out, &artifact.path);
+            json::write_string(&mut out, &artifact.path);
             if let Some(s3) = &artifact.s3 {
                 out.push_str(",\"s3\":{\"key\":");
-                let _ = json::write_string(&mut out, &s3.key);
+                json::write_string(&mut out, &s3.key);
                 out.push('}');
             }
             out.push('}');
@@ -188,9 +187,9 @@ impl PluginResult {
         out.push_str("],\"parameters\":[");
         for (i, parameter) in self.outputs.parameters.iter().enumerate() {
             out.push_str(if i == 0 { "{\"name\":" } else { ",{\"name\":" });
-            let _ = json::write_string(&mut out, &parameter.name);
+            json::write_string(&mut out, &parameter.name);
             out.push_str(",\"value\":");
-            let _ = json::write_value(&mut out, &parameter.value, None);
+            json::write_value(&mut out, &parameter.value, None);
             out.push('}');
         }
         out.push_str("]}}");
