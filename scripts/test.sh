@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every check and test: formatting, lints (host and wasm targets), unit and
-# doc tests, the macro's compile-error cases, and every module built for wasm
+# Every check and test: formatting, lints (host and wasm targets), docs, unit
+# and doc tests, the macro's compile-error cases, and every module built for wasm
 # and run in wasmtime as the Argo WASM plugin would run it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,4 +10,5 @@ cargo clippy --workspace --all-targets -- -D warnings
 for target in wasm32-wasip1 wasm32-wasip2; do
   cargo clippy --target "$target" -p wasm-workflows-sdk -p ferris-says -p http-request -p sdk-probe -- -D warnings
 done
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p wasm-workflows-sdk -p wasm-workflows-macros -p wasm-workflows-cli
 cargo test --workspace

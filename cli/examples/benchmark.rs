@@ -41,6 +41,7 @@ fn build_template(target: &Path) -> (PathBuf, PathBuf) {
     let status = Command::new("bash")
         .arg(template.join("build.sh"))
         .env("CARGO_TARGET_DIR", target)
+        .stdout(std::process::Stdio::null())
         .status()
         .expect("run templates/rust/build.sh");
     assert!(status.success(), "the template does not build");

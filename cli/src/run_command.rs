@@ -30,7 +30,7 @@ pub(crate) struct RunArgs {
     #[arg(long = "artifact", value_name = "NAME=FILE[:PATH]", value_parser = artifact)]
     artifacts: Vec<InputFile>,
 
-    /// Copy output artifacts to DIR/<path>.
+    /// Copy output artifacts to DIR, each at its own path below it (DIR/PATH).
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
 
