@@ -7,13 +7,14 @@ use std::path::Path;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::p2::bindings::Command;
-use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
 use super::RunOptions;
 use super::ending::{Ending, Execution};
 use super::engine::deadline_ticks;
 use super::limits::MemoryLimit;
+use super::wasi_context;
 use crate::allow_list::AllowList;
 
 struct ComponentState {
@@ -71,17 +72,16 @@ impl WasiHttpHooks for AllowListHooks {
 pub(crate) fn run(engine: &Engine, component: &Component, work_dir: &Path, options: &RunOptions) -> Execution {
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(runtime) => runtime,
-        Err(error) => return Execution { ending: Ending::NotStarted(error.into()), memory_limit_hit: false },
+        Err(error) => return Execution::not_started(error.into()),
     };
     runtime.block_on(run_async(engine, component, work_dir, options))
 }
 
 async fn run_async(engine: &Engine, component: &Component, work_dir: &Path, options: &RunOptions) -> Execution {
-    let mut wasi = WasiCtxBuilder::new();
-    wasi.stdout(std::io::stderr()).inherit_stderr();
-    if let Err(error) = wasi.preopened_dir(work_dir, "/work", FsPerms::ReadWrite) {
-        return Execution { ending: Ending::NotStarted(error), memory_limit_hit: false };
-    }
+    let mut wasi = match wasi_context::builder(work_dir) {
+        Ok(wasi) => wasi,
+        Err(error) => return Execution::not_started(error),
+    };
     let state = ComponentState {
         wasi: wasi.build(),
         http: WasiHttpCtx::new(),

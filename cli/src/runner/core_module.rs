@@ -6,13 +6,13 @@ use std::path::Path;
 
 use wasmtime::{Engine, Linker, Module, Store};
 use wasmtime_wasi::p1::{self, WasiP1Ctx};
-use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
 use super::RunOptions;
 use super::ending::{Ending, Execution};
 use super::engine::deadline_ticks;
 use super::legacy_http::{self, LegacyHttp};
 use super::limits::MemoryLimit;
+use super::wasi_context;
 
 struct CoreState {
     wasi: WasiP1Ctx,
@@ -23,12 +23,10 @@ struct CoreState {
 /// Runs `module` in `work_dir`. Must not be called inside a tokio runtime
 /// (the synchronous WASI implementation runs its own).
 pub(crate) fn run(engine: &Engine, module: &Module, work_dir: &Path, options: &RunOptions) -> Execution {
-    let mut wasi = WasiCtxBuilder::new();
-    // The module's stdout goes to stderr: stdout is for the node.
-    wasi.stdout(std::io::stderr()).inherit_stderr();
-    if let Err(error) = wasi.preopened_dir(work_dir, "/work", FsPerms::ReadWrite) {
-        return Execution { ending: Ending::NotStarted(error), memory_limit_hit: false };
-    }
+    let mut wasi = match wasi_context::builder(work_dir) {
+        Ok(wasi) => wasi,
+        Err(error) => return Execution::not_started(error),
+    };
     let state = CoreState {
         wasi: wasi.build_p1(),
         http: LegacyHttp::new(options.allowed_hosts.clone(), options.timeout),

@@ -39,6 +39,13 @@ pub(crate) struct Execution {
     pub(crate) memory_limit_hit: bool,
 }
 
+impl Execution {
+    /// A run that ended before the module started.
+    pub(crate) fn not_started(error: wasmtime::Error) -> Self {
+        Execution { ending: Ending::NotStarted(error), memory_limit_hit: false }
+    }
+}
+
 /// The node the host reports: the module's result when it returned
 /// normally, otherwise a `Failed` node that says what happened, carrying the
 /// module's own message when it wrote one.

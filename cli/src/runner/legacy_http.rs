@@ -4,42 +4,24 @@
 //! allow-list. See wit/legacy-http.md for the ABI.
 //!
 //! Requests go through the SDK's native client. A request's timeout is the
-//! module's (header [`LEGACY_TIMEOUT_HEADER`], not sent on) or 30 s, and
+//! module's (header [`TIMEOUT_HEADER`], not sent on) or 30 s, and
 //! never beyond the run's own deadline.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use wasm_workflows_sdk::http::{HttpError, LEGACY_TIMEOUT_HEADER, Method, Request};
+use wasm_workflows_sdk::http::legacy_abi::{self as code, MODULE, TIMEOUT_HEADER};
+use wasm_workflows_sdk::http::{HttpError, Method, Request};
 use wasmtime::{Caller, Linker, Memory};
 
 use crate::allow_list::{AllowList, Origin};
 
-/// The import module's name.
-const MODULE: &str = "wasi_experimental_http";
 /// Responses open at once before `req` answers TOO_MANY_SESSIONS.
 const MAX_SESSIONS: usize = 64;
 /// A request's timeout when the module sets none (the original plugin's client default).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest response body the host holds for a module.
 const MAX_BODY: usize = 256 << 20;
-
-/// The ABI's error codes.
-mod code {
-    pub const SUCCESS: u32 = 0;
-    pub const INVALID_HANDLE: u32 = 1;
-    pub const MEMORY_NOT_FOUND: u32 = 2;
-    pub const MEMORY_ACCESS_ERROR: u32 = 3;
-    pub const BUFFER_TOO_SMALL: u32 = 4;
-    pub const HEADER_NOT_FOUND: u32 = 5;
-    pub const UTF_8_ERROR: u32 = 6;
-    pub const DESTINATION_NOT_ALLOWED: u32 = 7;
-    pub const INVALID_METHOD: u32 = 8;
-    pub const INVALID_ENCODING: u32 = 9;
-    pub const INVALID_URL: u32 = 10;
-    pub const REQUEST_ERROR: u32 = 11;
-    pub const TOO_MANY_SESSIONS: u32 = 13;
-}
 
 /// The HTTP state of one run: the allow-list and the open responses.
 pub(crate) struct LegacyHttp {
@@ -97,7 +79,7 @@ impl LegacyHttp {
         let mut requested_timeout = None;
         for line in headers.lines().filter(|line| !line.trim().is_empty()) {
             let (name, value) = line.split_once(':').ok_or(code::INVALID_ENCODING)?;
-            if name.trim().eq_ignore_ascii_case(LEGACY_TIMEOUT_HEADER) {
+            if name.trim().eq_ignore_ascii_case(TIMEOUT_HEADER) {
                 requested_timeout = value.trim().parse().ok().map(Duration::from_millis);
             } else {
                 request = request.header(name.trim(), value.trim());

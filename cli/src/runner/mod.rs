@@ -21,6 +21,7 @@ mod ending;
 mod engine;
 mod legacy_http;
 mod limits;
+mod wasi_context;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;

@@ -135,7 +135,7 @@ fn custom_headers_are_sent() {
         let headers = echo(&node).get("headers").cloned().unwrap();
         assert_eq!(headers.get("x-custom").and_then(Value::as_str), Some("value 1"), "{target:?}");
         assert_eq!(headers.get("authorization").and_then(Value::as_str), Some("Bearer t"));
-        assert!(headers.get(wasm_workflows_sdk::http::LEGACY_TIMEOUT_HEADER).is_none());
+        assert!(headers.get(wasm_workflows_sdk::http::legacy_abi::TIMEOUT_HEADER).is_none());
         assert_eq!(output(&node, "headers").get("x-echo").and_then(Value::as_str), Some("yes"));
     });
 }

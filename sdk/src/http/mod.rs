@@ -27,6 +27,7 @@
 //! ```
 
 mod error;
+pub mod legacy_abi;
 #[cfg(not(target_os = "wasi"))]
 mod native;
 #[cfg(all(target_os = "wasi", not(target_env = "p2")))]
@@ -47,12 +48,6 @@ pub use self::error::HttpError;
 pub use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
 use crate::json::{self, Value};
-
-/// The header in which a core module (wasm32-wasip1) passes a request's
-/// timeout, in milliseconds, over the legacy ABI, which has no place for it.
-/// `wasm-workflows run` applies it and does not send it on; the original
-/// plugin sends it on and applies its own timeout.
-pub const LEGACY_TIMEOUT_HEADER: &str = "x-wasm-workflows-timeout-ms";
 
 /// The largest response body read unless [`Request::max_response_size`] says otherwise.
 pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 16 << 20;

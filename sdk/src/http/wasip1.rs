@@ -3,7 +3,7 @@
 //! module only if it sends requests.
 //!
 //! The ABI has no timeout and one error code for every network failure; a
-//! request's timeout travels in the header [`super::LEGACY_TIMEOUT_HEADER`],
+//! request's timeout travels in the header [`legacy_abi::TIMEOUT_HEADER`](super::legacy_abi::TIMEOUT_HEADER),
 //! which `wasm-workflows run` applies (and removes), and a failure after the
 //! timeout is reported as one.
 
@@ -11,7 +11,8 @@ use std::time::Instant;
 
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
-use super::{HttpError, LEGACY_TIMEOUT_HEADER, Request, Response, Url};
+use super::legacy_abi::{self as code, TIMEOUT_HEADER};
+use super::{HttpError, Request, Response, Url};
 
 #[link(wasm_import_module = "wasi_experimental_http")]
 unsafe extern "C" {
@@ -34,18 +35,6 @@ unsafe extern "C" {
     fn legacy_headers_get_all(handle: i32, buffer: *mut u8, buffer_len: usize, written: *mut usize) -> u32;
     #[link_name = "body_read"]
     fn legacy_body_read(handle: i32, buffer: *mut u8, buffer_len: usize, written: *mut usize) -> u32;
-}
-
-/// The ABI's error codes.
-mod code {
-    pub const SUCCESS: u32 = 0;
-    pub const BUFFER_TOO_SMALL: u32 = 4;
-    pub const DESTINATION_NOT_ALLOWED: u32 = 7;
-    pub const INVALID_METHOD: u32 = 8;
-    pub const INVALID_URL: u32 = 10;
-    pub const REQUEST_ERROR: u32 = 11;
-    pub const RUNTIME_ERROR: u32 = 12;
-    pub const TOO_MANY_SESSIONS: u32 = 13;
 }
 
 /// The largest header block accepted.
@@ -71,7 +60,7 @@ fn serialize(headers: &HeaderMap, timeout_ms: Option<u128>) -> String {
         text.push('\n');
     }
     if let Some(ms) = timeout_ms {
-        text.push_str(&format!("{LEGACY_TIMEOUT_HEADER}:{ms}\n"));
+        text.push_str(&format!("{TIMEOUT_HEADER}:{ms}\n"));
     }
     text
 }
