@@ -65,9 +65,10 @@ pub(crate) fn run_in<R: StepOutput>(root: &Path, step: fn(PluginInvocation) -> R
 
 /// Reads and parses `input.json` in `root`.
 pub fn read_invocation(root: &Path) -> Result<PluginInvocation, Error> {
-    let file = workdir::display(&workdir::input_file(root));
+    let path = workdir::input_file(root);
+    let file = workdir::display(&path);
     let invalid = |reason: String| Error::InvalidInput { reason };
-    let bytes = std::fs::read(&file).map_err(|e| {
+    let bytes = std::fs::read(&path).map_err(|e| {
         invalid(match e.kind() {
             std::io::ErrorKind::NotFound => format!(
                 "{file} does not exist: a module is run by the Argo WASM plugin, or locally by `wasm-workflows run`"
