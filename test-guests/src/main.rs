@@ -85,6 +85,13 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
                 n = std::hint::black_box(n.wrapping_add(1));
             }
         }
+        // Fetches `url` with at most `max_bytes` of response body.
+        "fetch" => {
+            let url: String = invocation.parameter("url")?;
+            let max_bytes: usize = invocation.parameter("max_bytes")?;
+            let response = wasm_workflows_sdk::http::Request::get(&url).max_response_size(max_bytes).send()?;
+            Ok(PluginResult::succeeded(format!("{} bytes", response.body().len())))
+        }
         "log" => {
             log::info("to stderr");
             println!("to stdout");

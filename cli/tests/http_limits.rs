@@ -1,0 +1,37 @@
+//! The SDK's HTTP layer inside wasm, for what http-request does not reach:
+//! a response body over the step's limit, on both kinds of module.
+
+use wasm_workflows_cli::allow_list::AllowList;
+use wasm_workflows_cli::cargo_build::WasmTarget;
+use wasm_workflows_cli::harness::{invocation, module, options, run};
+use wasm_workflows_sdk::protocol::Phase;
+
+#[test]
+fn a_response_over_the_limit_fails_and_one_within_succeeds() {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", server.server_addr().to_ip().unwrap());
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            let _ = request.respond(tiny_http::Response::from_string("z".repeat(200_000)));
+        }
+    });
+    let url = format!("{origin}/body");
+    for target in [WasmTarget::Wasip1, WasmTarget::Wasip2] {
+        let fetch = |max_bytes: &str| {
+            let mut run_options = options(invocation(&[("mode", "fetch"), ("url", &url), ("max_bytes", max_bytes)]));
+            run_options.allowed_hosts = AllowList::new(&[origin.as_str()]).unwrap();
+            run(&module("sdk-probe", target), &run_options).node
+        };
+        let within = fetch("200000");
+        assert_eq!((within.phase, within.message.as_str()), (Phase::Succeeded, "200000 bytes"), "{target:?}");
+        let over = fetch("150000");
+        assert_eq!(over.phase, Phase::Failed, "{target:?}");
+        assert_eq!(
+            over.message,
+            format!(
+                "the response from {url} is larger than the limit of 150000 bytes (raise it with Request::max_response_size)"
+            ),
+            "{target:?}"
+        );
+    }
+}
