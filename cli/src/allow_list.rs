@@ -72,7 +72,12 @@ impl AllowList {
 
     /// Whether a request to `url` may be sent.
     pub fn allows(&self, url: &str) -> bool {
-        self.allow_all || Origin::of(url).is_ok_and(|origin| self.origins.contains(&origin))
+        Origin::of(url).is_ok_and(|origin| self.allows_origin(&origin))
+    }
+
+    /// Whether a request to `origin` may be sent.
+    pub fn allows_origin(&self, origin: &Origin) -> bool {
+        self.allow_all || self.origins.contains(origin)
     }
 
     /// `true` if nothing is allowed.

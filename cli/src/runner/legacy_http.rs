@@ -67,10 +67,8 @@ impl LegacyHttp {
         if self.responses.len() >= MAX_SESSIONS {
             return Err(code::TOO_MANY_SESSIONS);
         }
-        if Origin::of(url).is_err() {
-            return Err(code::INVALID_URL);
-        }
-        if !self.allowed.allows(url) {
+        let origin = Origin::of(url).map_err(|_| code::INVALID_URL)?;
+        if !self.allowed.allows_origin(&origin) {
             eprintln!("[host] denied an HTTP request to {url}: its origin is not an allowed host (--allow-host)");
             return Err(code::DESTINATION_NOT_ALLOWED);
         }
@@ -225,8 +223,10 @@ pub(crate) fn add_to_linker<T: 'static>(
                 let response = state(caller.data_mut()).response(handle)?;
                 let end = response.body.len().min(response.read + buffer_len as usize);
                 let chunk = response.body[response.read..end].to_vec();
-                response.read = end;
-                write_buffer(&mut caller, &chunk, buffer, buffer_len, written)
+                write_buffer(&mut caller, &chunk, buffer, buffer_len, written)?;
+                // Only what reached the module counts as read: a failed write loses nothing.
+                state(caller.data_mut()).response(handle)?.read = end;
+                Ok(())
             })())
         },
     )?;
