@@ -6,4 +6,5 @@
 pub mod allow_list;
 pub mod cargo_build;
 pub mod harness;
+pub mod plugin_host;
 pub mod runner;
