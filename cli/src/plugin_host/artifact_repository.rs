@@ -34,18 +34,16 @@ pub mod credentials;
 mod error;
 mod key_format;
 mod remote;
+mod transfer;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use object_store::aws::AmazonS3Builder;
-use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig, WriteMultipart};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use object_store::{ClientOptions, ObjectStore, RetryConfig};
 use wasm_workflows_sdk::protocol::{ArtifactRef, S3Artifact};
-use wasm_workflows_sdk::workdir::artifact_file;
 
 pub use self::config::{ConfigError, S3RepositoryConfig};
 pub use self::credentials::{CredentialError, CredentialSource, Credentials, DEFAULT_SECRETS_DIR};
@@ -64,9 +62,6 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How long a response may send nothing before it is given up.
 const READ_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// The buffer for reading a file to upload.
-const READ_CHUNK: usize = 256 * 1024;
 
 /// An S3 bucket holding a workflow's artifacts.
 #[derive(Debug, Clone)]
@@ -174,7 +169,7 @@ impl ArtifactRepository {
     /// failure; a partly written file is removed.
     pub async fn download_inputs(&self, artifacts: &[ArtifactRef], artifacts_in: &Path) -> Result<(), ArtifactError> {
         for artifact in artifacts {
-            self.download(artifact, artifacts_in).await?;
+            transfer::download(self, artifact, artifacts_in).await?;
         }
         Ok(())
     }
@@ -194,158 +189,10 @@ impl ArtifactRepository {
                 Some(S3Artifact { key }) if !key.is_empty() => key.clone(),
                 _ => KeyFormat::key(&folder, &artifact.name),
             };
-            self.upload(artifact, &key, artifacts_out).await?;
+            transfer::upload(self, artifact, &key, artifacts_out).await?;
             artifact.s3 = Some(S3Artifact { key });
         }
         Ok(())
-    }
-
-    async fn download(&self, artifact: &ArtifactRef, artifacts_in: &Path) -> Result<(), ArtifactError> {
-        let direction = Direction::Input;
-        let name = artifact.name.as_str();
-        let file = artifact_file(artifacts_in, name, &artifact.path)
-            .map_err(|error| ArtifactError::InvalidPath { direction, error })?;
-        let key = match &artifact.s3 {
-            Some(S3Artifact { key }) if !key.is_empty() => key.as_str(),
-            _ => return Err(ArtifactError::NoKey { name: name.to_owned() }),
-        };
-        let location = self.location(direction, name, key)?;
-        let remote = |error| self.remote_error(direction, name, key, error);
-        let object = self.store.get(&location).await.map_err(remote)?;
-
-        let local = |action, error| ArtifactError::LocalFile {
-            direction,
-            name: name.to_owned(),
-            action,
-            path: file.clone(),
-            error,
-        };
-        if let Some(parent) = file.parent() {
-            tokio::fs::create_dir_all(parent).await.map_err(|e| local("create the folder for", e))?;
-        }
-        let mut out = tokio::fs::File::create(&file).await.map_err(|e| local("create", e))?;
-        let written = async {
-            let mut chunks = object.into_stream();
-            while let Some(chunk) = chunks.next().await {
-                out.write_all(&chunk.map_err(remote)?).await.map_err(|e| local("write", e))?;
-            }
-            out.flush().await.map_err(|e| local("write", e))
-        }
-        .await;
-        if written.is_err() {
-            drop(out);
-            let _ = tokio::fs::remove_file(&file).await;
-        }
-        written
-    }
-
-    async fn upload(&self, artifact: &ArtifactRef, key: &str, artifacts_out: &Path) -> Result<(), ArtifactError> {
-        let direction = Direction::Output;
-        let name = artifact.name.as_str();
-        let file = artifact_file(artifacts_out, name, &artifact.path)
-            .map_err(|error| ArtifactError::InvalidPath { direction, error })?;
-        let location = self.location(direction, name, key)?;
-        let remote = |error| self.remote_error(direction, name, key, error);
-        let local = |action, error| ArtifactError::LocalFile {
-            direction,
-            name: name.to_owned(),
-            action,
-            path: file.clone(),
-            error,
-        };
-
-        let size = self.checked_output_file(name, &file, artifacts_out).await?;
-        let mut input = tokio::fs::File::open(&file).await.map_err(|e| local("open", e))?;
-        if size <= PART_SIZE as u64 {
-            let mut contents = Vec::with_capacity(size as usize);
-            input.read_to_end(&mut contents).await.map_err(|e| local("read", e))?;
-            self.store.put(&location, PutPayload::from(contents)).await.map_err(remote)?;
-            return Ok(());
-        }
-        let upload = self.store.put_multipart(&location).await.map_err(remote)?;
-        let mut parts = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
-        let mut buffer = vec![0; READ_CHUNK];
-        let sent = async {
-            loop {
-                let read = input.read(&mut buffer).await.map_err(|e| local("read", e))?;
-                if read == 0 {
-                    return Ok(());
-                }
-                parts.wait_for_capacity(MAX_CONCURRENT_PARTS).await.map_err(remote)?;
-                parts.write(&buffer[..read]);
-            }
-        }
-        .await;
-        match sent {
-            Ok(()) => parts.finish().await.map(drop).map_err(remote),
-            Err(error) => {
-                let _ = parts.abort().await;
-                Err(error)
-            }
-        }
-    }
-
-    /// The size of the regular file `file` below `artifacts_out`, refusing
-    /// a missing file, a folder, and symbolic links that lead out.
-    async fn checked_output_file(&self, name: &str, file: &Path, artifacts_out: &Path) -> Result<u64, ArtifactError> {
-        let output_error =
-            |problem| ArtifactError::OutputFile { name: name.to_owned(), path: file.to_owned(), problem };
-        let real = match tokio::fs::canonicalize(file).await {
-            Ok(real) => real,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(output_error(error::OutputFileProblem::Missing));
-            }
-            Err(error) => {
-                return Err(ArtifactError::LocalFile {
-                    direction: Direction::Output,
-                    name: name.to_owned(),
-                    action: "resolve",
-                    path: file.to_owned(),
-                    error,
-                });
-            }
-        };
-        let root: PathBuf = tokio::fs::canonicalize(artifacts_out).await.unwrap_or_else(|_| artifacts_out.to_owned());
-        if !real.starts_with(&root) {
-            return Err(output_error(error::OutputFileProblem::LinksOut));
-        }
-        let metadata = tokio::fs::metadata(&real).await.map_err(|error| ArtifactError::LocalFile {
-            direction: Direction::Output,
-            name: name.to_owned(),
-            action: "read",
-            path: file.to_owned(),
-            error,
-        })?;
-        if !metadata.is_file() {
-            return Err(output_error(error::OutputFileProblem::NotAFile));
-        }
-        Ok(metadata.len())
-    }
-
-    fn location(&self, direction: Direction, name: &str, key: &str) -> Result<object_store::path::Path, ArtifactError> {
-        object_store::path::Path::parse(key).map_err(|e| ArtifactError::InvalidKey {
-            direction,
-            name: name.to_owned(),
-            key: key.to_owned(),
-            problem: e.to_string(),
-        })
-    }
-
-    fn remote_error(&self, direction: Direction, name: &str, key: &str, error: object_store::Error) -> ArtifactError {
-        let url = format!("s3://{}/{key}", self.bucket);
-        let name = name.to_owned();
-        match remote::Failure::of(&error) {
-            remote::Failure::NotFound => ArtifactError::NoObject { direction, name, url },
-            remote::Failure::Denied(detail) => {
-                ArtifactError::Denied { direction, name, url, credentials: self.credentials.clone(), detail }
-            }
-            remote::Failure::Unreachable(detail) => {
-                ArtifactError::Unreachable { direction, name, url, endpoint: self.endpoint.clone(), detail }
-            }
-            remote::Failure::Other(detail) => {
-                ArtifactError::Transfer { direction, name, url, endpoint: self.endpoint.clone(), detail }
-            }
-        }
     }
 }
 
