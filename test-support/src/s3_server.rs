@@ -28,7 +28,7 @@ const STARTUP: Duration = Duration::from_secs(20);
 #[derive(Debug)]
 pub struct S3Server {
     // Declared before `root`: the server is killed before its folder goes.
-    process: ChildProcess,
+    _process: ChildProcess,
     port: u16,
     root: TempDir,
     access_key: String,
@@ -84,7 +84,7 @@ impl S3Server {
             match wait_until_listening(&mut process.0, port, &log_path) {
                 Ok(()) => {
                     return S3Server {
-                        process,
+                        _process: process,
                         port,
                         root,
                         access_key: access_key.to_owned(),
@@ -110,11 +110,6 @@ impl S3Server {
     /// The port.
     pub fn port(&self) -> u16 {
         self.port
-    }
-
-    /// The server's process id.
-    pub fn pid(&self) -> u32 {
-        self.process.0.id()
     }
 
     /// The access key the server accepts.
