@@ -47,7 +47,7 @@ use wasm_workflows_sdk::protocol::{ArtifactRef, S3Artifact};
 
 pub use self::config::{ConfigError, S3RepositoryConfig};
 pub use self::credentials::{CredentialError, CredentialSource, Credentials, DEFAULT_SECRETS_DIR};
-pub use self::error::{ArtifactError, Direction};
+pub use self::error::{ArtifactError, Direction, OutputFileProblem};
 use self::key_format::KeyFormat;
 
 /// The size of one part of a multipart upload; files up to this size are
