@@ -14,5 +14,7 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
   npm install --prefer-offline --no-audit --no-fund --loglevel=error
 fi
 
-npx --no-install asc assembly/main.ts --target release
+# json-as's default (SWAR) string writer garbles some characters beyond the
+# Basic Multilingual Plane, such as emoji; its plain ("naive") one does not.
+JSON_MODE=naive npx --no-install asc assembly/main.ts --target release
 echo "built $(pwd)/module.wasm ($(wc -c < module.wasm) bytes)"

@@ -6,7 +6,12 @@ use wasm_workflows_sdk::prelude::*;
 
 #[workflow_step]
 fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
-    let name: String = invocation.parameter_or("name", "World")?;
+    // Typed access would read a number as its text: a name must be a string.
+    let name = match invocation.parameter_value("name") {
+        None => "World",
+        Some(Value::String(name)) => name,
+        Some(other) => anyhow::bail!("parameter \"name\" must be a string, got {other}"),
+    };
     let times: u32 = invocation.parameter_or("times", 1)?;
     anyhow::ensure!((1..=100).contains(&times), "parameter \"times\" must be an integer from 1 to 100, got {times}");
     let greeting = vec![format!("Hello, {name}!"); times as usize].join(" ");
