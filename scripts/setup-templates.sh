@@ -85,16 +85,24 @@ warm_npm_cache() {
   mkdir -p "$1" && touch "$stamp"
 }
 
+# Runs installer $1 in the background, its output in a log, its time noted.
+start() {
+  (
+    local begun=$SECONDS
+    "install_$1" >"$logs/$1" 2>&1
+    echo "$1 $((SECONDS - begun)) s" >"$logs/$1.time"
+  ) &
+  jobs_started+=("$1:$!")
+}
+
 started=$SECONDS
-install_apt >"$logs/apt" 2>&1 &
-apt=$!
-install_pip >"$logs/pip" 2>&1 &
-pip=$!
-install_npm >"$logs/npm" 2>&1 &
-npm=$!
+jobs_started=()
+start apt
+start pip
+start npm
 
 failed=0
-for job in apt:$apt pip:$pip npm:$npm; do
+for job in "${jobs_started[@]}"; do
   if ! wait "${job#*:}"; then
     echo "setup-templates.sh: the ${job%%:*} installs failed:" >&2
     cat "$logs/${job%%:*}" >&2
@@ -102,4 +110,4 @@ for job in apt:$apt pip:$pip npm:$npm; do
   fi
 done
 ((failed == 0)) || exit 1
-echo "template toolchains ready in $((SECONDS - started)) s"
+echo "template toolchains ready in $((SECONDS - started)) s ($(cat "$logs"/*.time | paste -sd, - | sed 's/,/, /g'))"
