@@ -2,11 +2,13 @@
 //! exactly as the Argo WASM plugin would ([`runner`]), with the plugin's
 //! HTTP allow-list ([`allow_list`]), publish modules to OCI registries and
 //! pull them back ([`oci`]), and stand in for the plugin in a cluster
-//! ([`plugin_host`], `wasm-workflows serve`).
+//! ([`plugin_host`], `wasm-workflows serve`); [`scaffold`] starts projects
+//! from the templates it carries.
 
 pub mod allow_list;
 pub mod cache_root;
 pub mod oci;
 pub mod plugin_host;
 pub mod runner;
+pub mod scaffold;
 pub mod tls;

@@ -1,5 +1,6 @@
 //! `wasm-workflows`: run a workflow-step module locally as the Argo WASM plugin
-//! would, and publish modules to OCI registries.
+//! would, start projects from templates, publish modules to OCI registries,
+//! and serve Argo's executor-plugin API.
 
 mod commands;
 
@@ -21,6 +22,9 @@ enum Command {
     /// module could not be run (usage or host errors).
     Run(commands::run::RunArgs),
 
+    /// Start a module project from a template (`new --list` lists the languages).
+    New(commands::new::NewArgs),
+
     /// Publish a module to an OCI registry; print the pushed manifest's digest.
     Push(commands::push::PushArgs),
 
@@ -35,6 +39,7 @@ enum Command {
 fn main() -> std::process::ExitCode {
     match Cli::parse().command {
         Command::Run(args) => commands::run::run(args),
+        Command::New(args) => commands::new::run(args),
         Command::Push(args) => commands::push::run(args),
         Command::Pull(args) => commands::pull::run(args),
         Command::Serve(args) => commands::serve::run(args),

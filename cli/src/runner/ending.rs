@@ -40,6 +40,14 @@ pub(crate) struct Execution {
 }
 
 impl Execution {
+    /// The status of an explicit exit, if the module made one.
+    pub(crate) fn exit_status(&self) -> Option<i32> {
+        match self.ending {
+            Ending::Exited(status) => Some(status),
+            _ => None,
+        }
+    }
+
     /// A run that ended before the module started.
     pub(crate) fn not_started(error: wasmtime::Error) -> Self {
         Execution { ending: Ending::NotStarted(error), memory_limit_hit: false }

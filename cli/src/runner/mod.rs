@@ -87,9 +87,10 @@ impl Runner {
             Compiled::Component(component) => component::run(&self.engine, component, work_dir.path(), options),
         };
         let run_time = running.elapsed();
+        let exit_status = execution.exit_status();
         let mut node = ending::node(execution, kind, work_dir.path(), options);
         let output_files = work_dir::collect_outputs(&mut node, work_dir.path(), options.output_dir.as_deref())?;
-        Ok(RunOutcome { node, compile, output_files, load_time, run_time })
+        Ok(RunOutcome { node, compile, output_files, load_time, run_time, exit_status })
     }
 
     fn load(&self, kind: ModuleKind, bytes: &[u8]) -> wasmtime::Result<(Compiled, CompileSource)> {

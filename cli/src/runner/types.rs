@@ -81,6 +81,8 @@ pub struct RunOutcome {
     pub load_time: Duration,
     /// Time spent running it, from instantiation to its end.
     pub run_time: Duration,
+    /// The status it exited with, when it called `proc_exit` (or `wasi:cli/exit`).
+    pub exit_status: Option<i32>,
 }
 
 /// What stops the host from running a module at all.

@@ -1,0 +1,3 @@
+module example.com/workflow-step
+
+go 1.23
