@@ -1,0 +1,59 @@
+//! scripts/release.sh builds every module as it ships, lists them in
+//! index.json and pushes them to a registry (here a real one on loopback),
+//! the p1 build under the tag and the component under TAG-wasip2.
+
+use std::process::Command;
+
+use serde_json::Value;
+use wasm_workflows_test_support::harness::workspace_root;
+use wasm_workflows_test_support::registry::TestRegistry;
+
+#[test]
+fn release_builds_lists_and_pushes_every_module() {
+    let registry = TestRegistry::start();
+    let dist = tempfile::tempdir().unwrap();
+    let prefix = format!("{}/wasm-workflows", registry.address());
+    let released = Command::new("bash")
+        .arg(workspace_root().join("scripts/release.sh"))
+        .args([&prefix, "9.9.9"])
+        .env("DIST_DIR", dist.path())
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap();
+    assert!(released.status.success(), "release.sh failed:\n{}", String::from_utf8_lossy(&released.stderr));
+
+    let index: Value = serde_json::from_str(&std::fs::read_to_string(dist.path().join("index.json")).unwrap()).unwrap();
+    let modules: Vec<String> = std::fs::read_dir(workspace_root().join("modules"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let entries = index["modules"].as_array().unwrap();
+    assert_eq!(entries.len(), 2 * modules.len(), "{index}");
+    for entry in entries {
+        let name = entry["name"].as_str().unwrap();
+        assert!(modules.iter().any(|module| module == name), "{name}");
+        let (file, tag) = match entry["target"].as_str().unwrap() {
+            "wasm32-wasip1" => (format!("{name}.wasm"), format!("{prefix}/{name}:9.9.9")),
+            "wasm32-wasip2" => (format!("{name}-wasip2.wasm"), format!("{prefix}/{name}:9.9.9-wasip2")),
+            other => panic!("target {other}"),
+        };
+        assert_eq!(entry["file"], file);
+        assert_eq!(entry["tag"], tag);
+        let bytes = std::fs::read(dist.path().join(&file)).unwrap();
+        assert_eq!(entry["bytes"], bytes.len());
+        let digest = wasm_workflows_cli::oci::sha256_digest(&bytes);
+        assert_eq!(format!("sha256:{}", entry["sha256"].as_str().unwrap()), digest);
+
+        // The pinned reference pulls back the same bytes.
+        let reference = entry["reference"].as_str().unwrap();
+        assert!(reference.starts_with(&format!("{prefix}/{name}@sha256:")), "{reference}");
+        let pulled = dist.path().join("pulled.wasm");
+        let pull = Command::new(env!("CARGO_BIN_EXE_wasm-workflows"))
+            .args(["pull", reference, "-o", pulled.to_str().unwrap()])
+            .env("WASM_WORKFLOWS_CACHE_DIR", dist.path().join("cache"))
+            .output()
+            .unwrap();
+        assert!(pull.status.success(), "{}", String::from_utf8_lossy(&pull.stderr));
+        assert_eq!(std::fs::read(&pulled).unwrap(), bytes, "{reference}");
+    }
+}
