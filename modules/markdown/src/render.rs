@@ -88,7 +88,7 @@ mod tests {
 
     #[test]
     fn raw_html_becomes_text_when_sanitising() {
-        assert_eq!(to_html("a <b onclick=\"x\">b</b>", true), "<p>a &lt;b onclick=&quot;x&quot;&gt;b&lt;/b&gt;</p>\n");
+        assert_eq!(to_html("a <b onclick=\"x\">b</b>", true), "<p>a &lt;b onclick=\"x\"&gt;b&lt;/b&gt;</p>\n");
         assert_eq!(to_html("<script>alert(1)</script>\n", true), "<p>&lt;script&gt;alert(1)&lt;/script&gt;\n</p>\n");
         assert_eq!(to_html("a <b>b</b>", false), "<p>a <b>b</b></p>\n");
     }

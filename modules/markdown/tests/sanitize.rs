@@ -71,12 +71,12 @@ fn violations(html: &str) -> Vec<String> {
                     if attribute == "style" && !value.starts_with("text-align: ") {
                         found.push(format!("style=\"{value}\""));
                     }
-                    if matches!(attribute.as_str(), "href" | "src") {
-                        if let Some(scheme) =
-                            scheme(&value).filter(|s| !["http", "https", "mailto"].contains(&s.as_str()))
-                        {
-                            found.push(format!("{attribute} with scheme {scheme}: \"{value}\""));
-                        }
+                    let unsafe_scheme = matches!(attribute.as_str(), "href" | "src")
+                        .then(|| scheme(&value))
+                        .flatten()
+                        .filter(|s| !["http", "https", "mailto"].contains(&s.as_str()));
+                    if let Some(scheme) = unsafe_scheme {
+                        found.push(format!("{attribute} with scheme {scheme}: \"{value}\""));
                     }
                 }
             }
@@ -91,6 +91,9 @@ fn violations(html: &str) -> Vec<String> {
 
 /// Evasions: a name, the Markdown, and whether pulldown-cmark lets it
 /// through when sanitising is off (so the check is shown to catch it).
+/// `false` marks what pulldown-cmark's own escaping already defuses: titles
+/// and code info strings are escaped, control characters and tabs in an
+/// address are percent-encoded (`jav%09ascript:` names no scheme).
 const EVASIONS: &[(&str, &str, bool)] = &[
     ("script block", "<script>alert(1)</script>\n", true),
     ("upper-case script", "<SCRIPT SRC=//evil.example/x.js></SCRIPT>\n", true),
@@ -116,10 +119,10 @@ const EVASIONS: &[(&str, &str, bool)] = &[
     ("decimal entity", "[x](&#106;avascript:alert(1))", true),
     ("hex entities", "[x](&#x6A;avascript&#x3A;alert(1))", true),
     ("named colon entity", "[x](javascript&colon;alert(1))", true),
-    ("tab entity inside the scheme", "[x](jav&#x09;ascript:alert(1))", true),
-    ("newline entity inside the scheme", "[x](java&#10;script:alert(1))", true),
-    ("literal tab in pointy brackets", "[x](<java\tscript:alert(1)>)", true),
-    ("leading control character", "[x](&#1;javascript:alert(1))", true),
+    ("tab entity inside the scheme", "[x](jav&#x09;ascript:alert(1))", false),
+    ("newline entity inside the scheme", "[x](java&#10;script:alert(1))", false),
+    ("literal tab in pointy brackets", "[x](<java\tscript:alert(1)>)", false),
+    ("leading control character", "[x](&#1;javascript:alert(1))", false),
     ("escaped colon", "[x](javascript\\:alert(1))", true),
     ("autolink", "<javascript:alert(1)>", true),
     ("mixed-case autolink", "<JaVaScRiPt:alert(1)>", true),
@@ -143,19 +146,25 @@ const EVASIONS: &[(&str, &str, bool)] = &[
 
 #[test]
 fn nothing_that_runs_script_reaches_the_html() {
+    let mut failures = Vec::new();
     for (name, markdown, dangerous_unsanitized) in EVASIONS {
         let html = render(markdown, None);
         let problems = violations(&html);
-        assert!(problems.is_empty(), "{name}: {problems:?} in\n{html}");
-        assert_eq!(render(markdown, Some(true)), html, "{name}: sanitize=true is not the default");
+        if !problems.is_empty() {
+            failures.push(format!("{name}: {problems:?} in\n{html}"));
+        }
+        if render(markdown, Some(true)) != html {
+            failures.push(format!("{name}: sanitize=true is not the default"));
+        }
         let unsanitized = render(markdown, Some(false));
-        assert_eq!(
-            !violations(&unsanitized).is_empty(),
-            *dangerous_unsanitized,
-            "{name}: without sanitizing, the check finds {:?} in\n{unsanitized}",
-            violations(&unsanitized)
-        );
+        if violations(&unsanitized).is_empty() == *dangerous_unsanitized {
+            failures.push(format!(
+                "{name}: without sanitizing, the check finds {:?} in\n{unsanitized}",
+                violations(&unsanitized)
+            ));
+        }
     }
+    assert!(failures.is_empty(), "{} of {} cases:\n{}", failures.len(), EVASIONS.len(), failures.join("\n"));
 }
 
 #[test]
