@@ -4,8 +4,8 @@
 mod support;
 
 use support::{failure_of, json_query, json_query_on_file, json_query_with, result_of};
-use wasm_workflows_cli::harness::{invocation, options};
 use wasm_workflows_cli::runner::InputDocument;
+use wasm_workflows_test_support::harness::{invocation, options};
 
 #[test]
 fn syntax_errors_name_the_position() {

@@ -5,10 +5,10 @@
 mod support;
 
 use support::{html_of, markdown_step, markdown_step_on_file, markdown_step_with};
-use wasm_workflows_cli::cargo_build::WasmTarget;
-use wasm_workflows_cli::harness::{invocation, module, options, run};
 use wasm_workflows_cli::runner::InputDocument;
 use wasm_workflows_sdk::protocol::Phase;
+use wasm_workflows_test_support::cargo_build::WasmTarget;
+use wasm_workflows_test_support::harness::{invocation, module, options, run};
 
 #[test]
 fn html_is_a_parameter_and_an_artifact() {

@@ -3,9 +3,9 @@
 mod support;
 
 use support::{text2qr, text2qr_with};
-use wasm_workflows_cli::harness::{invocation, options};
 use wasm_workflows_cli::runner::InputDocument;
 use wasm_workflows_sdk::protocol::{Phase, PluginResult};
+use wasm_workflows_test_support::harness::{invocation, options};
 
 fn failed(node: PluginResult) -> String {
     assert_eq!(node.phase, Phase::Failed, "{node:?}");

@@ -3,11 +3,11 @@
 
 #![allow(dead_code)] // each test file uses part of this
 
-use wasm_workflows_cli::cargo_build::WasmTarget;
-use wasm_workflows_cli::harness::{invocation, module, options, run};
 use wasm_workflows_cli::runner::{InputFile, RunOptions};
 use wasm_workflows_sdk::json::Value;
 use wasm_workflows_sdk::protocol::{Phase, PluginResult};
+use wasm_workflows_test_support::cargo_build::WasmTarget;
+use wasm_workflows_test_support::harness::{invocation, module, options, run};
 
 /// Runs the module with these parameters (given as strings, as Argo gives them).
 pub fn markdown_step(parameters: &[(&str, &str)]) -> PluginResult {

@@ -6,11 +6,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use wasm_workflows_cli::cargo_build::WasmTarget;
-use wasm_workflows_cli::harness::{invocation, module, options, run};
 use wasm_workflows_cli::runner::RunOptions;
 use wasm_workflows_sdk::json::Value;
 use wasm_workflows_sdk::protocol::{Phase, PluginResult};
+use wasm_workflows_test_support::cargo_build::WasmTarget;
+use wasm_workflows_test_support::harness::{invocation, module, options, run};
 
 /// A successful run: the node, the drawing and the PNG file.
 pub struct QrRun {

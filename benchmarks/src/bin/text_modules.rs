@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use wasm_workflows_cli::cargo_build::{WasmTarget, build_module, target_dir};
-use wasm_workflows_cli::harness::{invocation, options, workspace_root};
 use wasm_workflows_cli::runner::{InputFile, ModuleCache, RunOptions, Runner};
 use wasm_workflows_sdk::protocol::{Phase, PluginInvocation};
+use wasm_workflows_test_support::cargo_build::{WasmTarget, build_module, target_dir};
+use wasm_workflows_test_support::harness::{invocation, options, workspace_root};
 
 /// Timed runs per row (after one warm-up run).
 const RUNS: usize = 3;

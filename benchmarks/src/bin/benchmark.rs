@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use wasm_workflows_cli::cargo_build::{WasmTarget, build_module, target_dir};
-use wasm_workflows_cli::harness::{invocation, options, workspace_root};
 use wasm_workflows_cli::runner::{ModuleCache, RunOptions, Runner};
 use wasm_workflows_sdk::protocol::Phase;
+use wasm_workflows_test_support::cargo_build::{WasmTarget, build_module, target_dir};
+use wasm_workflows_test_support::harness::{invocation, options, workspace_root};
 
 /// Invocations timed per row.
 const RUNS: usize = 200;
