@@ -1,0 +1,367 @@
+//! The benchmark of the text modules behind docs/benchmarks.md: json-query
+//! on a 50 MB document and markdown on a 5 MB one, each measured inside
+//! wasm through the runner (compilation excluded, reported apart), as a
+//! native build of the same module (a process with
+//! `WASM_WORKFLOWS_WORK_DIR`), and against the tool a container step would
+//! run — all in one run, so the ratios hold. Prints markdown tables.
+//!
+//! Run it with `scripts/benchmark.sh` (an optimised build of the host).
+//! Needs jq (1.6, Debian), Python's `jq` package (jq 1.8), cmark-gfm and
+//! pandoc, and GNU time for peak memory; a missing tool fails the run with
+//! the package that installs it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use wasm_workflows_cli::runner::{InputFile, ModuleCache, RunOptions, Runner};
+use wasm_workflows_sdk::protocol::{Phase, PluginInvocation};
+use wasm_workflows_test_support::cargo_build::{WasmTarget, build_module, target_dir};
+use wasm_workflows_test_support::harness::{invocation, options, workspace_root};
+
+/// Timed runs per row (after one warm-up run).
+const RUNS: usize = 3;
+/// Sizes of the generated documents.
+const JSON_BYTES: usize = 50_000_000;
+const MARKDOWN_BYTES: usize = 5_000_000;
+
+/// A deterministic pseudo-random sequence (64-bit LCG, Knuth's constants).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % below
+    }
+}
+
+/// A JSON array of records, about `bytes` long, the same every time.
+fn json_document(bytes: usize) -> String {
+    const WORDS: [&str; 8] = ["alpha", "beta", "gamma", "delta", "épsilon", "zeta", "eta", "theta"];
+    let mut random = Lcg(42);
+    let mut text = String::with_capacity(bytes + 1000);
+    text.push('[');
+    let mut i = 0;
+    while text.len() < bytes {
+        if i > 0 {
+            text.push(',');
+        }
+        let group = WORDS[random.next(8) as usize];
+        text.push_str(&format!(
+            "{{\"id\":{i},\"name\":\"item-{i}-{group}\",\"x\":{},\"score\":{}.{:02},\"group\":\"{group}\",\
+             \"tags\":[\"{}\",\"{}\"],\"active\":{},\"owner\":{{\"team\":\"team-{}\",\"email\":null}}}}",
+            random.next(11),
+            random.next(1000),
+            random.next(100),
+            WORDS[random.next(8) as usize],
+            WORDS[random.next(8) as usize],
+            random.next(2) == 0,
+            random.next(20),
+        ));
+        i += 1;
+    }
+    text.push(']');
+    text
+}
+
+/// A Markdown document about `bytes` long: sections with paragraphs,
+/// emphasis, links, lists, task lists, tables, code and quotes.
+fn markdown_document(bytes: usize) -> String {
+    let mut random = Lcg(7);
+    let mut text = String::with_capacity(bytes + 1000);
+    let mut section = 0;
+    while text.len() < bytes {
+        section += 1;
+        let n = random.next(1000);
+        text.push_str(&format!(
+            "## Section {section}: results of run {n}\n\n\
+             The *build* of **step {n}** finished in `{}` seconds; see [the log](https://example.com/runs/{n}) \
+             and ~~the old report~~ the <https://example.com/new/{section}> page. Numbers &amp; entities &copy; \
+             stay escaped: a < b > c.\n\n\
+             - [x] compiled with `cargo build --release`\n- [ ] benchmarked on {} cores\n- plain item with _emphasis_\n\n\
+             | step | seconds | result |\n| :--- | ---: | :---: |\n| build | {} | ok |\n| test | {} | failed |\n\n\
+             ```rust\nfn step_{section}() -> u32 {{ {n} }}\n```\n\n\
+             > A quoted note about run {n},\n> on two lines.\n\n1. first\n2. second\n\n",
+            random.next(60),
+            random.next(8) + 1,
+            random.next(100),
+            random.next(100),
+        ));
+    }
+    text
+}
+
+/// Wall time and peak resident memory of a child process.
+struct ProcessRun {
+    time: Duration,
+    max_rss_kib: i64,
+}
+
+/// Runs `command` to the end, its output to `stdout`, under GNU time
+/// (`/usr/bin/time -f %M`) for its peak resident memory. (getrusage and
+/// wait4 would report this process's own peak for a child it spawns: the
+/// high-water mark is inherited across fork and exec.)
+fn measure_process(command: &Command, stdout: &Path) -> ProcessRun {
+    let memory_file = stdout.with_extension("rss");
+    let mut timed = Command::new("/usr/bin/time");
+    timed.args(["-f", "%M", "-o"]).arg(&memory_file).arg(command.get_program()).args(command.get_args());
+    for (key, value) in command.get_envs() {
+        if let Some(value) = value {
+            timed.env(key, value);
+        }
+    }
+    let out = std::fs::File::create(stdout).unwrap();
+    let start = Instant::now();
+    let status = timed.stdout(out).stderr(Stdio::null()).status().unwrap_or_else(|e| panic!("{timed:?}: {e}"));
+    let time = start.elapsed();
+    assert!(status.success(), "{command:?} failed ({status})");
+    let max_rss_kib = std::fs::read_to_string(&memory_file).unwrap().trim().parse().unwrap();
+    ProcessRun { time, max_rss_kib }
+}
+
+/// The median of `RUNS` timed runs after a warm-up, and the largest peak memory.
+fn repeat(mut run: impl FnMut() -> (Duration, Option<i64>)) -> (Duration, Option<i64>) {
+    run();
+    let mut times = Vec::new();
+    let mut rss = None;
+    for _ in 0..RUNS {
+        let (time, max_rss) = run();
+        times.push(time);
+        rss = rss.max(max_rss);
+    }
+    times.sort();
+    (times[RUNS / 2], rss)
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+fn mib(kib: Option<i64>) -> String {
+    kib.map_or("—".into(), |k| format!("{:.0} MiB", k as f64 / 1024.0))
+}
+
+/// A work directory for a native build of a module: input.json and the input artifact.
+fn native_work_dir(invocation: &PluginInvocation, artifact: Option<(&str, &str, &Path)>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut invocation = invocation.clone();
+    std::fs::create_dir_all(dir.path().join("artifacts-out")).unwrap();
+    if let Some((name, path, source)) = artifact {
+        let file = dir.path().join("artifacts-in").join(path.trim_start_matches('/'));
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::hard_link(source, &file).or_else(|_| std::fs::copy(source, &file).map(|_| ())).unwrap();
+        invocation = invocation.with_artifact(name, path);
+    }
+    std::fs::write(dir.path().join("input.json"), invocation.to_json().to_string()).unwrap();
+    dir
+}
+
+/// A native (host) release build of `package`.
+fn native_build(package: &str) -> PathBuf {
+    let root = workspace_root();
+    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .current_dir(&root)
+        .args(["build", "--quiet", "--release", "--package", package])
+        .status()
+        .unwrap();
+    assert!(status.success(), "native build of {package}");
+    target_dir(&root).join("release").join(package)
+}
+
+fn require(program: &str, args: &[&str], package: &str) {
+    let ok = Command::new(program).args(args).stdout(Stdio::null()).stderr(Stdio::null()).status();
+    assert!(matches!(ok, Ok(s) if s.success()), "{program} is needed for this benchmark: {package}");
+}
+
+struct Row {
+    what: String,
+    time: Duration,
+    rss: Option<i64>,
+}
+
+fn print_rows(rows: &[Row], baseline: usize) {
+    println!("| what | median of {RUNS} | vs {} | peak memory |", rows[baseline].what);
+    println!("| --- | ---: | ---: | ---: |");
+    for row in rows {
+        let ratio = row.time.as_secs_f64() / rows[baseline].time.as_secs_f64();
+        println!("| {} | {} | {ratio:.2}× | {} |", row.what, seconds(row.time), mib(row.rss));
+    }
+    println!();
+}
+
+/// The module inside wasm through the runner: the run time only (the
+/// compiled module comes from the cache; compilation is reported apart).
+fn wasm_row(runner: &Runner, module: &Path, options: &RunOptions, what: &str) -> Row {
+    let (time, _) = repeat(|| {
+        let outcome = runner.run(module, options).unwrap();
+        assert_eq!(outcome.node.phase, Phase::Succeeded, "{}", outcome.node.message);
+        (outcome.run_time, None)
+    });
+    Row { what: what.into(), time, rss: None }
+}
+
+/// The same through `wasm-workflows run` as a process: wall time and peak memory of host + module.
+fn cli_row(cli: &Path, args: &[String], cache: &Path, scratch: &Path) -> Row {
+    let (time, rss) = repeat(|| {
+        let run = measure_process(
+            Command::new(cli).arg("run").args(args).env("WASM_WORKFLOWS_CACHE_DIR", cache),
+            &scratch.join("cli.out"),
+        );
+        (run.time, Some(run.max_rss_kib))
+    });
+    Row { what: "through `wasm-workflows run` (a process: start-up, cached module, run)".into(), time, rss }
+}
+
+fn process_row(what: &str, scratch: &Path, mut command: impl FnMut() -> Command) -> Row {
+    let (time, rss) = repeat(|| {
+        let run = measure_process(&command(), &scratch.join("process.out"));
+        (run.time, Some(run.max_rss_kib))
+    });
+    Row { what: what.into(), time, rss }
+}
+
+fn main() {
+    require("/usr/bin/time", &["-f", "%M", "true"], "apt-get install time");
+    require("jq", &["--version"], "apt-get install jq");
+    require("python3", &["-c", "import jq"], "pip install jq (its releases from 1.9 bundle jq 1.8)");
+    require("cmark-gfm", &["--version"], "apt-get install cmark-gfm");
+    require("pandoc", &["--version"], "apt-get install pandoc");
+    let jq18_version = String::from_utf8(
+        Command::new("python3")
+            .args(["-c", "import importlib.metadata as m; print(m.version('jq'))"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+
+    let root = workspace_root();
+    let json_query = build_module(&root, "json-query", WasmTarget::Wasip1, "release").unwrap();
+    let markdown = build_module(&root, "markdown", WasmTarget::Wasip1, "release").unwrap();
+    let native_json_query = native_build("json-query");
+    let native_markdown = native_build("markdown");
+    let cli = std::env::var_os("WASM_WORKFLOWS_BIN").map(PathBuf::from);
+
+    let scratch = tempfile::tempdir().unwrap();
+    let scratch = scratch.path();
+    let cache = scratch.join("cache");
+    let runner = Runner::new(Some(ModuleCache::new(&cache))).unwrap();
+
+    // Compilation, reported apart.
+    println!("## Compilation of the modules (first run, no cache)\n");
+    println!("| module | compile (Cranelift) |\n| --- | ---: |");
+    for (name, module) in [("json-query", &json_query), ("markdown", &markdown)] {
+        let fresh = Runner::new(None).unwrap();
+        // No inputs: the step fails at once, after the compilation that is measured.
+        let outcome = fresh.run(module, &options(invocation(&[]))).unwrap();
+        println!("| {name} | {} |", seconds(outcome.load_time));
+    }
+    println!();
+
+    // json-query on 50 MB.
+    let document = scratch.join("document.json");
+    let text = json_document(JSON_BYTES);
+    std::fs::write(&document, &text).unwrap();
+    drop(text);
+    let size = std::fs::metadata(&document).unwrap().len();
+    for query in [".[] | select(.x > 5) | .name", "group_by(.group) | map({group: .[0].group, count: length})"] {
+        println!("## json-query: `{query}` on a {:.0} MB JSON document\n", size as f64 / 1e6);
+        let invocation = invocation(&[("query", query)]);
+        let mut run_options = options(invocation.clone());
+        run_options.input_files.push(InputFile {
+            name: "input".into(),
+            path: "/document.json".into(),
+            source: document.clone(),
+        });
+        let mut rows = vec![wasm_row(
+            &runner,
+            &json_query,
+            &run_options,
+            "json-query in wasm (runner; run time, compiled module cached)",
+        )];
+        let work = native_work_dir(&invocation, Some(("input", "/document.json", &document)));
+        rows.push(process_row("json-query, native build (a process)", scratch, || {
+            let mut command = Command::new(&native_json_query);
+            command.env("WASM_WORKFLOWS_WORK_DIR", work.path());
+            command
+        }));
+        if let Some(cli) = &cli {
+            let args = vec![
+                json_query.display().to_string(),
+                "--param".into(),
+                format!("query={query}"),
+                "--artifact".into(),
+                format!("input={}:/document.json", document.display()),
+            ];
+            rows.push(cli_row(cli, &args, &cache, scratch));
+        }
+        rows.push(process_row("`jq -c` 1.6 (Debian), a process", scratch, || {
+            let mut command = Command::new("jq");
+            command.args(["-c", query]).arg(&document);
+            command
+        }));
+        let python = format!(
+            "import jq, sys, time\ntext = open(sys.argv[1], encoding='utf-8').read()\nstart = time.perf_counter()\n\
+             out = jq.compile(sys.argv[2]).input_text(text).text()\nprint(time.perf_counter() - start)"
+        );
+        let (time, rss) = repeat(|| {
+            let run = measure_process(
+                Command::new("python3").args(["-c", &python]).arg(&document).arg(query),
+                &scratch.join("py.out"),
+            );
+            let seconds: f64 = std::fs::read_to_string(scratch.join("py.out")).unwrap().trim().parse().unwrap();
+            (Duration::from_secs_f64(seconds), Some(run.max_rss_kib))
+        });
+        rows.push(Row {
+            what: format!(
+                "jq 1.8 (PyPI jq {}, timed in Python: parse + run + output text, file already read)",
+                jq18_version.trim()
+            ),
+            time,
+            rss,
+        });
+        print_rows(&rows, 3);
+    }
+
+    // markdown on 5 MB.
+    let source = scratch.join("document.md");
+    std::fs::write(&source, markdown_document(MARKDOWN_BYTES)).unwrap();
+    let size = std::fs::metadata(&source).unwrap().len();
+    println!("## markdown on a {:.1} MB Markdown document\n", size as f64 / 1e6);
+    let invocation = invocation(&[]);
+    let mut run_options = options(invocation.clone());
+    run_options.input_files.push(InputFile {
+        name: "input".into(),
+        path: "/document.md".into(),
+        source: source.clone(),
+    });
+    let mut rows =
+        vec![wasm_row(&runner, &markdown, &run_options, "markdown in wasm (runner; run time, compiled module cached)")];
+    let work = native_work_dir(&invocation, Some(("input", "/document.md", &source)));
+    rows.push(process_row("markdown, native build (a process)", scratch, || {
+        let mut command = Command::new(&native_markdown);
+        command.env("WASM_WORKFLOWS_WORK_DIR", work.path());
+        command
+    }));
+    if let Some(cli) = &cli {
+        let args = vec![
+            markdown.display().to_string(),
+            "--artifact".into(),
+            format!("input={}:/document.md", source.display()),
+        ];
+        rows.push(cli_row(cli, &args, &cache, scratch));
+    }
+    rows.push(process_row("`cmark-gfm -e table -e strikethrough -e tasklist`, a process", scratch, || {
+        let mut command = Command::new("cmark-gfm");
+        command.args(["-e", "table", "-e", "strikethrough", "-e", "tasklist"]).arg(&source);
+        command
+    }));
+    rows.push(process_row("`pandoc -f gfm -t html`, a process", scratch, || {
+        let mut command = Command::new("pandoc");
+        command.args(["-f", "gfm", "-t", "html"]).arg(&source);
+        command
+    }));
+    print_rows(&rows, 3);
+    std::io::stdout().flush().unwrap();
+}

@@ -1,0 +1,252 @@
+//! A jq program compiled with jaq, and run on a stream of JSON values the
+//! way jq runs it: once for each value, with `input` and `inputs` reading
+//! the values after it.
+
+use jaq_core::data::HasLut;
+use jaq_core::load::{self, Arena, File, Loader};
+use jaq_core::{Compiler, Ctx, DataT, Lut, Vars, compile};
+use jaq_fmts::write::tabular::Row;
+use jaq_json::Val;
+use jaq_std::input::{HasInputs, Inputs, RcIter};
+
+use crate::position::Position;
+
+/// The data every filter sees: the compiled program and the input stream.
+pub struct Data;
+
+impl DataT for Data {
+    type V<'a> = Val;
+    type Data<'a> = Global<'a>;
+}
+
+/// What [`Data`] holds during a run.
+#[derive(Clone, Copy)]
+pub struct Global<'a> {
+    lut: &'a Lut<Data>,
+    inputs: Inputs<'a, Val>,
+}
+
+impl<'a> HasLut<'a, Data> for Global<'a> {
+    fn lut(&self) -> &'a Lut<Data> {
+        self.lut
+    }
+}
+
+impl<'a> HasInputs<'a, Val> for Global<'a> {
+    fn inputs(&self) -> Inputs<'a, Val> {
+        self.inputs
+    }
+}
+
+/// A compiled jq program.
+pub struct Query(jaq_core::Filter<Data>);
+
+/// Why a program does not compile, at which position of its text.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// What was expected or is wrong.
+    pub reason: String,
+    /// Where.
+    pub position: Position,
+}
+
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at {}", self.reason, self.position)
+    }
+}
+
+/// What stops a run: an error raised by the program, or `halt` with a
+/// non-zero exit code.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RunError {
+    /// `error(...)`, or a type error such as indexing a number.
+    Error(String),
+    /// `halt_error` or `halt(n)` with n ≠ 0.
+    Halt(i32),
+}
+
+impl Query {
+    /// Parses and compiles `code` with jq's standard library (as jaq provides it).
+    pub fn compile(code: &str) -> Result<Query, SyntaxError> {
+        let defs = jaq_core::defs().chain(jaq_std::defs()).chain(jaq_json::defs());
+        let funs = jaq_core::funs()
+            .chain(jaq_std::funs())
+            .chain(jaq_std::input::funs().into_vec().into_iter().map(jaq_core::native::run))
+            .chain(jaq_json::funs())
+            .chain(tables().into_iter().map(jaq_core::native::run::<Data>));
+        let arena = Arena::default();
+        let modules =
+            Loader::new(defs).load(&arena, File { code, path: () }).map_err(|errors| load_error(code, errors))?;
+        let filter =
+            Compiler::default().with_funs(funs).compile(modules).map_err(|errors| compile_error(code, errors))?;
+        Ok(Query(filter))
+    }
+
+    /// Runs the program on each of `values` in turn (`input` and `inputs`
+    /// take the values after the current one) and hands each output to
+    /// `output`. A halt with exit code 0 ends the run without an error.
+    pub fn run(&self, values: Vec<Val>, mut output: impl FnMut(Val)) -> Result<(), RunError> {
+        let values: Box<dyn Iterator<Item = Result<Val, String>>> = Box::new(values.into_iter().map(Ok));
+        let values = RcIter::new(values);
+        let global = Global { lut: &self.0.lut, inputs: &values };
+        while let Some(Ok(value)) = (&values).next() {
+            for result in self.0.id.run((Ctx::<Data>::new(global, Vars::new([])), value)) {
+                match result {
+                    Ok(value) => output(value),
+                    Err(exception) => {
+                        return match exception.get_err() {
+                            Ok(error) => Err(RunError::Error(describe(error.into_val()))),
+                            Err(exception) => match exception.get_halt() {
+                                Ok(0) => Ok(()),
+                                Ok(code) => Err(RunError::Halt(code)),
+                                // Only `break` is left, and the compiler refuses one without its label.
+                                Err(_) => Err(RunError::Error("break outside its label".into())),
+                            },
+                        };
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// jq's `@csv` and `@tsv`, which jaq keeps in jaq-fmts (jaq-std lacks them).
+fn tables() -> [jaq_core::native::Filter<jaq_core::RunPtr<Data>>; 2] {
+    [("@csv", jaq_core::native::v(0), csv), ("@tsv", jaq_core::native::v(0), tsv)]
+}
+
+fn csv(cv: jaq_core::Cv<'_, Data>) -> jaq_core::ValXs<'_, Val> {
+    jaq_core::native::bome(table(&cv.1, Row::write_csv))
+}
+
+fn tsv(cv: jaq_core::Cv<'_, Data>) -> jaq_core::ValXs<'_, Val> {
+    jaq_core::native::bome(table(&cv.1, Row::write_tsv))
+}
+
+/// An array of null, boolean, number and string values as one row of text.
+fn table(row: &Val, write: fn(&Row, &mut dyn std::io::Write) -> std::io::Result<()>) -> jaq_json::ValR {
+    let row = Row::try_from(row).map_err(|e| jaq_core::Error::str(format_args!("cannot format {row}: {e}")))?;
+    let mut text = Vec::new();
+    write(&row, &mut text).expect("writing to memory cannot fail");
+    Ok(Val::utf8_str(text))
+}
+
+/// The most characters of an error message: jaq's messages quote the
+/// values involved, which may be the whole document.
+const MAX_ERROR_CHARS: usize = 300;
+
+/// An error value as jq shows it: a string as it is, anything else as JSON;
+/// cut to [`MAX_ERROR_CHARS`].
+fn describe(error: Val) -> String {
+    let text = match &error {
+        Val::TStr(text) => String::from_utf8_lossy(text).into_owned(),
+        other => format!("{other} (not a string)"),
+    };
+    match text.char_indices().nth(MAX_ERROR_CHARS) {
+        Some((cut, _)) => format!("{}… (cut at {MAX_ERROR_CHARS} characters)", &text[..cut]),
+        None => text,
+    }
+}
+
+fn load_error(code: &str, errors: load::Errors<&str, ()>) -> SyntaxError {
+    let Some((_, error)) = errors.into_iter().next() else {
+        return SyntaxError { reason: "cannot be loaded".into(), position: Position::of(code, 0) };
+    };
+    let at = |found: &str| Position::of(code, load::span(code, found).start);
+    match error {
+        load::Error::Lex(errors) => {
+            let (expected, found) = errors.into_iter().next().expect("a lex error");
+            let found_text = found.chars().next().map_or("the end".to_owned(), |c| format!("\"{c}\""));
+            let reason = match expected {
+                load::lex::Expect::Delim(open) => {
+                    format!(
+                        "unclosed \"{open}\" (opened at {}): expected {}, found {found_text}",
+                        at(open),
+                        expected.as_str()
+                    )
+                }
+                load::lex::Expect::Token => format!("unexpected character {found_text}"),
+                _ => format!("expected {}, found {found_text}", expected.as_str()),
+            };
+            SyntaxError { reason, position: at(found) }
+        }
+        load::Error::Parse(errors) => {
+            let (expected, found) = errors.into_iter().next().expect("a parse error");
+            let found_text = if found.is_empty() { "the end".to_owned() } else { format!("\"{found}\"") };
+            SyntaxError { reason: format!("expected {}, found {found_text}", expected.as_str()), position: at(found) }
+        }
+        load::Error::Io(errors) => {
+            let (path, _) = errors.into_iter().next().expect("an I/O error");
+            SyntaxError {
+                reason: format!("cannot load module \"{path}\": this step has no module files"),
+                position: at(path),
+            }
+        }
+    }
+}
+
+fn compile_error(code: &str, errors: compile::Errors<&str, ()>) -> SyntaxError {
+    let (name, undefined) =
+        errors.into_iter().flat_map(|(_, errors)| errors).next().expect("a failed compilation has an error");
+    let reason = match (name, &undefined) {
+        ("reduce" | "foreach", compile::Undefined::Filter(arity)) => {
+            format!("\"{name}\" with a wrong number of arguments ({arity})")
+        }
+        (_, compile::Undefined::Filter(arity)) => format!("undefined filter \"{name}/{arity}\""),
+        (_, undefined) => format!("undefined {} \"{name}\"", undefined.as_str()),
+    };
+    SyntaxError { reason, position: Position::of(code, load::span(code, name).start) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outputs(code: &str, input: &str) -> Result<Vec<String>, RunError> {
+        let query = Query::compile(code).unwrap();
+        let values = jaq_json::read::parse_many(input.as_bytes()).collect::<Result<_, _>>().unwrap();
+        let mut out = Vec::new();
+        query.run(values, |v| out.push(v.to_string())).map(|()| out)
+    }
+
+    #[test]
+    fn runs_on_each_value_with_inputs_after_it() {
+        assert_eq!(outputs(".a", r#"{"a":1} {"a":2}"#).unwrap(), ["1", "2"]);
+        assert_eq!(outputs("[., input]", "1 2 3 4").unwrap(), ["[1,2]", "[3,4]"]);
+        assert_eq!(outputs("[inputs]", "1 2 3").unwrap(), ["[2,3]"]);
+    }
+
+    #[test]
+    fn errors_and_halts() {
+        assert_eq!(outputs(".a", "5"), Err(RunError::Error("cannot index 5 with \"a\"".into())));
+        assert_eq!(outputs("error(\"boom\")", "null"), Err(RunError::Error("boom".into())));
+        assert_eq!(outputs("error({a: 1})", "null"), Err(RunError::Error("{\"a\":1} (not a string)".into())));
+        assert_eq!(outputs("1, halt, 2", "null").unwrap(), ["1"]);
+        let long = format!("[{}]", vec!["1"; 500].join(","));
+        let Err(RunError::Error(message)) = outputs(".a", &long) else {
+            panic!("indexing an array with a string fails")
+        };
+        assert!(
+            message.starts_with("cannot index [1,1,") && message.ends_with("… (cut at 300 characters)"),
+            "{message}"
+        );
+        assert_eq!(outputs("halt_error(3)", "\"bye\""), Err(RunError::Halt(3)));
+    }
+
+    #[test]
+    fn syntax_errors_say_where() {
+        let error = |code| Query::compile(code).err().unwrap().to_string();
+        assert_eq!(error(".a | ]"), "unexpected character \"]\" at line 1, column 6");
+        assert_eq!(error(".a |"), "expected term, found the end at line 1, column 5");
+        assert_eq!(error(".a | | .b"), "expected term, found \"|\" at line 1, column 6");
+        assert_eq!(
+            error("[1, 2"),
+            "unclosed \"[\" (opened at line 1, column 1): expected closing bracket, found the end at line 1, column 6"
+        );
+        assert_eq!(error(".a |\n  nosuch(1)"), "undefined filter \"nosuch/1\" at line 2, column 3");
+        assert_eq!(error("$x"), "undefined variable \"$x\" at line 1, column 1");
+        assert_eq!(error("if . then 1"), "expected else or end, found the end at line 1, column 12");
+    }
+}
