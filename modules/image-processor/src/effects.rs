@@ -8,6 +8,7 @@ use wasm_workflows_sdk::anyhow;
 
 use crate::hsl;
 use crate::picture::{IntoPicture, Picture, with_buffer};
+use crate::rgb_kernels::Desaturation;
 
 /// An effect with its amount.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -109,6 +110,15 @@ impl Effect {
             Effect::Invert => "invert",
             Effect::Blur(_) => "blur",
             Effect::Sharpen(_) => "sharpen",
+        }
+    }
+
+    /// The effect as a desaturation, if it is one (which the JPEG encoder
+    /// can apply while it reads the rows).
+    pub fn as_desaturation(self) -> Option<Desaturation> {
+        match self {
+            Effect::Desaturate(percent) => Some(Desaturation::new(1.0 - percent / 100.0)),
+            _ => None,
         }
     }
 

@@ -12,11 +12,13 @@ use image::codecs::gif::GifEncoder;
 use image::codecs::png::PngEncoder;
 use image::codecs::tiff::TiffEncoder;
 use image::codecs::webp::WebPEncoder;
-use jpeg_encoder::{ColorType, JpegColorType, SamplingFactor};
+use jpeg_encoder::{ChromaSubsamplingMethod, SamplingFactor};
 use wasm_workflows_sdk::prelude::*;
 
 use crate::format::Format;
+use crate::jpeg_rows::JpegRows;
 use crate::picture::{Layout, Picture};
+use crate::rgb_kernels::{self, Desaturation};
 
 /// JPEG quality when `quality` is not given.
 pub const DEFAULT_QUALITY: u8 = 90;
@@ -33,6 +35,9 @@ pub struct Settings<'a> {
     pub quality: u8,
     /// The colour profile to embed, if any.
     pub icc_profile: Option<&'a [u8]>,
+    /// A desaturation still to apply, which the JPEG encoder does as it
+    /// reads the rows (RGB pictures only).
+    pub desaturation: Option<Desaturation>,
 }
 
 /// The largest side each format can hold.
@@ -46,8 +51,11 @@ fn max_side(format: Format) -> u32 {
 }
 
 /// Writes `picture` as output artifact `name` at `/output.<extension>`.
-pub fn write(picture: Picture, settings: Settings<'_>, name: &str) -> anyhow::Result<ArtifactRef> {
+pub fn write(mut picture: Picture, settings: Settings<'_>, name: &str) -> anyhow::Result<ArtifactRef> {
     let format = settings.format;
+    if let Some(desaturation) = settings.desaturation.filter(|_| format != Format::Jpeg) {
+        rgb_kernels::desaturate(&mut picture.pixels, desaturation);
+    }
     let largest = max_side(format);
     anyhow::ensure!(
         picture.width <= largest && picture.height <= largest,
@@ -105,54 +113,19 @@ fn write_jpeg(
     settings: &Settings<'_>,
     out: &mut impl Write,
 ) -> Result<(), jpeg_encoder::EncodingError> {
+    let rows = match settings.desaturation {
+        Some(desaturation) => JpegRows::desaturated(picture, desaturation),
+        None => JpegRows::new(picture),
+    };
     let mut encoder = jpeg_encoder::Encoder::new(out, settings.quality);
     encoder.set_sampling_factor(SamplingFactor::R_4_2_0);
+    if rows.needs_chroma_averaging() {
+        encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
+    }
     if let Some(profile) = settings.icc_profile {
         encoder.add_icc_profile(profile)?;
     }
-    let (width, height) = (picture.width as u16, picture.height as u16);
-    match picture.layout {
-        Layout::Gray => encoder.encode(&picture.pixels, width, height, ColorType::Luma),
-        Layout::Rgb => encoder.encode(&picture.pixels, width, height, ColorType::Rgb),
-        Layout::GrayAlpha | Layout::Rgba => encoder.encode_image(OnWhite(picture)),
-    }
-}
-
-/// A picture with transparency, as the JPEG encoder reads it: laid over white.
-struct OnWhite<'a>(&'a Picture);
-
-impl jpeg_encoder::ImageBuffer for OnWhite<'_> {
-    fn get_jpeg_color_type(&self) -> JpegColorType {
-        if self.0.layout.has_color() { JpegColorType::Ycbcr } else { JpegColorType::Luma }
-    }
-
-    fn width(&self) -> u16 {
-        self.0.width as u16
-    }
-
-    fn height(&self) -> u16 {
-        self.0.height as u16
-    }
-
-    fn fill_buffers(&self, y: u16, buffers: &mut [Vec<u8>; 4]) {
-        let stride = self.0.stride();
-        let row = &self.0.pixels[usize::from(y) * stride..][..stride];
-        let over_white = |c: u8, alpha: u8| {
-            let (c, alpha) = (u32::from(c), u32::from(alpha));
-            ((c * alpha + 255 * (255 - alpha) + 127) / 255) as u8
-        };
-        if self.0.layout.has_color() {
-            for pixel in row.chunks_exact(4) {
-                let [r, g, b] = [pixel[0], pixel[1], pixel[2]].map(|c| over_white(c, pixel[3]));
-                let (y, cb, cr) = jpeg_encoder::rgb_to_ycbcr(r, g, b);
-                buffers[0].push(y);
-                buffers[1].push(cb);
-                buffers[2].push(cr);
-            }
-        } else {
-            buffers[0].extend(row.chunks_exact(2).map(|pixel| over_white(pixel[0], pixel[1])));
-        }
-    }
+    encoder.encode_image(rows)
 }
 
 impl Picture {

@@ -10,7 +10,7 @@ use crate::picture::{IntoPicture, Picture, with_buffer};
 
 /// Fails, naming the parameter, unless the area `crop` is inside a
 /// `width × height` image.
-pub fn check_crop(width: u32, height: u32, crop: Crop) -> anyhow::Result<()> {
+fn check_crop(width: u32, height: u32, crop: Crop) -> anyhow::Result<()> {
     let inside = |start: u32, length: u32, size: u32| start.checked_add(length).is_some_and(|end| end <= size);
     anyhow::ensure!(
         inside(crop.x, crop.width, width) && inside(crop.y, crop.height, height),

@@ -9,6 +9,7 @@
 //! and moves the channels around the hue hexagon. Alpha is left alone.
 
 use crate::picture::Layout;
+use crate::rgb_kernels::{self, Desaturation};
 
 /// A pixel's colour samples (the first three of an RGB or RGBA pixel).
 fn color_pixels(pixels: &mut [u8], layout: Layout) -> impl Iterator<Item = &mut [u8]> {
@@ -47,35 +48,15 @@ pub fn scale_saturation(pixels: &mut [u8], layout: Layout, factor: f32) {
     }
 }
 
-/// Fixed-point fraction bits of [`reduce_saturation`].
-const SHIFT: u32 = 15;
-
-/// `c' = L + k·(c − L)` for k ≤ 1, in integers: with S = max + min,
-/// `c' = (S·(1 − k) + 2k·c) / 2`, rounded. No result leaves 0..=255.
+/// `c' = L + k·(c − L)` for k ≤ 1: SIMD for RGB (see [`rgb_kernels`]).
 fn reduce_saturation(pixels: &mut [u8], layout: Layout, factor: f32) {
-    let k = (factor.clamp(0.0, 1.0) * (1 << SHIFT) as f32).round() as u32;
-    let keep = (1 << SHIFT) - k;
-    let round = 1 << SHIFT;
-    let scale = |c: u8, sum: u32| ((sum * keep + 2 * k * u32::from(c) + round) >> (SHIFT + 1)) as u8;
-    match layout {
-        Layout::Rgb => {
-            for pixel in pixels.chunks_exact_mut(3) {
-                let (r, g, b) = (pixel[0], pixel[1], pixel[2]);
-                let sum = u32::from(r.max(g).max(b)) + u32::from(r.min(g).min(b));
-                pixel[0] = scale(r, sum);
-                pixel[1] = scale(g, sum);
-                pixel[2] = scale(b, sum);
-            }
-        }
-        _ => {
-            for pixel in color_pixels(pixels, layout) {
-                let (max, min) = max_min(pixel);
-                let sum = u32::from(max) + u32::from(min);
-                for c in pixel {
-                    *c = scale(*c, sum);
-                }
-            }
-        }
+    let desaturation = Desaturation::new(factor);
+    if layout == Layout::Rgb {
+        rgb_kernels::desaturate(pixels, desaturation);
+        return;
+    }
+    for pixel in color_pixels(pixels, layout) {
+        pixel.copy_from_slice(&desaturation.pixel([pixel[0], pixel[1], pixel[2]]));
     }
 }
 

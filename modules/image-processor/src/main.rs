@@ -9,16 +9,19 @@ mod encode;
 mod format;
 mod geometry;
 mod hsl;
+mod jpeg_rows;
 mod options;
 mod picture;
 mod resize;
+mod rgb_kernels;
 mod watermark;
 
 use wasm_workflows_sdk::prelude::*;
 
 use crate::format::Format;
 use crate::options::Plan;
-use crate::picture::Picture;
+use crate::picture::{Layout, Picture};
+use crate::rgb_kernels::Desaturation;
 
 #[workflow_step]
 fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
@@ -38,13 +41,17 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
         None => None,
     };
     let before = describe(&decoded.picture, decoded.format);
-    let (picture, steps) = process(decoded.picture, &plan, mark.as_ref())?;
+    // The JPEG encoder can desaturate while it reads the rows, unless a
+    // watermark is still to come.
+    let defer_desaturation = format == Format::Jpeg && mark.is_none();
+    let (picture, steps, desaturation) = process(decoded.picture, &plan, mark.as_ref(), defer_desaturation)?;
     let after = describe(&picture, format);
     let (width, height) = (picture.width, picture.height);
     let settings = encode::Settings {
         format,
         quality: plan.quality.unwrap_or(encode::DEFAULT_QUALITY),
         icc_profile: decoded.icc_profile.as_deref(),
+        desaturation,
     };
     let output = encode::write(picture, settings, "output")?;
     let steps = if steps.is_empty() { "no changes".to_owned() } else { steps.join(", ") };
@@ -60,27 +67,30 @@ fn describe(picture: &Picture, format: Format) -> String {
     format!("{}×{} {}", picture.width, picture.height, format.title())
 }
 
-/// Applies `plan` (and the watermark) to `picture`; also returns the names
-/// of the steps taken.
-fn process(mut picture: Picture, plan: &Plan, mark: Option<&Picture>) -> anyhow::Result<(Picture, Vec<String>)> {
+/// What [`process`] returns: the picture, the names of the steps taken, and
+/// a desaturation left for the encoder.
+type Processed = (Picture, Vec<String>, Option<Desaturation>);
+
+/// Applies `plan` (and the watermark) to `picture`. With
+/// `defer_desaturation`, a desaturation of an RGB picture is returned
+/// instead of done.
+fn process(
+    mut picture: Picture,
+    plan: &Plan,
+    mark: Option<&Picture>,
+    defer_desaturation: bool,
+) -> anyhow::Result<Processed> {
     let mut steps = Vec::new();
-    if let Some(resize) = plan.resize {
-        let (width, height) = match plan.crop {
-            Some(crop) => {
-                geometry::check_crop(picture.width, picture.height, crop)?;
-                steps.push("crop".to_owned());
-                (crop.width, crop.height)
-            }
-            None => (picture.width, picture.height),
-        };
-        let (target_width, target_height) = resize::target_size(width, height, resize)?;
-        if plan.crop.is_some() || (target_width, target_height) != (width, height) {
-            picture = resize::resize(&picture, plan.crop, target_width, target_height)?;
-        }
-        steps.push("resize".to_owned());
-    } else if let Some(crop) = plan.crop {
+    if let Some(crop) = plan.crop {
         picture = geometry::crop(picture, crop)?;
         steps.push("crop".to_owned());
+    }
+    if let Some(resize) = plan.resize {
+        let (width, height) = resize::target_size(picture.width, picture.height, resize)?;
+        if (width, height) != (picture.width, picture.height) {
+            picture = resize::resize(&picture, width, height)?;
+        }
+        steps.push("resize".to_owned());
     }
     if let Some(rotation) = plan.rotate {
         picture = geometry::rotate(picture, rotation);
@@ -90,13 +100,17 @@ fn process(mut picture: Picture, plan: &Plan, mark: Option<&Picture>) -> anyhow:
         picture = geometry::flip(picture, flip);
         steps.push("flip".to_owned());
     }
+    let mut deferred = None;
     if let Some(effect) = plan.effect {
-        picture = effect.apply(picture)?;
+        match effect.as_desaturation() {
+            Some(desaturation) if defer_desaturation && picture.layout == Layout::Rgb => deferred = Some(desaturation),
+            _ => picture = effect.apply(picture)?,
+        }
         steps.push(effect.name().to_owned());
     }
     if let Some(mark) = mark {
         picture = watermark::apply(picture, mark)?;
         steps.push("watermark".to_owned());
     }
-    Ok((picture, steps))
+    Ok((picture, steps, deferred))
 }

@@ -1,7 +1,6 @@
 //! `resize`, with fast_image_resize (its wasm SIMD128 kernels): Lanczos3
 //! convolution, as ImageMagick and libvips use by default for shrinking,
-//! with alpha premultiplied. A `crop` given with it is done by the resizer,
-//! which reads only the cropped area: no cropped copy is made.
+//! with alpha premultiplied.
 
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::pixels::PixelType;
@@ -9,7 +8,7 @@ use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use wasm_workflows_sdk::anyhow;
 
 use crate::decode::MAX_PIXELS;
-use crate::options::{Crop, MAX_SIDE, Resize};
+use crate::options::{MAX_SIDE, Resize};
 use crate::picture::{Layout, Picture};
 
 /// The size `resize` asks for when the image is `width × height`: a side
@@ -54,16 +53,12 @@ fn pixel_type(layout: Layout) -> PixelType {
     }
 }
 
-/// `picture`, or its area `crop` (already checked to be inside it), resized
-/// to `width × height`.
-pub fn resize(picture: &Picture, crop: Option<Crop>, width: u32, height: u32) -> anyhow::Result<Picture> {
+/// `picture` resized to `width × height`.
+pub fn resize(picture: &Picture, width: u32, height: u32) -> anyhow::Result<Picture> {
     let layout = picture.layout;
     let source = ImageRef::new(picture.width, picture.height, &picture.pixels, pixel_type(layout))?;
     let mut target = Image::new(width, height, pixel_type(layout));
-    let mut options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
-    if let Some(crop) = crop {
-        options = options.crop(f64::from(crop.x), f64::from(crop.y), f64::from(crop.width), f64::from(crop.height));
-    }
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
     Resizer::new().resize(&source, &mut target, &options)?;
     Ok(Picture { width, height, layout, pixels: target.into_vec() })
 }
@@ -98,14 +93,9 @@ mod tests {
     }
 
     #[test]
-    fn uniform_stays_uniform_and_crop_is_read_in_place() {
+    fn uniform_stays_uniform() {
         let gray = Picture { width: 8, height: 4, layout: Layout::Gray, pixels: vec![77; 32] };
-        let half = resize(&gray, None, 4, 2).unwrap();
+        let half = resize(&gray, 4, 2).unwrap();
         assert_eq!((half.width, half.height, half.pixels), (4, 2, vec![77; 8]));
-
-        let halves =
-            Picture { width: 4, height: 2, layout: Layout::Gray, pixels: vec![0, 0, 200, 200, 0, 0, 200, 200] };
-        let right = resize(&halves, Some(Crop { x: 2, y: 0, width: 2, height: 2 }), 1, 1).unwrap();
-        assert_eq!(right.pixels, [200]);
     }
 }
