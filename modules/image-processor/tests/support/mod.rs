@@ -103,7 +103,10 @@ pub fn magick(input: &[u8], in_extension: &str, args: &[&str], out_extension: &s
     let (source, target) =
         (dir.path().join(format!("in.{in_extension}")), dir.path().join(format!("out.{out_extension}")));
     std::fs::write(&source, input).unwrap();
-    convert(&[source.as_path().as_os_str(), args_os(args).as_slice(), &[target.as_os_str()]].concat());
+    let mut all = vec![source.as_os_str()];
+    all.extend(args.iter().map(|a| Path::new(a).as_os_str()));
+    all.push(target.as_os_str());
+    convert(&all);
     std::fs::read(&target).unwrap()
 }
 
@@ -114,10 +117,6 @@ pub fn convert(args: &[&std::ffi::OsStr]) {
         .output()
         .expect("ImageMagick's convert runs (scripts/setup.sh installs Debian's imagemagick)");
     assert!(output.status.success(), "convert {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-}
-
-fn args_os<'a>(args: &'a [&'a str]) -> Vec<&'a std::ffi::OsStr> {
-    args.iter().map(|a| Path::new(a).as_os_str()).collect()
 }
 
 /// ImageMagick's result for the sample PNG, decoded.
