@@ -108,20 +108,39 @@ fn decode_jpeg(bytes: &[u8], artifact: &str) -> Result<Decoding, Failure> {
 }
 
 fn decode_with_image(bytes: &[u8], format: Format, artifact: &str) -> Result<Decoding, Failure> {
-    let error = |e: image::ImageError| Failure::Decoder(e.to_string());
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(u32::MAX);
-    limits.max_image_height = Some(u32::MAX);
-    limits.max_alloc = Some(MAX_ALLOC);
+    let error = |e: image::ImageError| match e {
+        image::ImageError::Limits(_) => Failure::TooLarge(anyhow::anyhow!(
+            "input artifact \"{artifact}\" is a {} too large to decode in a module's memory ({e})",
+            format.title()
+        )),
+        e => Failure::Decoder(e.to_string()),
+    };
+    if let Some((width, height)) = png_size(bytes).filter(|_| format == Format::Png) {
+        // Before the decoder, which on wasm32 refuses images over 2 GiB
+        // with a message that does not say why.
+        check_size(width as usize, height as usize, format, artifact)?;
+    }
+    // The header is read without limits, so that the size check below gives
+    // its own message; the decoder then gets them.
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
-    reader.limits(limits);
+    reader.no_limits();
     let mut decoder = reader.into_decoder().map_err(error)?;
     let (width, height) = decoder.dimensions();
     check_size(width as usize, height as usize, format, artifact)?;
+    let mut limits = Limits::no_limits();
+    limits.max_alloc = Some(MAX_ALLOC);
+    decoder.set_limits(limits).map_err(error)?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let icc_profile = decoder.icc_profile().ok().flatten();
     let image = DynamicImage::from_decoder(decoder).map_err(error)?;
     Ok((into_picture(image), orientation, icc_profile))
+}
+
+/// The size in a PNG's header (its first chunk, IHDR).
+fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    let header = bytes.get(12..24).filter(|header| header.starts_with(b"IHDR"))?;
+    let number = |at: usize| u32::from_be_bytes(header[at..at + 4].try_into().expect("4 bytes"));
+    Some((number(4), number(8)))
 }
 
 /// 8-bit samples in one of the four layouts; deeper samples are rounded.
