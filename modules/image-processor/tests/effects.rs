@@ -39,7 +39,7 @@ fn desaturate_scales_saturation_like_imagemagick_modulate() {
 
     // All the way: every pixel is the gray of its HSL lightness, (max + min) / 2.
     let gray = map_sample(|[r, g, b]| {
-        let lightness = ((u16::from(r.max(g).max(b)) + u16::from(r.min(g).min(b)) + 1) / 2) as u8;
+        let lightness = (u16::from(r.max(g).max(b)) + u16::from(r.min(g).min(b))).div_ceil(2) as u8;
         [lightness; 3]
     });
     assert_close(&effect("desaturate", Some("100")), &gray, 0, "desaturate 100");
