@@ -9,5 +9,11 @@ rustup target add wasm32-wasip1 2>/dev/null
 text=${1:-Hello World from WebAssembly}
 shift || true
 cargo build --quiet --release --target wasm32-wasip1 -p ferris-says
-cargo run --quiet -p wasm-workflows-cli -- run \
-  "${CARGO_TARGET_DIR:-target}/wasm32-wasip1/release/ferris-says.wasm" --param text="$text" "$@"
+bin="${CARGO_TARGET_DIR:-target}/debug/wasm-workflows"
+progress=--quiet
+if [[ ! -x $bin ]]; then
+  echo "demo: the first run builds wasm-workflows, and with it wasmtime: about ten minutes on two cores." >&2
+  progress=
+fi
+cargo build $progress -p wasm-workflows-cli --bin wasm-workflows
+"$bin" run "${CARGO_TARGET_DIR:-target}/wasm32-wasip1/release/ferris-says.wasm" --param text="$text" "$@"

@@ -1,14 +1,34 @@
 #!/usr/bin/env bash
-# Every check and test: formatting, lints (host and wasm targets), docs, unit
-# and doc tests, the macro's compile-error cases, and every module built for wasm
-# and run in wasmtime as the Argo WASM plugin would run it.
+# Every check and test: the repository is self-contained, formatting, lints
+# (host and wasm targets), docs, unit and doc tests, the macro's
+# compile-error cases, every module built for wasm and run in wasmtime as the
+# Argo WASM plugin would run it, the templates built with their toolchains,
+# publishing to a local registry, and the plugin host (`serve`).
+#
+# It first installs what the tests use (scripts/setup.sh, in the background
+# while cargo builds). The first run on two cores takes about 45 minutes,
+# most of it building wasmtime; later runs a few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rustup target add wasm32-wasip1 wasm32-wasip2 2>/dev/null
+scripts/check-self-contained.sh
+
+mkdir -p "${CARGO_TARGET_DIR:-target}"
+setup_log="${CARGO_TARGET_DIR:-target}/setup.log"
+scripts/setup.sh >"$setup_log" 2>&1 &
+setup=$!
+
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
+wasm_packages=(-p wasm-workflows-sdk -p ferris-says -p http-request -p sdk-probe)
 for target in wasm32-wasip1 wasm32-wasip2; do
-  cargo clippy --target "$target" -p wasm-workflows-sdk -p ferris-says -p http-request -p sdk-probe -- -D warnings
+  cargo clippy --target "$target" "${wasm_packages[@]}" -- -D warnings
 done
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p wasm-workflows-sdk -p wasm-workflows-macros -p wasm-workflows-cli
+cargo test --workspace --no-run
+
+if ! wait "$setup"; then
+  cat "$setup_log" >&2
+  echo "error: scripts/setup.sh failed (its log is above)" >&2
+  exit 1
+fi
 cargo test --workspace

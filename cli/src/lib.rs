@@ -1,9 +1,11 @@
 //! The wasm-workflows developer tool as a library: run a module locally
 //! exactly as the Argo WASM plugin would ([`runner`]), with the plugin's
-//! HTTP allow-list ([`allow_list`]), and build modules with cargo
-//! ([`cargo_build`]); [`harness`] serves the tests of modules.
+//! HTTP allow-list ([`allow_list`]), publish modules to OCI registries and
+//! pull them back ([`oci`]), and stand in for the plugin in a cluster
+//! ([`plugin_host`], `wasm-workflows serve`).
 
 pub mod allow_list;
-pub mod cargo_build;
-pub mod harness;
+pub mod cache_root;
+pub mod oci;
+pub mod plugin_host;
 pub mod runner;

@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use wasm_workflows_cli::cargo_build::WasmTarget;
-use wasm_workflows_cli::harness::module;
 use wasm_workflows_sdk::json::{self, Value};
+use wasm_workflows_test_support::cargo_build::WasmTarget;
+use wasm_workflows_test_support::harness::module;
 
 fn wasm_workflows(args: &[&str], cache: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wasm-workflows"))

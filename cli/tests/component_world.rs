@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use wasm_workflows_cli::cargo_build::WasmTarget;
-use wasm_workflows_cli::harness::{module, workspace_root};
+use wasm_workflows_test_support::cargo_build::WasmTarget;
+use wasm_workflows_test_support::harness::{module, workspace_root};
 use wit_parser::{Resolve, WorldKey};
 
 /// Interface names without their version: `wasi:cli/run`.

@@ -5,9 +5,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use wasm_workflows_cli::harness::{invocation, options, runner};
-use wasm_workflows_cli::runner::{CompileSource, HostError, ModuleCache, RunOptions, Runner};
+use wasm_workflows_cli::runner::{CompileSource, ExitRule, HostError, ModuleCache, RunOptions, Runner};
 use wasm_workflows_sdk::protocol::{Phase, PluginResult};
+use wasm_workflows_test_support::harness::{invocation, options, runner};
 
 /// WASI preview 1's `fd_write` right.
 const RIGHT_FD_WRITE: u64 = 1 << 6;
@@ -58,18 +58,45 @@ fn a_result_written_and_returned_is_the_node() {
 }
 
 #[test]
-fn any_explicit_exit_fails_even_with_status_zero() {
+fn an_exit_with_status_zero_after_the_result_is_a_normal_end() {
+    let node = run_wat(&writing_result(SUCCEEDED, "(call $proc_exit (i32.const 0))"), &options(invocation(&[])));
+    assert_eq!((node.phase, node.message.as_str()), (Phase::Succeeded, "all good"));
+    let node = run_wat(&writing_result(FAILED, "(call $proc_exit (i32.const 0))"), &options(invocation(&[])));
+    assert_eq!((node.phase, node.message.as_str()), (Phase::Failed, "it went wrong"));
     assert_eq!(
-        failed(&writing_result(SUCCEEDED, "(call $proc_exit (i32.const 0))")),
-        "the module exited with status 0 through proc_exit; the Argo WASM plugin fails any module that calls \
-         proc_exit, even with status 0, and ignores its result: return from main instead"
+        failed(
+            "(module (import \"wasi_snapshot_preview1\" \"proc_exit\" (func $exit (param i32)))
+                  (memory (export \"memory\") 1) (func (export \"_start\") (call $exit (i32.const 0))))"
+        ),
+        "the module exited with status 0 without writing /work/result.json"
+    );
+}
+
+#[test]
+fn an_exit_with_another_status_fails_whatever_the_result_says() {
+    assert_eq!(
+        failed(&writing_result(SUCCEEDED, "(call $proc_exit (i32.const 3))")),
+        "the module exited with status 3"
     );
     assert_eq!(
         failed(&writing_result(FAILED, "(call $proc_exit (i32.const 3))")),
-        "the module exited with status 3 through proc_exit; the Argo WASM plugin fails any module that calls \
-         proc_exit, even with status 0, and ignores its result: return from main instead; \
-         the module's own message: it went wrong"
+        "the module exited with status 3; the module's own message: it went wrong"
     );
+}
+
+#[test]
+fn under_the_seed_plugins_rule_any_exit_fails() {
+    let mut seed = options(invocation(&[]));
+    seed.exit_rule = ExitRule::SeedPlugin;
+    let node = run_wat(&writing_result(SUCCEEDED, "(call $proc_exit (i32.const 0))"), &seed);
+    assert_eq!(node.phase, Phase::Failed);
+    assert_eq!(
+        node.message,
+        "the module exited with status 0 through proc_exit; the original Argo WASM plugin fails any module that \
+         calls proc_exit, even with status 0, and ignores its result (--seed-compat): return from main instead"
+    );
+    let node = run_wat(&writing_result(SUCCEEDED, ""), &seed);
+    assert_eq!((node.phase, node.message.as_str()), (Phase::Succeeded, "all good"), "a return is fine");
 }
 
 #[test]
@@ -144,20 +171,27 @@ fn what_is_not_a_module_is_a_host_error() {
 }
 
 #[test]
-fn a_second_run_loads_the_compiled_module_from_the_cache() {
+fn a_module_is_compiled_once_then_kept_in_memory_and_in_the_cache() {
     let cache = tempfile::tempdir().unwrap();
-    let runner = Runner::new(Some(ModuleCache::new(cache.path()))).unwrap();
     let wat = writing_result(SUCCEEDED, "");
-    let run = || runner.run_bytes(wat.as_bytes(), Path::new("cached.wat"), &options(invocation(&[]))).unwrap();
-    assert_eq!(run().compile, CompileSource::Compiled);
-    assert_eq!(run().compile, CompileSource::Cache);
-    assert_eq!(run().node.message, "all good");
+    let run =
+        |runner: &Runner| runner.run_bytes(wat.as_bytes(), Path::new("cached.wat"), &options(invocation(&[]))).unwrap();
+    let first = Runner::new(Some(ModuleCache::new(cache.path()))).unwrap();
+    assert_eq!(run(&first).compile, CompileSource::Compiled);
+    assert_eq!(run(&first).compile, CompileSource::Memory);
+    assert_eq!(run(&first).node.message, "all good");
+
+    // Another runner (another process) finds it in the cache folder.
+    let second = Runner::new(Some(ModuleCache::new(cache.path()))).unwrap();
+    assert_eq!(run(&second).compile, CompileSource::Cache);
 
     // A damaged entry is compiled again, not trusted.
     for entry in std::fs::read_dir(cache.path()).unwrap() {
         std::fs::write(entry.unwrap().path(), b"not a compiled module").unwrap();
     }
-    let again = run();
+    let third = Runner::new(Some(ModuleCache::new(cache.path()))).unwrap();
+    let again = run(&third);
     assert_eq!((again.compile, again.node.message.as_str()), (CompileSource::Compiled, "all good"));
-    assert_eq!(run().compile, CompileSource::Cache);
+    let fourth = Runner::new(Some(ModuleCache::new(cache.path()))).unwrap();
+    assert_eq!(run(&fourth).compile, CompileSource::Cache);
 }

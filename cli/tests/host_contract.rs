@@ -4,11 +4,11 @@
 
 use std::time::{Duration, Instant};
 
-use wasm_workflows_cli::cargo_build::WasmTarget;
-use wasm_workflows_cli::harness::{invocation, module, options, run};
 use wasm_workflows_cli::runner::{InputDocument, InputFile, RunOptions};
 use wasm_workflows_sdk::json::Value;
 use wasm_workflows_sdk::protocol::{ArtifactRef, Phase, PluginResult};
+use wasm_workflows_test_support::cargo_build::WasmTarget;
+use wasm_workflows_test_support::harness::{invocation, module, options, run};
 
 fn probe(target: WasmTarget, options: &RunOptions) -> PluginResult {
     run(&module("sdk-probe", target), options).node

@@ -2,9 +2,9 @@
 //! a response body over the step's limit, on both kinds of module.
 
 use wasm_workflows_cli::allow_list::AllowList;
-use wasm_workflows_cli::cargo_build::WasmTarget;
-use wasm_workflows_cli::harness::{invocation, module, options, run};
 use wasm_workflows_sdk::protocol::Phase;
+use wasm_workflows_test_support::cargo_build::WasmTarget;
+use wasm_workflows_test_support::harness::{invocation, module, options, run};
 
 #[test]
 fn a_response_over_the_limit_fails_and_one_within_succeeds() {

@@ -3,10 +3,10 @@
 
 use std::process::Command;
 
-use wasm_workflows_cli::cargo_build::target_dir;
-use wasm_workflows_cli::harness::{invocation, options, run, workspace_root};
 use wasm_workflows_sdk::json::Value;
 use wasm_workflows_sdk::protocol::Phase;
+use wasm_workflows_test_support::cargo_build::target_dir;
+use wasm_workflows_test_support::harness::{invocation, options, run, workspace_root};
 
 #[test]
 fn the_rust_template_builds_runs_and_tests() {

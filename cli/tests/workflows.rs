@@ -1,30 +1,9 @@
 //! Every module's workflow.yaml, and the workflow in the README, is a valid
-//! Argo `Workflow` (against Argo's JSON schema, kept beside the repository in
-//! ../shared/argo) that runs its module through the WASM plugin.
+//! Argo `Workflow` (against Argo's own JSON schema, kept in test-support/argo)
+//! that runs its module through the WASM plugin.
 
-use std::path::PathBuf;
-
-use wasm_workflows_cli::harness::workspace_root;
-
-fn schema_file() -> PathBuf {
-    std::env::var_os("ARGO_WORKFLOW_SCHEMA").map(PathBuf::from).unwrap_or_else(|| {
-        workspace_root().parent().expect("the repository has a parent folder").join("shared/argo/workflow-schema.json")
-    })
-}
-
-fn validator() -> jsonschema::Validator {
-    let file = schema_file();
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| {
-        panic!("Argo's workflow schema is expected at {} (or $ARGO_WORKFLOW_SCHEMA): {e}", file.display())
-    });
-    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
-    jsonschema::validator_for(&schema).expect("Argo's schema compiles")
-}
-
-fn errors(validator: &jsonschema::Validator, yaml: &str) -> Vec<String> {
-    let document: serde_json::Value = serde_yaml::from_str(yaml).expect("valid YAML");
-    validator.iter_errors(&document).map(|e| format!("{} at {}", e, e.instance_path())).collect()
-}
+use wasm_workflows_test_support::argo_schema::{WORKFLOW, errors, validator};
+use wasm_workflows_test_support::harness::workspace_root;
 
 /// The `plugin.wasm` blocks of a workflow's templates.
 fn wasm_plugins(yaml: &str) -> Vec<serde_json::Value> {
@@ -39,7 +18,7 @@ fn wasm_plugins(yaml: &str) -> Vec<serde_json::Value> {
 
 #[test]
 fn every_module_has_a_valid_workflow_that_runs_it() {
-    let validator = validator();
+    let validator = validator(WORKFLOW);
     let mut checked = 0;
     for module in std::fs::read_dir(workspace_root().join("modules")).unwrap() {
         let module = module.unwrap().path();
@@ -62,7 +41,7 @@ fn every_module_has_a_valid_workflow_that_runs_it() {
 
 #[test]
 fn the_readme_workflow_is_valid() {
-    let validator = validator();
+    let validator = validator(WORKFLOW);
     let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
     let workflows: Vec<&str> = readme
         .split("```yaml\n")
@@ -80,7 +59,7 @@ fn the_readme_workflow_is_valid() {
 
 #[test]
 fn the_schema_rejects_a_broken_workflow() {
-    let validator = validator();
+    let validator = validator(WORKFLOW);
     let broken = "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  generateName: x-\nspec:\n  templates: not-a-list\n";
     assert!(!errors(&validator, broken).is_empty(), "a workflow whose templates are not a list passed");
 }

@@ -95,3 +95,16 @@ fn failures_say_what_happened() {
         "invalid HTTP method \"G E T\""
     );
 }
+
+#[test]
+fn a_content_length_that_is_not_the_bodys_is_refused_before_sending() {
+    let refused = Request::post("http://127.0.0.1:9/").header("content-length", "5").body("abc").send().unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "invalid header \"content-length\": it says \"5\", but the body has 3 bytes (leave it out: it is set)"
+    );
+    // The right length is kept (and the request then goes out).
+    let origin = server();
+    let sent = Request::put(format!("{origin}/echo")).header("content-length", "3").body("abc").send().unwrap();
+    assert_eq!(sent.text().unwrap(), "PUT /echo [] abc");
+}

@@ -92,6 +92,16 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
             let response = wasm_workflows_sdk::http::Request::get(&url).max_response_size(max_bytes).send()?;
             Ok(PluginResult::succeeded(format!("{} bytes", response.body().len())))
         }
+        // Sleeps `ms` milliseconds, then (if given) fetches `url`, then
+        // succeeds: a step that takes a while, and leaves a trace.
+        "sleep" => {
+            let ms: u64 = invocation.parameter("ms")?;
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+            if let Some(url) = invocation.parameter_opt::<String>("url")? {
+                wasm_workflows_sdk::http::Request::get(&url).send()?;
+            }
+            Ok(PluginResult::succeeded(format!("slept {ms} ms")))
+        }
         "log" => {
             log::info("to stderr");
             println!("to stdout");

@@ -9,13 +9,14 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
 use super::ModuleKind;
+use crate::cache_root::{compiled_dir, default_cache_root};
 
-/// A module compiled for the engine, ready to instantiate.
+/// A module compiled for the engine, ready to instantiate (cheap to clone).
+#[derive(Clone)]
 pub(crate) enum Compiled {
     Core(wasmtime::Module),
     Component(Component),
@@ -26,8 +27,10 @@ pub(crate) enum Compiled {
 pub enum CompileSource {
     /// Compiled in this run (and stored, when a cache is in use).
     Compiled,
-    /// Loaded from the cache: no compilation.
+    /// Loaded from the cache folder: no compilation.
     Cache,
+    /// Already loaded by this runner: neither compiled nor read.
+    Memory,
 }
 
 /// The cache folder.
@@ -42,17 +45,9 @@ impl ModuleCache {
         ModuleCache { dir: dir.into() }
     }
 
-    /// The default folder: `$WASM_WORKFLOWS_CACHE_DIR`, else
-    /// `$XDG_CACHE_HOME/wasm-workflows/modules`, else
-    /// `$HOME/.cache/wasm-workflows/modules`.
+    /// The default folder: `compiled/` in [`default_cache_root`].
     pub fn default_dir() -> Option<PathBuf> {
-        if let Some(dir) = std::env::var_os("WASM_WORKFLOWS_CACHE_DIR") {
-            return Some(dir.into());
-        }
-        let base = std::env::var_os("XDG_CACHE_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))?;
-        Some(base.join("wasm-workflows").join("modules"))
+        default_cache_root().map(|root| compiled_dir(&root))
     }
 
     /// The folder.
@@ -60,29 +55,33 @@ impl ModuleCache {
         &self.dir
     }
 
-    fn entry(&self, engine: &Engine, kind: ModuleKind, bytes: &[u8]) -> PathBuf {
+    fn entry(&self, engine: &Engine, kind: ModuleKind, digest: &[u8; 32]) -> PathBuf {
         let mut hasher = DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut hasher);
-        let digest = Sha256::digest(bytes);
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         self.dir.join(format!("{hex}-{:016x}-{}.cwasm", hasher.finish(), kind.short_name()))
     }
 
-    /// The compiled form of `bytes`, from the cache or freshly compiled.
+    /// The compiled form of `bytes` (whose SHA-256 is `digest`), from the
+    /// cache or freshly compiled.
     pub(crate) fn load_or_compile(
         &self,
         engine: &Engine,
         kind: ModuleKind,
         bytes: &[u8],
+        digest: &[u8; 32],
     ) -> wasmtime::Result<(Compiled, CompileSource)> {
-        let entry = self.entry(engine, kind, bytes);
-        if entry.exists() {
+        let entry = self.entry(engine, kind, digest);
+        // Read into memory rather than mapped: a long-lived host must not
+        // crash if the file is changed under it.
+        if let Ok(serialized) = std::fs::read(&entry) {
             // SAFETY: entries are written only by `store` below, from
-            // wasmtime's own serialization, into the user's own cache folder.
+            // wasmtime's own serialization, into the user's own cache folder;
+            // the engine checks that an entry was made by a compatible one.
             let loaded = unsafe {
                 match kind {
-                    ModuleKind::Core => wasmtime::Module::deserialize_file(engine, &entry).map(Compiled::Core),
-                    ModuleKind::Component => Component::deserialize_file(engine, &entry).map(Compiled::Component),
+                    ModuleKind::Core => wasmtime::Module::deserialize(engine, &serialized).map(Compiled::Core),
+                    ModuleKind::Component => Component::deserialize(engine, &serialized).map(Compiled::Component),
                 }
             };
             if let Ok(compiled) = loaded {

@@ -7,7 +7,7 @@ use wasm_workflows_sdk::protocol::{Phase, PluginResult};
 use wasm_workflows_sdk::workdir;
 use wasmtime::Trap;
 
-use super::ModuleKind;
+use super::{ExitRule, ModuleKind, RunOptions};
 
 /// How the module's run ended.
 pub(crate) enum Ending {
@@ -46,34 +46,40 @@ impl Execution {
     }
 }
 
-/// The node the host reports: the module's result when it returned
-/// normally, otherwise a `Failed` node that says what happened, carrying the
-/// module's own message when it wrote one.
-pub(crate) fn node(
-    execution: Execution,
-    kind: ModuleKind,
-    work_dir: &Path,
-    timeout: Option<Duration>,
-    max_memory_mib: Option<u64>,
-) -> PluginResult {
+/// The node the host reports: the module's result when it ended normally,
+/// otherwise a `Failed` node that says what happened, carrying the module's
+/// own message when it wrote one.
+///
+/// A normal end is a return from `_start` (or `wasi:cli/run`), or an exit
+/// with status 0 under [`ExitRule::Wasi`], WASI's meaning of it; under
+/// [`ExitRule::SeedPlugin`] a core module's exit always fails, as the
+/// original plugin has it.
+pub(crate) fn node(execution: Execution, kind: ModuleKind, work_dir: &Path, options: &RunOptions) -> PluginResult {
+    let seed_rule = kind == ModuleKind::Core && options.exit_rule == ExitRule::SeedPlugin;
     let failure = match execution.ending {
         Ending::Returned => return read_result(work_dir),
-        Ending::Exited(0) if kind == ModuleKind::Component => return read_result(work_dir),
-        Ending::Exited(status) if kind == ModuleKind::Component => format!("the module exited with status {status}"),
-        Ending::Exited(status) => format!(
-            "the module exited with status {status} through proc_exit; the Argo WASM plugin fails any module that \
-             calls proc_exit, even with status 0, and ignores its result: return from main instead"
+        Ending::Exited(0) if !seed_rule => {
+            if workdir::result_file(work_dir).exists() {
+                return read_result(work_dir);
+            }
+            "the module exited with status 0 without writing /work/result.json".to_owned()
+        }
+        Ending::Exited(status) if seed_rule => format!(
+            "the module exited with status {status} through proc_exit; the original Argo WASM plugin fails any \
+             module that calls proc_exit, even with status 0, and ignores its result (--seed-compat): return from \
+             main instead"
         ),
+        Ending::Exited(status) => format!("the module exited with status {status}"),
         Ending::NotStarted(error) => format!("the module cannot be started: {error:#}"),
         _ if execution.memory_limit_hit => format!(
             "the module ran out of memory: it asked for more than the limit of {} MiB (--max-memory)",
-            max_memory_mib.unwrap_or_default()
+            options.max_memory_mib.unwrap_or_default()
         ),
-        Ending::TimedOut => timed_out(timeout),
+        Ending::TimedOut => timed_out(options.timeout),
         Ending::Stopped(error) => {
             eprintln!("[host] the module was stopped: {error:?}");
             match error.downcast_ref::<Trap>() {
-                Some(Trap::Interrupt) => timed_out(timeout),
+                Some(Trap::Interrupt) => timed_out(options.timeout),
                 Some(trap) => {
                     let what = trap.to_string();
                     let what = what.trim_start_matches("wasm trap: ");

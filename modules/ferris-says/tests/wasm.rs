@@ -1,9 +1,9 @@
 //! ferris-says built for wasm32-wasip1 and run in wasmtime as the plugin runs it.
 
-use wasm_workflows_cli::cargo_build::WasmTarget;
-use wasm_workflows_cli::harness::{invocation, module, options, run};
 use wasm_workflows_sdk::json::Value;
 use wasm_workflows_sdk::protocol::{Phase, PluginResult};
+use wasm_workflows_test_support::cargo_build::WasmTarget;
+use wasm_workflows_test_support::harness::{invocation, module, options, run};
 
 fn ferris(parameters: &[(&str, &str)]) -> PluginResult {
     run(&module("ferris-says", WasmTarget::Wasip1), &options(invocation(parameters))).node

@@ -173,9 +173,9 @@ fn a_watermark_larger_than_the_image_is_refused() {
 
 #[test]
 fn numbers_may_arrive_as_json_numbers() {
-    use wasm_workflows_cli::cargo_build::WasmTarget;
-    use wasm_workflows_cli::harness::{invocation, module, options, run};
     use wasm_workflows_cli::runner::InputFile;
+    use wasm_workflows_test_support::cargo_build::WasmTarget;
+    use wasm_workflows_test_support::harness::{invocation, module, options, run};
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("in.png");
     std::fs::write(&source, sample_png()).unwrap();

@@ -172,7 +172,31 @@ impl Request {
             return Err(error);
         }
         let url = Url::parse(&self.url)?;
+        self.declare_length()?;
         backend::send(&self, &url)
+    }
+
+    /// Sets `content-length` to the body's size when the request has a body
+    /// or a method that expects one, so that every backend sends the body
+    /// with its length rather than in chunks, which many servers refuse (an
+    /// S3-style PUT answers 411) or drop.
+    /// A `content-length` the caller set must be the body's.
+    fn declare_length(&mut self) -> Result<(), HttpError> {
+        let length = self.body.len();
+        if let Some(given) = self.headers.get(http::header::CONTENT_LENGTH) {
+            return match given.to_str().ok().and_then(|text| text.trim().parse::<usize>().ok()) {
+                Some(given) if given == length => Ok(()),
+                _ => Err(HttpError::InvalidHeader {
+                    name: "content-length".into(),
+                    reason: format!("it says {given:?}, but the body has {length} bytes (leave it out: it is set)"),
+                }),
+            };
+        }
+        let expects_body = [Method::POST, Method::PUT, Method::PATCH].contains(&self.method);
+        if expects_body || length > 0 {
+            self.headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(length));
+        }
+        Ok(())
     }
 
     fn default_content_type(mut self, content_type: &'static str) -> Self {

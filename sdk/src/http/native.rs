@@ -17,7 +17,6 @@ pub(super) fn send(request: &Request, url: &Url) -> Result<Response, HttpError> 
     for (name, value) in &request.headers {
         outgoing = outgoing.header(name, value);
     }
-    let outgoing = outgoing.body(request.body.clone()).map_err(|e| url.failed(e.to_string()))?;
     let classify = |error: ureq::Error| match error {
         ureq::Error::Timeout(_) => url.timeout(request.timeout),
         ureq::Error::HostNotFound => url.dns(),
@@ -29,7 +28,14 @@ pub(super) fn send(request: &Request, url: &Url) -> Result<Response, HttpError> 
         ureq::Error::BadUri(reason) => HttpError::InvalidUrl { url: url.full.clone(), reason },
         other => url.failed(other.to_string()),
     };
-    let response = agent.run(outgoing).map_err(classify)?;
+    // A request that declares no length has no body at all (ureq would
+    // otherwise send `content-length: 0` with a GET).
+    let response = if request.headers.contains_key(http::header::CONTENT_LENGTH) {
+        agent.run(outgoing.body(request.body.clone()).map_err(|e| url.failed(e.to_string()))?)
+    } else {
+        agent.run(outgoing.body(()).map_err(|e| url.failed(e.to_string()))?)
+    }
+    .map_err(classify)?;
     let (parts, mut body) = response.into_parts();
     let body = body.with_config().limit(request.max_response_size as u64).read_to_vec().map_err(classify)?;
     Ok(url.response(parts.status, parts.headers, body))

@@ -10,11 +10,11 @@ use std::path::Path;
 use std::process::Command;
 
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage, RgbaImage};
-use wasm_workflows_cli::cargo_build::WasmTarget;
-use wasm_workflows_cli::harness::{invocation, module, options, run};
 use wasm_workflows_cli::runner::InputFile;
 use wasm_workflows_sdk::json::Value;
 use wasm_workflows_sdk::protocol::{Phase, PluginResult};
+use wasm_workflows_test_support::cargo_build::WasmTarget;
+use wasm_workflows_test_support::harness::{invocation, module, options, run};
 
 /// One run of the module: its node and the output artifact's bytes.
 pub struct Run {

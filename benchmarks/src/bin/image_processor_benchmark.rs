@@ -12,16 +12,16 @@
 //! the runner library (instantiation to end) is printed as well.
 //!
 //! Run it with `scripts/benchmark.sh`; it needs `imagemagick`,
-//! `libvips-tools` and `time` (Debian packages).
+//! `libvips-tools` and `time` (Debian packages; scripts/setup.sh).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use wasm_workflows_cli::cargo_build::{WasmTarget, build_module, target_dir};
-use wasm_workflows_cli::harness::{invocation, options, workspace_root};
 use wasm_workflows_cli::runner::{InputFile, ModuleCache, Runner};
 use wasm_workflows_sdk::protocol::Phase;
+use wasm_workflows_test_support::cargo_build::{WasmTarget, build_module, target_dir};
+use wasm_workflows_test_support::harness::{invocation, options, workspace_root};
 
 /// Runs per row; the table shows the median.
 const RUNS: usize = 7;

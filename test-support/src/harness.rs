@@ -8,7 +8,7 @@ use std::sync::{Mutex, OnceLock};
 use wasm_workflows_sdk::protocol::PluginInvocation;
 
 use crate::cargo_build::{self, WasmTarget};
-use crate::runner::{ModuleCache, RunOptions, RunOutcome, Runner};
+use wasm_workflows_cli::runner::{ModuleCache, RunOptions, RunOutcome, Runner};
 
 /// The repository's workspace.
 pub fn workspace_root() -> PathBuf {

@@ -1,21 +1,25 @@
 //! `wasm-workflows run`: the command line around [`Runner`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
 use wasm_workflows_cli::allow_list::AllowList;
-use wasm_workflows_cli::runner::{InputFile, ModuleCache, RunOptions, Runner};
+use wasm_workflows_cli::oci::{names_an_image, parse_reference};
+use wasm_workflows_cli::runner::{ExitRule, InputFile, ModuleCache, RunOptions, Runner};
 use wasm_workflows_sdk::json::{self, Value};
 use wasm_workflows_sdk::protocol::{Phase, PluginInvocation};
+
+use super::registry_args::{RegistryArgs, block_on};
 
 const DEFAULT_WORKFLOW_NAME: &str = "wasm-workflows-local";
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
-    /// The module: a .wasm core module (wasm32-wasip1) or component (wasm32-wasip2).
-    module: PathBuf,
+    /// The module: a .wasm core module (wasm32-wasip1) or component
+    /// (wasm32-wasip2), or an image in a registry (REGISTRY/REPOSITORY:TAG, or @sha256:DIGEST).
+    module: String,
 
     /// An input parameter; the value is passed as a string, as Argo does.
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = name_value)]
@@ -58,9 +62,18 @@ pub(crate) struct RunArgs {
     /// Compile the module even if a compiled copy is cached.
     #[arg(long)]
     no_cache: bool,
+
+    /// Apply the original Argo WASM plugin's rules where they differ from
+    /// WASI's: any proc_exit, even with status 0, fails the step. Use it to
+    /// check that a module runs on the original plugin.
+    #[arg(long)]
+    seed_compat: bool,
+
+    #[command(flatten)]
+    registry: RegistryArgs,
 }
 
-fn name_value(text: &str) -> Result<(String, String), String> {
+pub(crate) fn name_value(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
         _ => Err(format!("expected NAME=VALUE, got \"{text}\"")),
@@ -107,18 +120,33 @@ fn invocation(args: &RunArgs) -> Result<PluginInvocation, String> {
     Ok(invocation)
 }
 
-fn options(args: RunArgs) -> Result<(PathBuf, RunOptions, bool), String> {
-    let invocation = invocation(&args)?;
+fn options(args: &RunArgs) -> Result<RunOptions, String> {
+    let invocation = invocation(args)?;
     let options = RunOptions {
         invocation,
         input: Default::default(),
-        input_files: args.artifacts,
-        output_dir: args.output_dir,
+        input_files: args.artifacts.clone(),
+        output_dir: args.output_dir.clone(),
         allowed_hosts: AllowList::new(&args.allow_hosts)?,
         timeout: args.timeout,
         max_memory_mib: args.max_memory,
+        exit_rule: if args.seed_compat { ExitRule::SeedPlugin } else { ExitRule::Wasi },
     };
-    Ok((args.module, options, args.no_cache))
+    Ok(options)
+}
+
+/// The module's bytes: the file, or the image pulled from its registry.
+fn module_bytes(args: &RunArgs) -> Result<Vec<u8>, String> {
+    let path = Path::new(&args.module);
+    if path.exists() || !names_an_image(&args.module) {
+        return std::fs::read(path).map_err(|e| format!("cannot read the module {}: {e}", path.display()));
+    }
+    let reference = parse_reference(&args.module).map_err(|e| e.to_string())?;
+    let registry = args.registry.registry()?;
+    let pulled = block_on(registry.pull(&reference))?.map_err(|e| e.to_string())?;
+    let source = if pulled.from_cache { "the cache" } else { "its registry" };
+    eprintln!("[host] {} ({}) from {source}", args.module, pulled.manifest_digest);
+    Ok(pulled.bytes)
 }
 
 pub(crate) fn run(args: RunArgs) -> ExitCode {
@@ -126,12 +154,13 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         eprintln!("error: {message}");
         ExitCode::from(2)
     };
-    let (module, options, no_cache) = match options(args) {
-        Ok(options) => options,
+    let (options, module) = match options(&args).and_then(|options| Ok((options, module_bytes(&args)?))) {
+        Ok(prepared) => prepared,
         Err(message) => return host_error(&message),
     };
-    let cache = if no_cache { None } else { ModuleCache::default_dir().map(ModuleCache::new) };
-    let outcome = match Runner::new(cache).and_then(|runner| runner.run(&module, &options)) {
+    let cache = if args.no_cache { None } else { ModuleCache::default_dir().map(ModuleCache::new) };
+    let name = Path::new(&args.module);
+    let outcome = match Runner::new(cache).and_then(|runner| runner.run_bytes(&module, name, &options)) {
         Ok(outcome) => outcome,
         Err(error) => return host_error(&error),
     };

@@ -1,0 +1,142 @@
+//! `wasm-workflows serve`: Argo's executor-plugin API for `plugin.wasm`
+//! templates (see the library's `plugin_host`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use wasm_workflows_cli::cache_root::{compiled_dir, default_cache_root, oci_dir};
+use wasm_workflows_cli::oci::{Credentials, ImageCache, Registry, RegistryOptions};
+use wasm_workflows_cli::plugin_host::execute::{StepLimits, StepRunner};
+use wasm_workflows_cli::plugin_host::modules::ModuleStore;
+use wasm_workflows_cli::plugin_host::token::{DEFAULT_TOKEN_FILE, Token};
+use wasm_workflows_cli::plugin_host::{Answering, PluginHost, server};
+use wasm_workflows_cli::runner::{ModuleCache, Runner};
+
+/// The port the host listens on unless told otherwise (Argo calls the
+/// sidecar's first container port; this one clashes with no common plugin).
+pub(crate) const DEFAULT_PORT: u16 = 4355;
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The address to listen on (in Argo's agent pod, the plugin is called on localhost).
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+
+    /// The port to listen on (0: any free port, printed at start).
+    #[arg(long, default_value_t = DEFAULT_PORT)]
+    port: u16,
+
+    /// Where to keep pulled and compiled modules (default: $WASM_WORKFLOWS_CACHE_DIR, else ~/.cache/wasm-workflows).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+
+    /// Steps run at once; more wait (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    max_concurrent: Option<usize>,
+
+    /// The S3 artifact repository, written as Argo's `artifactRepository`.
+    #[arg(long, value_name = "FILE")]
+    artifact_repository: Option<PathBuf>,
+
+    /// Speak plain HTTP to this registry (HOST or HOST:PORT); loopback registries always get plain HTTP.
+    #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
+    insecure_registries: Vec<String>,
+
+    /// The file holding Argo's token, which every request must carry.
+    #[arg(long, value_name = "FILE", default_value = DEFAULT_TOKEN_FILE)]
+    token_file: PathBuf,
+
+    /// How long a step may run unless its template sets `timeout`.
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    timeout: u64,
+
+    /// How much memory a module may have, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 512)]
+    max_memory: u64,
+
+    /// Answer `Running` (and have Argo ask again) when a step runs longer
+    /// than this; Argo gives up on a call after 30 s.
+    #[arg(long, value_name = "SECS", default_value_t = 20.0)]
+    running_after: f64,
+
+    /// When Argo asks again after a `Running` answer.
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    requeue: u64,
+
+    /// Ask the registry again for a tag (not a digest) after this long.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    tag_refresh: u64,
+}
+
+fn host(args: &ServeArgs) -> Result<PluginHost, String> {
+    let token = Token::read(&args.token_file)?;
+    let cache_root = args.cache_dir.clone().or_else(default_cache_root);
+    let runner = Runner::new(cache_root.as_deref().map(|root| ModuleCache::new(compiled_dir(root))))
+        .map_err(|e| e.to_string())?;
+    let registry = Registry::new(
+        RegistryOptions {
+            credentials: Credentials::DockerConfig,
+            insecure_registries: args.insecure_registries.clone(),
+            insecure: false,
+        },
+        cache_root.as_deref().map(|root| ImageCache::new(oci_dir(root))),
+    );
+    if !(args.running_after > 0.0 && args.running_after.is_finite()) {
+        return Err(format!("--running-after must be a positive number of seconds, not {}", args.running_after));
+    }
+    let concurrent = args
+        .max_concurrent
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get));
+    let steps = StepRunner::new(
+        runner,
+        ModuleStore::new(registry, Duration::from_secs(args.tag_refresh)),
+        StepLimits { timeout: Duration::from_secs(args.timeout), max_memory_mib: args.max_memory },
+        concurrent,
+    );
+    let answering = Answering {
+        running_after: Duration::from_secs_f64(args.running_after),
+        requeue: Duration::from_secs(args.requeue.max(1)),
+    };
+    Ok(PluginHost::new(token, answering, steps))
+}
+
+async fn serve(args: ServeArgs, host: PluginHost) -> Result<(), String> {
+    let address = SocketAddr::new(args.bind, args.port);
+    let listener =
+        tokio::net::TcpListener::bind(address).await.map_err(|e| format!("cannot listen on {address}: {e}"))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    eprintln!("[serve] listening on http://{address}");
+    let app = server::router(Arc::new(host));
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.map_err(|e| e.to_string())
+}
+
+/// Resolves on SIGTERM (Kubernetes stopping the pod) or Ctrl-C.
+async fn shutdown() {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async { match terminate.as_mut() { Some(signal) => { signal.recv().await; } None => std::future::pending().await } } => {}
+    }
+    eprintln!("[serve] stopping");
+}
+
+pub(crate) fn run(args: ServeArgs) -> ExitCode {
+    let started = host(&args).and_then(|host| {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the runtime: {e}"))?;
+        runtime.block_on(serve(args, host))
+    });
+    match started {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Modules as OCI images: `push` in the layout the original Argo WASM plugin
+//! pulls (wasm-to-oci) or in the CNCF Wasm OCI artifact layout, and `pull`
+//! of either, verified against its digest and cached by digest.
+
+mod cache;
+mod component_world;
+mod credentials;
+mod error;
+mod layout;
+mod reference;
+mod registry;
+
+pub use self::cache::ImageCache;
+pub use self::component_world::{ComponentWorld, component_world};
+pub use self::credentials::Credentials;
+pub use self::error::OciError;
+pub use self::layout::{
+    Layout, MODULE_WASM_LAYER, OCI_MANIFEST, OCI_TAR_LAYER, PULLABLE_LAYERS, WASM_ARTIFACT_CONFIG, WASM_ARTIFACT_LAYER,
+    WASM_TO_OCI_CONFIG, WASM_TO_OCI_LAYER, sha256_digest,
+};
+pub use self::reference::{is_loopback, names_an_image, parse as parse_reference};
+pub use self::registry::{PulledModule, PushedImage, Registry, RegistryOptions};
+pub use oci_client::Reference;

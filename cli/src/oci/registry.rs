@@ -1,0 +1,259 @@
+//! Talking to a registry with `oci-client`: pushing a module in a layout,
+//! pulling one back (verified against its digest, cached by digest).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::errors::{OciDistributionError, OciErrorCode};
+use oci_client::manifest::OciManifest;
+use oci_client::{Client, Reference};
+
+use super::OciError;
+use super::cache::ImageCache;
+use super::credentials::Credentials;
+use super::layout::{self, Layout, PULLABLE_LAYERS, sha256_digest};
+use super::reference::is_loopback;
+
+/// How to reach registries.
+#[derive(Debug, Clone, Default)]
+pub struct RegistryOptions {
+    /// The credentials to present.
+    pub credentials: Credentials,
+    /// Registries (`host[:port]`) spoken to in plain HTTP; loopback ones always are.
+    pub insecure_registries: Vec<String>,
+    /// Plain HTTP for every registry.
+    pub insecure: bool,
+}
+
+impl RegistryOptions {
+    /// Whether `registry` is spoken to in plain HTTP rather than HTTPS.
+    pub fn plain_http(&self, registry: &str) -> bool {
+        self.insecure || is_loopback(registry) || self.insecure_registries.iter().any(|r| r == registry)
+    }
+}
+
+/// A module pushed: where, and the manifest's digest.
+#[derive(Debug, Clone)]
+pub struct PushedImage {
+    /// The reference pinned to the pushed manifest: `REPOSITORY@sha256:…`.
+    pub pinned: String,
+    /// The manifest's digest.
+    pub digest: String,
+    /// The module layer's digest.
+    pub layer_digest: String,
+}
+
+/// A module pulled.
+#[derive(Debug, Clone)]
+pub struct PulledModule {
+    /// The module's bytes.
+    pub bytes: Vec<u8>,
+    /// The manifest's digest.
+    pub manifest_digest: String,
+    /// The layout, when the config is one of the two this tool writes.
+    pub layout: Option<Layout>,
+    /// Whether the module came from the cache without asking the registry.
+    pub from_cache: bool,
+}
+
+/// A client for registries; keep one for many pulls (it keeps connections
+/// and tokens).
+pub struct Registry {
+    options: RegistryOptions,
+    cache: Option<ImageCache>,
+    clients: Mutex<HashMap<String, Client>>,
+}
+
+impl Registry {
+    /// A client with these options, caching pulled modules in `cache` if given.
+    pub fn new(options: RegistryOptions, cache: Option<ImageCache>) -> Registry {
+        Registry { options, cache, clients: Mutex::new(HashMap::new()) }
+    }
+
+    fn client(&self, registry: &str) -> Client {
+        let mut clients = self.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        clients
+            .entry(registry.to_owned())
+            .or_insert_with(|| {
+                let protocol = match self.options.plain_http(registry) {
+                    true => ClientProtocol::HttpsExcept(vec![registry.to_owned()]),
+                    false => ClientProtocol::Https,
+                };
+                Client::new(ClientConfig { protocol, ..ClientConfig::default() })
+            })
+            .clone()
+    }
+
+    /// Pushes `module` to `reference` laid out as `layout`, with these
+    /// annotations on the manifest and `created` (RFC 3339) as its time.
+    pub async fn push(
+        &self,
+        module: Vec<u8>,
+        reference: &Reference,
+        layout: Layout,
+        created: &str,
+        annotations: &BTreeMap<String, String>,
+    ) -> Result<PushedImage, OciError> {
+        let parts = layout::image_parts(layout, module, created, annotations)
+            .map_err(|reason| OciError::NotAModule { reference: reference.whole(), reason })?;
+        let registry = reference.resolve_registry();
+        let (auth, who) = self.options.credentials.for_registry(registry)?;
+        let client = self.client(registry);
+        let failed = |error| classify(error, reference, &who);
+        client.auth(reference, &auth, oci_client::RegistryOperation::Push).await.map_err(failed)?;
+        for blob in [&parts.layer, &parts.config] {
+            if !client.blob_exists(reference, &blob.digest).await.map_err(failed)? {
+                client.push_blob(reference, blob.bytes.clone(), &blob.digest).await.map_err(failed)?;
+            }
+        }
+        let content_type = http::HeaderValue::from_static(parts.manifest.media_type);
+        client.push_manifest_raw(reference, parts.manifest.bytes.clone(), content_type).await.map_err(failed)?;
+        Ok(PushedImage {
+            pinned: format!("{}/{}@{}", reference.registry(), reference.repository(), parts.manifest.digest),
+            digest: parts.manifest.digest,
+            layer_digest: parts.layer.digest,
+        })
+    }
+
+    /// Pulls the module at `reference`: a manifest with exactly one layer of
+    /// a module type, whose bytes match its digest. A reference pinned to a
+    /// digest is answered from the cache when it holds it.
+    pub async fn pull(&self, reference: &Reference) -> Result<PulledModule, OciError> {
+        if let Some(pulled) = self.pinned_from_cache(reference) {
+            return Ok(pulled);
+        }
+        let registry = reference.resolve_registry();
+        let (auth, who) = self.options.credentials.for_registry(registry)?;
+        let client = self.client(registry);
+        let failed = |error| classify(error, reference, &who);
+        let (manifest, manifest_digest) = client.pull_manifest(reference, &auth).await.map_err(failed)?;
+        let not_a_module = |reason: String| OciError::NotAModule { reference: reference.whole(), reason };
+        let image = match manifest {
+            OciManifest::Image(image) => image,
+            OciManifest::ImageIndex(_) => {
+                return Err(not_a_module("it is an image index (images for several platforms), not one image".into()));
+            }
+        };
+        let [layer] = image.layers.as_slice() else {
+            return Err(not_a_module(format!(
+                "its manifest has {} layers; a module image has exactly one, the module",
+                image.layers.len()
+            )));
+        };
+        if !PULLABLE_LAYERS.contains(&layer.media_type.as_str()) {
+            return Err(not_a_module(format!(
+                "its layer is of type {}, not a module (one of {})",
+                layer.media_type,
+                PULLABLE_LAYERS.join(", ")
+            )));
+        }
+        let bytes = match self.cache.as_ref().and_then(|cache| cache.module(&layer.digest)) {
+            Some(bytes) => bytes,
+            None => {
+                let mut bytes = Vec::new();
+                client.pull_blob(reference, layer, &mut bytes).await.map_err(failed)?;
+                let actual = sha256_digest(&bytes);
+                if actual != layer.digest {
+                    return Err(OciError::DigestMismatch {
+                        reference: reference.whole(),
+                        expected: layer.digest.clone(),
+                        actual,
+                    });
+                }
+                if let Some(cache) = &self.cache {
+                    cache.store_module(&bytes)?;
+                }
+                bytes
+            }
+        };
+        if let Some(cache) = &self.cache {
+            cache.store_manifest(&manifest_digest, &layer.digest, &layer.media_type)?;
+        }
+        Ok(PulledModule {
+            bytes: layout::module_from_layer(&layer.media_type, bytes).map_err(not_a_module)?,
+            manifest_digest,
+            layout: Layout::of_config(&image.config.media_type),
+            from_cache: false,
+        })
+    }
+
+    fn pinned_from_cache(&self, reference: &Reference) -> Option<PulledModule> {
+        let (cache, digest) = (self.cache.as_ref()?, reference.digest()?);
+        let (layer_digest, media_type) = cache.layer_of(digest)?;
+        let bytes = layout::module_from_layer(&media_type, cache.module(&layer_digest)?).ok()?;
+        Some(PulledModule { bytes, manifest_digest: digest.to_owned(), layout: None, from_cache: true })
+    }
+}
+
+/// Sorts out an error of `oci-client` into one that says what to do.
+fn classify(error: OciDistributionError, reference: &Reference, credentials: &str) -> OciError {
+    let registry = reference.resolve_registry().to_owned();
+    let not_found = || OciError::NotFound {
+        reference: reference.whole(),
+        what: match reference.digest() {
+            Some(digest) => format!("manifest {digest} in repository {}", reference.repository()),
+            None => format!("tag \"{}\" in repository {}", reference.tag().unwrap_or("latest"), reference.repository()),
+        },
+    };
+    let denied = |status: &str| OciError::Denied {
+        registry: registry.clone(),
+        reference: reference.whole(),
+        reason: format!(
+            "{status} with {credentials}; give credentials with --username and --password-stdin, or run \
+             `docker login {registry}`"
+        ),
+    };
+    match error {
+        OciDistributionError::ImageManifestNotFoundError(_) => not_found(),
+        OciDistributionError::RegistryError { envelope, .. } => {
+            let codes: Vec<&OciErrorCode> = envelope.errors.iter().map(|e| &e.code).collect();
+            if codes.iter().any(|c| {
+                matches!(c, OciErrorCode::ManifestUnknown | OciErrorCode::NameUnknown | OciErrorCode::BlobUnknown)
+            }) {
+                not_found()
+            } else if codes.iter().any(|c| matches!(c, OciErrorCode::Unauthorized | OciErrorCode::Denied)) {
+                denied("access was refused")
+            } else {
+                let messages: Vec<String> =
+                    envelope.errors.iter().map(|e| format!("{:?}: {}", e.code, e.message)).collect();
+                OciError::Registry { registry, reference: reference.whole(), reason: messages.join("; ") }
+            }
+        }
+        OciDistributionError::ServerError { code: 404, .. } => not_found(),
+        OciDistributionError::ServerError { code: code @ (401 | 403), .. } => denied(&format!("HTTP {code}")),
+        OciDistributionError::AuthenticationFailure(_) | OciDistributionError::UnauthorizedError { .. } => {
+            denied("HTTP 401 Unauthorized")
+        }
+        OciDistributionError::DigestError(oci_client::errors::DigestError::VerificationError { expected, actual }) => {
+            OciError::DigestMismatch { reference: reference.whole(), expected, actual }
+        }
+        OciDistributionError::RequestError(error)
+            if error.status().is_some_and(|status| status.as_u16() == 401 || status.as_u16() == 403) =>
+        {
+            denied(&format!("HTTP {}", error.status().map_or(0, |status| status.as_u16())))
+        }
+        OciDistributionError::RequestError(error) if error.status().is_some_and(|status| status.as_u16() == 404) => {
+            not_found()
+        }
+        OciDistributionError::RequestError(error) if error.is_connect() || error.is_timeout() => {
+            OciError::Unreachable { registry, reason: error_chain(&error) }
+        }
+        other => OciError::Registry { registry, reference: reference.whole(), reason: error_chain(&other) },
+    }
+}
+
+/// An error and its sources, joined: reqwest's own message rarely says why.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let message = cause.to_string();
+        if !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,285 @@
+//! `wasm-workflows serve` driven over HTTP as Argo's agent drives it, with
+//! modules pulled from a real registry (docker-registry on loopback).
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use wasm_workflows_test_support::cargo_build::WasmTarget;
+use wasm_workflows_test_support::harness::{module, workspace_root};
+use wasm_workflows_test_support::registry::TestRegistry;
+use wasm_workflows_test_support::serve::{ServeProcess, wasm_request};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_wasm-workflows");
+
+/// The registry every test of this file pulls from, with the modules pushed once.
+fn registry() -> &'static TestRegistry {
+    static REGISTRY: OnceLock<TestRegistry> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let registry = TestRegistry::start();
+        for package in ["ferris-says", "http-request", "sdk-probe"] {
+            for (target, tag) in [(WasmTarget::Wasip1, "p1"), (WasmTarget::Wasip2, "p2")] {
+                let reference = format!("{}/{package}:{tag}", registry.address());
+                let pushed =
+                    Command::new(BINARY).arg("push").arg(module(package, target)).arg(&reference).output().unwrap();
+                assert!(pushed.status.success(), "push {reference}: {}", String::from_utf8_lossy(&pushed.stderr));
+            }
+        }
+        registry
+    })
+}
+
+fn image(package: &str, tag: &str) -> String {
+    format!("{}/{package}:{tag}", registry().address())
+}
+
+/// A host with the tests' limits: short waits, a small memory limit.
+fn host(extra: &[&str]) -> ServeProcess {
+    let mut args = vec!["--max-memory", "64", "--timeout", "10"];
+    args.extend_from_slice(extra);
+    ServeProcess::start(Path::new(BINARY), &args)
+}
+
+/// The node of an answer, checking it is one.
+fn node(answer: &Value) -> &Value {
+    answer.get("node").unwrap_or_else(|| panic!("no node in {answer}"))
+}
+
+fn output<'a>(answer: &'a Value, name: &str) -> &'a Value {
+    assert_eq!(node(answer)["phase"], "Succeeded", "{answer}");
+    let parameters = node(answer)["outputs"]["parameters"].as_array().unwrap();
+    &parameters.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("no {name} in {answer}"))["value"]
+}
+
+fn failed(answer: &Value) -> String {
+    assert_eq!(node(answer)["phase"], "Failed", "{answer}");
+    node(answer)["message"].as_str().unwrap().to_owned()
+}
+
+/// A loopback HTTP server that counts the requests it gets.
+fn counting_server() -> (String, Arc<AtomicUsize>) {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", server.server_addr().to_ip().unwrap());
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counted = hits.clone();
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            counted.fetch_add(1, Ordering::SeqCst);
+            let _ = request.respond(tiny_http::Response::from_string("counted"));
+        }
+    });
+    (origin, hits)
+}
+
+#[test]
+fn health_and_templates_that_are_not_ours() {
+    let host = host(&[]);
+    assert_eq!(host.get("/healthz"), (200, "ok\n".to_owned()));
+    // The protocol's own example is a template of another plugin ("hello").
+    let example =
+        std::fs::read_to_string(workspace_root().join("sdk/tests/fixtures/template-execute-request.example.json"))
+            .unwrap();
+    assert_eq!(host.execute_with(&example, None), (200, "{}".to_owned()));
+    let container =
+        json!({"workflow": {"metadata": {"name": "w"}}, "template": {"name": "c", "container": {"image": "alpine"}}});
+    assert_eq!(host.execute_with(&container.to_string(), None), (200, "{}".to_owned()));
+}
+
+#[test]
+fn a_malformed_request_is_a_400_and_a_broken_template_a_failed_node() {
+    let host = host(&[]);
+    let (status, body) = host.execute_with("{not json", None);
+    assert_eq!(status, 400);
+    assert!(body.starts_with("the request body is not valid JSON"), "{body}");
+    assert_eq!(host.execute_with(r#"{"template": {}}"#, None).0, 400);
+
+    let no_module = json!({"workflow": {"metadata": {"name": "w"}}, "template": {"plugin": {"wasm": {"module": {}}}}});
+    let message = failed(&host.execute(&no_module.to_string()));
+    assert!(message.starts_with("plugin.wasm.module has no `oci` image reference"), "{message}");
+    let bad_hosts = wasm_request(
+        "w",
+        &image("ferris-says", "p1"),
+        &[("text", "x")],
+        json!({"permissions": {"http": {"allowed_hosts": "all"}}}),
+    );
+    assert_eq!(
+        failed(&host.execute(&bad_hosts)),
+        "plugin.wasm.permissions.http.allowed_hosts must be a list of origins, not the string \"all\""
+    );
+}
+
+#[test]
+fn every_request_must_carry_argos_token() {
+    let host = host(&[]);
+    let (origin, hits) = counting_server();
+    let step = wasm_request(
+        "token",
+        &image("http-request", "p1"),
+        &[("url", &format!("{origin}/hit"))],
+        json!({"permissions": {"http": {"allowed_hosts": [origin]}}}),
+    );
+    for authorization in [
+        "",
+        "Bearer wrong-token-wrong-token-wrong-to",
+        "Basic 0123456789abcdefghijklmnopqrstuv",
+        "0123456789abcdefghijklmnopqrstuv",
+    ] {
+        let (status, body) = host.execute_with(&step, Some(authorization));
+        assert_eq!(status, 403, "{authorization:?}: {body}");
+    }
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "a request without the token ran its step");
+    assert_eq!(output(&host.execute(&step), "status_code"), 200);
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn the_modules_run_as_core_modules_and_as_components() {
+    let host = host(&[]);
+    let (origin, _) = counting_server();
+    for tag in ["p1", "p2"] {
+        let said = host.execute(&wasm_request(
+            "ferris",
+            &image("ferris-says", tag),
+            &[("text", "Hello Argo"), ("width", "20")],
+            json!({}),
+        ));
+        assert!(output(&said, "text").as_str().unwrap().contains("Hello Argo"), "{tag}: {said}");
+        assert_eq!(node(&said)["message"], "Ferris said it");
+
+        let fetched = host.execute(&wasm_request(
+            "fetch",
+            &image("http-request", tag),
+            &[("url", &format!("{origin}/x"))],
+            json!({"permissions": {"http": {"allowed_hosts": [origin]}}}),
+        ));
+        assert_eq!(output(&fetched, "status_code"), 200, "{tag}");
+        assert_eq!(output(&fetched, "body"), "counted");
+        // A JSON object output reaches Argo as its JSON text.
+        let headers: Value = serde_json::from_str(output(&fetched, "headers").as_str().unwrap()).unwrap();
+        assert_eq!(headers["content-length"], "7");
+
+        // Every other key of plugin.wasm is a plugin option.
+        let echoed = host.execute(&wasm_request(
+            "echo-wf",
+            &image("sdk-probe", tag),
+            &[("mode", "echo"), ("count", "41"), ("enabled", "true")],
+            json!({"level": 7}),
+        ));
+        assert_eq!(output(&echoed, "count"), 42, "{tag}");
+        assert_eq!(output(&echoed, "enabled"), true);
+        assert_eq!(output(&echoed, "level"), 7);
+        assert_eq!(node(&echoed)["message"], "workflow echo-wf");
+    }
+}
+
+#[test]
+fn a_denied_host_and_an_unknown_module_are_failed_nodes() {
+    let host = host(&[]);
+    let (origin, hits) = counting_server();
+    for tag in ["p1", "p2"] {
+        let denied = failed(&host.execute(&wasm_request(
+            "deny",
+            &image("http-request", tag),
+            &[("url", &format!("{origin}/x"))],
+            json!({}),
+        )));
+        assert!(denied.contains("is not an allowed host of this step"), "{tag}: {denied}");
+    }
+    assert_eq!(hits.load(Ordering::SeqCst), 0);
+
+    let missing = image("no-such-module", "1");
+    let message = failed(&host.execute(&wasm_request("missing", &missing, &[], json!({}))));
+    assert_eq!(
+        message,
+        format!(
+            "cannot pull the module {missing}: {missing} does not exist: the registry has no tag \"1\" in repository no-such-module"
+        )
+    );
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let unreachable = format!("127.0.0.1:{port}/x:1");
+    let message = failed(&host.execute(&wasm_request("gone", &unreachable, &[], json!({}))));
+    assert!(
+        message.starts_with(&format!("cannot pull the module {unreachable}: cannot reach the registry")),
+        "{message}"
+    );
+}
+
+#[test]
+fn traps_loops_and_memory_hogs_are_failed_nodes() {
+    let host = host(&[]);
+    for tag in ["p1", "p2"] {
+        let probe = image("sdk-probe", tag);
+        let panicked = failed(&host.execute(&wasm_request("panic", &probe, &[("mode", "panic")], json!({}))));
+        assert!(panicked.contains("the step panicked at"), "{tag}: {panicked}");
+
+        let started = Instant::now();
+        let mut spin: Value =
+            serde_json::from_str(&wasm_request("spin", &probe, &[("mode", "spin")], json!({}))).unwrap();
+        spin["template"]["timeout"] = json!("1s");
+        let looped = failed(&host.execute(&spin.to_string()));
+        assert!(looped.starts_with("the module ran longer than the timeout of 1 s"), "{tag}: {looped}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+
+        let hog = failed(&host.execute(&wasm_request("oom", &probe, &[("mode", "oom")], json!({}))));
+        assert!(
+            hog.starts_with("the module ran out of memory: it asked for more than the limit of 64 MiB"),
+            "{tag}: {hog}"
+        );
+    }
+}
+
+#[test]
+fn a_long_step_is_answered_running_and_runs_once() {
+    let host = host(&["--running-after", "0.5", "--requeue", "1"]);
+    let (origin, hits) = counting_server();
+    let step = wasm_request(
+        "long",
+        &image("sdk-probe", "p1"),
+        &[("mode", "sleep"), ("ms", "2500"), ("url", &format!("{origin}/done"))],
+        json!({"permissions": {"http": {"allowed_hosts": [origin]}}}),
+    );
+    let first = host.execute(&step);
+    assert_eq!(node(&first)["phase"], "Running", "{first}");
+    assert_eq!(first["requeue"], "1s");
+    let mut answers = 1;
+    let finished = loop {
+        std::thread::sleep(Duration::from_secs(1));
+        let answer = host.execute(&step);
+        answers += 1;
+        if node(&answer)["phase"] != "Running" {
+            break answer;
+        }
+        assert!(answers < 10, "still running after {answers} requests");
+    };
+    assert_eq!(node(&finished)["phase"], "Succeeded", "{finished}");
+    assert_eq!(node(&finished)["message"], "slept 2500 ms");
+    assert!(answers >= 3, "the step was answered early ({answers} requests)");
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "the step ran more than once");
+
+    // The finished node was handed out once; the same request now is a new step.
+    let again = host.execute(&step);
+    assert_eq!(node(&again)["phase"], "Running");
+}
+
+#[test]
+fn fifty_concurrent_steps_all_come_back() {
+    let host = Arc::new(host(&["--max-concurrent", "4"]));
+    let image = image("ferris-says", "p1");
+    let threads: Vec<_> = (0..50)
+        .map(|n| {
+            let (host, image) = (host.clone(), image.clone());
+            std::thread::spawn(move || {
+                let text = format!("step number {n}");
+                let answer = host.execute(&wasm_request(&format!("wf-{n}"), &image, &[("text", &text)], json!({})));
+                assert!(output(&answer, "text").as_str().unwrap().contains(&text), "{answer}");
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().expect("a step was lost");
+    }
+}

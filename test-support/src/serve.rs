@@ -1,0 +1,122 @@
+//! `wasm-workflows serve` as Argo's agent meets it: the built binary started
+//! on a free loopback port with a token of its own, stopped on drop, and
+//! called over HTTP with the token.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use wasm_workflows_sdk::http::Request;
+
+/// The token the tests' hosts expect (Argo's are 32 random characters).
+pub const TOKEN: &str = "0123456789abcdefghijklmnopqrstuv";
+
+/// A running `wasm-workflows serve`.
+pub struct ServeProcess {
+    child: Child,
+    origin: String,
+    _files: tempfile::TempDir,
+}
+
+impl ServeProcess {
+    /// Starts `binary serve` with `args` added to its own (a free port, a
+    /// token file, a cache folder of its own).
+    pub fn start(binary: &Path, args: &[&str]) -> ServeProcess {
+        let files = tempfile::tempdir().expect("a folder for the host");
+        let token_file = files.path().join("token");
+        std::fs::write(&token_file, TOKEN).unwrap();
+        let mut child = Command::new(binary)
+            .args(["serve", "--port", "0", "--token-file"])
+            .arg(&token_file)
+            .arg("--cache-dir")
+            .arg(files.path().join("cache"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        let origin = loop {
+            line.clear();
+            if stderr.read_line(&mut line).unwrap_or(0) == 0 {
+                let _ = child.kill();
+                panic!("wasm-workflows serve ended before listening");
+            }
+            if let Some(origin) = line.trim().strip_prefix("[serve] listening on ") {
+                break origin.to_owned();
+            }
+        };
+        // Keep reading its log, so it never blocks on a full pipe; show it in the test's output.
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                eprintln!("{line}");
+            }
+        });
+        ServeProcess { child, origin, _files: files }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Posts `body` to the execute endpoint with `authorization` (the
+    /// token's header when `None`): the status and the body.
+    pub fn execute_with(&self, body: &str, authorization: Option<&str>) -> (u16, String) {
+        let mut request = Request::post(format!("{}/api/v1/template.execute", self.origin))
+            .header("content-type", "application/json")
+            .timeout(Duration::from_secs(60))
+            .body(body.as_bytes().to_vec());
+        let bearer = format!("Bearer {TOKEN}");
+        if let Some(value) = authorization.or(Some(&bearer)).filter(|v| !v.is_empty()) {
+            request = request.header("authorization", value);
+        }
+        let response = request.send().unwrap_or_else(|e| panic!("the host did not answer: {e}"));
+        (response.status().as_u16(), String::from_utf8_lossy(response.body()).into_owned())
+    }
+
+    /// Posts `body` as Argo's agent does, expecting 200: the answer as JSON.
+    pub fn execute(&self, body: &str) -> serde_json::Value {
+        let (status, text) = self.execute_with(body, None);
+        assert_eq!(status, 200, "{text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    }
+
+    /// `GET path`: the status and body.
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let response = Request::get(format!("{}{path}", self.origin)).send().unwrap();
+        (response.status().as_u16(), String::from_utf8_lossy(response.body()).into_owned())
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A request as Argo's agent sends it for a `plugin.wasm` template running
+/// `image` with these input parameters; `plugin` adds keys to `plugin.wasm`.
+pub fn wasm_request(workflow: &str, image: &str, parameters: &[(&str, &str)], plugin: serde_json::Value) -> String {
+    let mut wasm = serde_json::json!({ "module": { "oci": image } });
+    if let serde_json::Value::Object(extra) = plugin {
+        wasm.as_object_mut().unwrap().extend(extra);
+    }
+    let parameters: Vec<serde_json::Value> =
+        parameters.iter().map(|(name, value)| serde_json::json!({ "name": name, "value": value })).collect();
+    serde_json::json!({
+        "workflow": { "metadata": { "name": workflow, "namespace": "argo", "uid": format!("uid-{workflow}") } },
+        "template": {
+            "name": "step",
+            "inputs": { "parameters": parameters },
+            "outputs": {},
+            "metadata": {},
+            "plugin": { "wasm": wasm }
+        }
+    })
+    .to_string()
+}
