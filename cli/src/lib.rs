@@ -9,3 +9,4 @@ pub mod cache_root;
 pub mod oci;
 pub mod plugin_host;
 pub mod runner;
+pub mod tls;

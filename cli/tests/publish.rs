@@ -335,6 +335,7 @@ fn push_by_hand(reference: &str, layers: &[(&str, Vec<u8>)]) {
     use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
     let reference: oci_client::Reference = reference.parse().unwrap();
     let registry = reference.resolve_registry().to_owned();
+    wasm_workflows_cli::tls::install_crypto_provider();
     let client = oci_client::Client::new(ClientConfig {
         protocol: ClientProtocol::HttpsExcept(vec![registry]),
         ..ClientConfig::default()

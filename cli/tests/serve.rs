@@ -283,3 +283,73 @@ fn fifty_concurrent_steps_all_come_back() {
         thread.join().expect("a step was lost");
     }
 }
+
+/// A request for sdk-probe's copy mode: input artifact `input` (at `key`)
+/// upper-cased into output artifact `output`.
+fn copy_request(workflow: &str, tag: &str, key: &str, declare_output: bool) -> String {
+    let mut request: Value = serde_json::from_str(&wasm_request(
+        workflow,
+        &image("sdk-probe", tag),
+        &[("mode", "copy"), ("out_path", "/reports/copy.txt")],
+        json!({}),
+    ))
+    .unwrap();
+    request["template"]["inputs"]["artifacts"] = json!([{"name": "input", "path": "/data/in.txt", "s3": {"key": key}}]);
+    if declare_output {
+        request["template"]["outputs"]["artifacts"] = json!([{"name": "output", "path": "/reports/copy.txt"}]);
+    }
+    request.to_string()
+}
+
+#[test]
+fn artifacts_come_from_and_go_to_the_s3_repository() {
+    let s3 = wasm_workflows_test_support::s3_server::S3Server::start();
+    s3.create_bucket("artifacts");
+    s3.put_object("artifacts", "wf/wf-1/input", b"hello from s3");
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        config.path(),
+        format!(
+            "s3:\n  bucket: artifacts\n  endpoint: {}\n  insecure: true\n  region: us-east-1\n  \
+             accessKeySecret: {{name: s3-cred, key: accesskey}}\n  secretKeySecret: {{name: s3-cred, key: secretkey}}\n",
+            s3.endpoint()
+        ),
+    )
+    .unwrap();
+    let secrets = tempfile::tempdir().unwrap();
+    std::fs::create_dir(secrets.path().join("s3-cred")).unwrap();
+    std::fs::write(secrets.path().join("s3-cred/accesskey"), s3.access_key()).unwrap();
+    std::fs::write(secrets.path().join("s3-cred/secretkey"), s3.secret_key()).unwrap();
+    let host = host(&[
+        "--artifact-repository",
+        config.path().to_str().unwrap(),
+        "--secrets-dir",
+        secrets.path().to_str().unwrap(),
+    ]);
+    for tag in ["p1", "p2"] {
+        let answer = host.execute(&copy_request(&format!("copy-{tag}"), tag, "wf/wf-1/input", true));
+        assert_eq!(node(&answer)["phase"], "Succeeded", "{answer}");
+        assert_eq!(node(&answer)["message"], "copied 13 bytes");
+        let artifact = &node(&answer)["outputs"]["artifacts"][0];
+        assert_eq!(artifact["name"], "output");
+        assert_eq!(artifact["path"], "/reports/copy.txt");
+        let key = artifact["s3"]["key"].as_str().unwrap();
+        // The original plugin's layout: {workflow}/{workflow}-{10 digits}/{name}.
+        let workflow = format!("copy-{tag}");
+        let folder = key.strip_prefix(&format!("{workflow}/{workflow}-")).unwrap();
+        assert!(folder.len() == 10 + "/output".len() && folder.ends_with("/output"), "{key}");
+        assert_eq!(std::fs::read(s3.object_file("artifacts", key)).unwrap(), b"HELLO FROM S3");
+    }
+
+    let missing = failed(&host.execute(&copy_request("missing", "p1", "wf/wf-1/nothing", true)));
+    assert_eq!(missing, "input artifact \"input\": no object at s3://artifacts/wf/wf-1/nothing");
+}
+
+#[test]
+fn without_a_repository_artifacts_say_so() {
+    let host = host(&[]);
+    assert_eq!(
+        failed(&host.execute(&copy_request("no-repo", "p1", "wf/x", true))),
+        "input artifact \"input\": this host has no artifact repository to fetch it from (--artifact-repository)"
+    );
+}

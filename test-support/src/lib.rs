@@ -2,11 +2,13 @@
 //! `wasm-workflows` library a user installs: building a module for wasm
 //! ([`cargo_build`]), running it as the host would ([`harness`]), Argo's
 //! own schema to validate workflows and manifests against ([`argo_schema`]),
-//! a real OCI registry on loopback ([`registry`]), and `wasm-workflows
-//! serve` as Argo's agent calls it ([`serve`]).
+//! a real OCI registry ([`registry`]) and a real S3-compatible server
+//! ([`s3_server`]) on loopback, and `wasm-workflows serve` as Argo's agent
+//! calls it ([`serve`]).
 
 pub mod argo_schema;
 pub mod cargo_build;
 pub mod harness;
 pub mod registry;
+pub mod s3_server;
 pub mod serve;

@@ -10,15 +10,22 @@ use std::time::Duration;
 use clap::Args;
 use wasm_workflows_cli::cache_root::{compiled_dir, default_cache_root, oci_dir};
 use wasm_workflows_cli::oci::{Credentials, ImageCache, Registry, RegistryOptions};
+use wasm_workflows_cli::plugin_host::artifact_repository::{ArtifactRepository, DEFAULT_SECRETS_DIR};
 use wasm_workflows_cli::plugin_host::execute::{StepLimits, StepRunner};
 use wasm_workflows_cli::plugin_host::modules::ModuleStore;
 use wasm_workflows_cli::plugin_host::token::{DEFAULT_TOKEN_FILE, Token};
 use wasm_workflows_cli::plugin_host::{Answering, PluginHost, server};
 use wasm_workflows_cli::runner::{ModuleCache, Runner};
 
-/// The port the host listens on unless told otherwise (Argo calls the
-/// sidecar's first container port; this one clashes with no common plugin).
-pub(crate) const DEFAULT_PORT: u16 = 4355;
+/// The port the host listens on unless told otherwise. Argo calls the
+/// sidecar's first container port, and every plugin's sidecar shares the
+/// agent pod's network: 9276 (WASM on a phone keypad) clashes with neither
+/// the original plugin's 3000 nor the 4355 of Argo's example plugin.
+pub(crate) const DEFAULT_PORT: u16 = 9276;
+
+/// The environment variable that may hold the artifact repository's
+/// configuration (a plugin's sidecar can mount no ConfigMap of its own).
+pub(crate) const ARTIFACT_REPOSITORY_ENV: &str = "ARTIFACT_REPOSITORY";
 
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
@@ -38,9 +45,14 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "N")]
     max_concurrent: Option<usize>,
 
-    /// The S3 artifact repository, written as Argo's `artifactRepository`.
+    /// The S3 artifact repository, written as Argo's `artifactRepository`
+    /// (default: the text of $ARTIFACT_REPOSITORY, if set; else none).
     #[arg(long, value_name = "FILE")]
     artifact_repository: Option<PathBuf>,
+
+    /// Where Secrets named by the artifact repository are mounted (NAME/KEY files).
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_SECRETS_DIR)]
+    secrets_dir: PathBuf,
 
     /// Speak plain HTTP to this registry (HOST or HOST:PORT); loopback registries always get plain HTTP.
     #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
@@ -94,6 +106,7 @@ fn host(args: &ServeArgs) -> Result<PluginHost, String> {
     let steps = StepRunner::new(
         runner,
         ModuleStore::new(registry, Duration::from_secs(args.tag_refresh)),
+        artifact_repository(args)?,
         StepLimits { timeout: Duration::from_secs(args.timeout), max_memory_mib: args.max_memory },
         concurrent,
     );
@@ -102,6 +115,23 @@ fn host(args: &ServeArgs) -> Result<PluginHost, String> {
         requeue: Duration::from_secs(args.requeue.max(1)),
     };
     Ok(PluginHost::new(token, answering, steps))
+}
+
+/// The artifact repository of `--artifact-repository`, else of `$ARTIFACT_REPOSITORY`, if any.
+fn artifact_repository(args: &ServeArgs) -> Result<Option<ArtifactRepository>, String> {
+    let repository = match (&args.artifact_repository, std::env::var(ARTIFACT_REPOSITORY_ENV)) {
+        (Some(file), _) => ArtifactRepository::from_file(file, &args.secrets_dir),
+        (None, Ok(text)) if !text.trim().is_empty() => {
+            ArtifactRepository::from_text(&text, &format!("${ARTIFACT_REPOSITORY_ENV}"), &args.secrets_dir)
+        }
+        _ => {
+            eprintln!("[serve] no artifact repository: steps with artifacts fail (--artifact-repository)");
+            return Ok(None);
+        }
+    };
+    let repository = repository.map_err(|e| e.to_string())?;
+    eprintln!("[serve] artifact repository: {repository}");
+    Ok(Some(repository))
 }
 
 async fn serve(args: ServeArgs, host: PluginHost) -> Result<(), String> {

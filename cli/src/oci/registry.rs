@@ -72,6 +72,7 @@ impl Registry {
     }
 
     fn client(&self, registry: &str) -> Client {
+        crate::tls::install_crypto_provider();
         let mut clients = self.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         clients
             .entry(registry.to_owned())

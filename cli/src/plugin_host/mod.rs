@@ -15,6 +15,7 @@
 //!
 //! Any other template gets `{}`: Argo then asks the next plugin.
 
+pub mod artifact_repository;
 pub mod execute;
 pub mod modules;
 pub mod request;

@@ -55,6 +55,8 @@ pub struct WasmStep {
     pub timeout: Option<Duration>,
     /// What the module finds in `input.json`.
     pub invocation: PluginInvocation,
+    /// The names of the template's `outputs.artifacts`.
+    pub declared_outputs: Vec<String>,
 }
 
 impl WasmStep {
@@ -133,7 +135,11 @@ impl WasmStep {
                 })
             })
             .collect();
-        Ok(WasmStep { image, allowed_hosts, timeout, invocation })
+        let declared_outputs = list(request.template.get("outputs"), "artifacts")
+            .iter()
+            .filter_map(|artifact| artifact.get("name").and_then(Value::as_str).map(str::to_owned))
+            .collect();
+        Ok(WasmStep { image, allowed_hosts, timeout, invocation, declared_outputs })
     }
 }
 

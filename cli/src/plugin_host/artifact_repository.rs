@@ -1,0 +1,201 @@
+//! The S3 artifact repository a plugin host downloads input artifacts from
+//! and uploads output artifacts to, configured as Argo configures its own
+//! (`artifactRepository.s3` in the workflow-controller ConfigMap; see
+//! [`config`] for the file shapes and [`credentials`] for where the keys come
+//! from).
+//!
+//! - Inputs: the object at `s3.key` goes to `artifacts-in/<path>`.
+//! - Outputs: `artifacts-out/<path>` goes to `{keyFormat}/{name}`, by default
+//!   `{workflow}/{workflow}-{10 random digits}/{name}` as in the original
+//!   WASM plugin, and the artifact's `s3.key` is set to it. An output that
+//!   already has an `s3.key` (from the template) is uploaded there instead.
+//!
+//! Objects are stored as they are (no tar or gzip). Files are streamed: at
+//! most [`PART_SIZE`] × ([`MAX_CONCURRENT_PARTS`] + 1) bytes of an upload
+//! and one response chunk of a download are in memory at a time.
+//!
+//! ```no_run
+//! # async fn step(work: &std::path::Path, invocation: wasm_workflows_sdk::protocol::PluginInvocation,
+//! #     mut outputs: Vec<wasm_workflows_sdk::protocol::ArtifactRef>) -> Result<(), Box<dyn std::error::Error>> {
+//! use std::path::Path;
+//! use wasm_workflows_cli::plugin_host::artifact_repository::{ArtifactRepository, DEFAULT_SECRETS_DIR};
+//! use wasm_workflows_sdk::workdir;
+//!
+//! let repository =
+//!     ArtifactRepository::from_file(Path::new("/etc/wasm-workflows/artifact-repository.yaml"), Path::new(DEFAULT_SECRETS_DIR))?;
+//! repository.download_inputs(&invocation.artifacts, &workdir::artifacts_in(work)).await?;
+//! // … run the module …
+//! repository.upload_outputs(&invocation.workflow_name, &mut outputs, &workdir::artifacts_out(work)).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod config;
+pub mod credentials;
+mod error;
+mod key_format;
+mod remote;
+mod transfer;
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use object_store::aws::AmazonS3Builder;
+use object_store::{ClientOptions, ObjectStore, RetryConfig};
+use wasm_workflows_sdk::protocol::{ArtifactRef, S3Artifact};
+
+pub use self::config::{ConfigError, S3RepositoryConfig};
+pub use self::credentials::{CredentialError, CredentialSource, Credentials, DEFAULT_SECRETS_DIR};
+pub use self::error::{ArtifactError, Direction, OutputFileProblem};
+use self::key_format::KeyFormat;
+
+/// The size of one part of a multipart upload; files up to this size are
+/// uploaded with one request. (S3 allows 10,000 parts: 80 GB in all.)
+pub const PART_SIZE: usize = 8 * 1024 * 1024;
+
+/// How many parts of one upload are in flight at once.
+pub const MAX_CONCURRENT_PARTS: usize = 2;
+
+/// How long a connection may take to open.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a response may send nothing before it is given up.
+const READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// An S3 bucket holding a workflow's artifacts.
+#[derive(Debug, Clone)]
+pub struct ArtifactRepository {
+    store: Arc<dyn ObjectStore>,
+    bucket: String,
+    endpoint: String,
+    credentials: String,
+    key_format: KeyFormat,
+}
+
+impl ArtifactRepository {
+    /// The repository configured in `path` (see [`config`] for its shapes),
+    /// with credentials found as [`credentials`] describes, Secrets mounted
+    /// below `secrets_dir`.
+    pub fn from_file(path: &Path, secrets_dir: &Path) -> Result<Self, ArtifactError> {
+        let config = S3RepositoryConfig::from_file(path)?;
+        let credentials = Credentials::from_process(&config, secrets_dir)?;
+        Self::new(&config, credentials, secrets_dir)
+    }
+
+    /// The repository configured by `text` (YAML or JSON, shapes as for a
+    /// file) that came from `origin`, e.g. an environment variable filled
+    /// from a ConfigMap key: a plugin sidecar can have no volumes of its own.
+    pub fn from_text(text: &str, origin: &str, secrets_dir: &Path) -> Result<Self, ArtifactError> {
+        let config = S3RepositoryConfig::from_text(text, origin)?;
+        let credentials = Credentials::from_process(&config, secrets_dir)?;
+        Self::new(&config, credentials, secrets_dir)
+    }
+
+    /// The repository `config` describes, accessed with `credentials`
+    /// (`secrets_dir` is read for `caSecret` only).
+    pub fn new(
+        config: &S3RepositoryConfig,
+        credentials: Credentials,
+        secrets_dir: &Path,
+    ) -> Result<Self, ArtifactError> {
+        crate::tls::install_crypto_provider();
+
+        let key_format = KeyFormat::parse(&config.key_format())
+            .map_err(|message| ArtifactError::Setup { bucket: config.bucket.clone(), message })?;
+        let setup_error = |message: String| ArtifactError::Setup { bucket: config.bucket.clone(), message };
+        let endpoint_url = config.endpoint_url().map_err(setup_error)?;
+        let mut client = ClientOptions::new()
+            .with_allow_http(config.insecure)
+            .with_connect_timeout(CONNECT_TIMEOUT)
+            .with_timeout_disabled()
+            .with_read_timeout(READ_TIMEOUT);
+        if let Some(ca) = &config.ca_secret {
+            let file = ca.file(secrets_dir);
+            let pem = std::fs::read(&file)
+                .map_err(|e| setup_error(format!("cannot read s3.caSecret from {}: {e}", file.display())))?;
+            let certificate = object_store::Certificate::from_pem(&pem)
+                .map_err(|e| setup_error(format!("s3.caSecret {} is not a PEM certificate: {e}", file.display())))?;
+            client = client.with_root_certificate(certificate);
+        }
+        let retry = RetryConfig { max_retries: 3, retry_timeout: Duration::from_secs(60), ..RetryConfig::default() };
+
+        let (mut builder, described) = match &credentials {
+            Credentials::SdkDefault => (AmazonS3Builder::from_env(), "the AWS SDK's default chain".to_owned()),
+            Credentials::Keys { access_key_id, secret_access_key, session_token, source } => {
+                let mut builder =
+                    AmazonS3Builder::new().with_access_key_id(access_key_id).with_secret_access_key(secret_access_key);
+                if let Some(token) = session_token {
+                    builder = builder.with_token(token);
+                }
+                (builder, source.to_string())
+            }
+        };
+        builder = builder
+            .with_bucket_name(&config.bucket)
+            .with_region(config.region())
+            .with_virtual_hosted_style_request(
+                config.addressing_style().map_err(setup_error)? == config::AddressingStyle::VirtualHosted,
+            )
+            .with_client_options(client)
+            .with_retry(retry);
+        let endpoint = match &endpoint_url {
+            Some(url) => {
+                builder = builder.with_endpoint(url);
+                url.clone()
+            }
+            None => format!("AWS S3 in {}", config.region()),
+        };
+        let store = builder.build().map_err(|e| setup_error(format!("cannot set up the S3 client: {e}")))?;
+        Ok(ArtifactRepository {
+            store: Arc::new(store),
+            bucket: config.bucket.clone(),
+            endpoint,
+            credentials: described,
+            key_format,
+        })
+    }
+
+    /// The bucket.
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    /// Downloads each input artifact's object (`s3.key`) to
+    /// `artifacts_in/<path>`, creating folders as needed. Stops at the first
+    /// failure; a partly written file is removed.
+    pub async fn download_inputs(&self, artifacts: &[ArtifactRef], artifacts_in: &Path) -> Result<(), ArtifactError> {
+        for artifact in artifacts {
+            transfer::download(self, artifact, artifacts_in).await?;
+        }
+        Ok(())
+    }
+
+    /// Uploads each output artifact from `artifacts_out/<path>` and sets its
+    /// `s3.key`: the one it has, else `{keyFormat}/{name}` with this step's
+    /// pod-like name `{workflow}-{10 random digits}` (one per call).
+    pub async fn upload_outputs(
+        &self,
+        workflow: &str,
+        outputs: &mut [ArtifactRef],
+        artifacts_out: &Path,
+    ) -> Result<(), ArtifactError> {
+        let folder = self.key_format.folder(workflow, &key_format::step_name(workflow));
+        for artifact in outputs.iter_mut() {
+            let key = match &artifact.s3 {
+                Some(S3Artifact { key }) if !key.is_empty() => key.clone(),
+                _ => KeyFormat::key(&folder, &artifact.name),
+            };
+            transfer::upload(self, artifact, &key, artifacts_out).await?;
+            artifact.s3 = Some(S3Artifact { key });
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for ArtifactRepository {
+    /// `s3://bucket at endpoint, credentials from …`, for a host's log.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "s3://{} at {}, credentials from {}", self.bucket, self.endpoint, self.credentials)
+    }
+}
