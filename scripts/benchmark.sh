@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The benchmarks recorded in docs/benchmarks.md: module sizes and time per
-# invocation, then the text modules (json-query on 50 MB, markdown on 5 MB)
-# against jq 1.6 and 1.8, cmark-gfm and pandoc. Builds the host optimised
-# (`--profile host`); uses binaryen's wasm-opt and Debian's cowsay when they
-# are installed; the text modules' benchmark needs jq, cmark-gfm, pandoc,
-# GNU time and Python's jq package (scripts/setup.sh installs them).
+# invocation; the text modules (json-query on 50 MB, markdown on 5 MB)
+# against jq 1.6 and 1.8, cmark-gfm and pandoc; image-processor against
+# ImageMagick and libvips; and `wasm-workflows serve` under load. Builds the
+# host optimised (`--profile host`); the tools compared with (binaryen's
+# wasm-opt, cowsay, jq, cmark-gfm, pandoc, imagemagick, libvips-tools, GNU
+# time, Python's jq) are installed by scripts/setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup target add wasm32-wasip1 wasm32-wasip2 2>/dev/null
@@ -12,3 +13,5 @@ cargo build --quiet --profile host -p wasm-workflows-cli -p wasm-workflows-bench
 bin="${CARGO_TARGET_DIR:-target}/host"
 WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/benchmark"
 WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/text_modules"
+# image-processor against ImageMagick and libvips (imagemagick, libvips-tools, time)
+WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/image_processor_benchmark"

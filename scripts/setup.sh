@@ -20,6 +20,7 @@ packages=(
   zbar-tools      # text2qr's PNGs are decoded by zbarimg
   pandoc          # markdown's benchmark
   cowsay          # ferris-says' benchmark
+  time            # GNU time: peak memory in the benchmarks
   docker-registry # the OCI registry publish/pull tests push to
   skopeo          # an independent OCI client reads what we push
 )
@@ -35,8 +36,29 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The S3-compatible server and the templates' toolchains have scripts of their own.
-for part in scripts/setup-s3.sh scripts/setup-templates.sh; do
-  if [[ -x $part ]]; then "$part"; fi
+# jq 1.8, which json-query is also compared with: PyPI's jq bundles it from 1.9 on.
+if ! python3 -m pip show jq 2>/dev/null | grep -qE '^Version: (1\.(9|[1-9][0-9])|[2-9])'; then
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 'jq>=1.13'
+fi
+
+# The S3-compatible server (built with cargo) and the templates' toolchains
+# (apt, pip, npm), side by side; each has its own script.
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+pids=()
+for part in setup-s3 setup-templates; do
+  scripts/$part.sh >"$logs/$part" 2>&1 &
+  pids+=("$part:$!")
 done
+failed=0
+for job in "${pids[@]}"; do
+  if wait "${job#*:}"; then
+    tail -n 1 "$logs/${job%%:*}"
+  else
+    echo "setup: scripts/${job%%:*}.sh failed:" >&2
+    cat "$logs/${job%%:*}" >&2
+    failed=1
+  fi
+done
+((failed == 0)) || exit 1
 echo "setup: done"

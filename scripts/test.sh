@@ -19,7 +19,8 @@ setup=$!
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
-wasm_packages=(-p wasm-workflows-sdk -p ferris-says -p http-request -p sdk-probe)
+wasm_packages=(-p wasm-workflows-sdk -p sdk-probe -p ferris-says -p http-request -p text2qr -p markdown -p json-query
+  -p image-processor)
 for target in wasm32-wasip1 wasm32-wasip2; do
   cargo clippy --target "$target" "${wasm_packages[@]}" -- -D warnings
 done
