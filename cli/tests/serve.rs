@@ -16,12 +16,15 @@ use wasm_workflows_test_support::serve::{ServeProcess, wasm_request};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_wasm-workflows");
 
+/// The modules of the collection.
+const COLLECTION: [&str; 6] = ["ferris-says", "http-request", "text2qr", "markdown", "json-query", "image-processor"];
+
 /// The registry every test of this file pulls from, with the modules pushed once.
 fn registry() -> &'static TestRegistry {
     static REGISTRY: OnceLock<TestRegistry> = OnceLock::new();
     REGISTRY.get_or_init(|| {
         let registry = TestRegistry::start();
-        for package in ["ferris-says", "http-request", "sdk-probe"] {
+        for package in COLLECTION.iter().copied().chain(["sdk-probe"]) {
             for (target, tag) in [(WasmTarget::Wasip1, "p1"), (WasmTarget::Wasip2, "p2")] {
                 let reference = format!("{}/{package}:{tag}", registry.address());
                 let pushed =
@@ -173,6 +176,41 @@ fn the_modules_run_as_core_modules_and_as_components() {
         assert_eq!(output(&echoed, "enabled"), true);
         assert_eq!(output(&echoed, "level"), 7);
         assert_eq!(node(&echoed)["message"], "workflow echo-wf");
+    }
+}
+
+#[test]
+fn the_text_modules_of_the_collection_run_as_core_modules_and_as_components() {
+    let host = host(&[]);
+    for tag in ["p1", "p2"] {
+        let html = host.execute(&wasm_request(
+            "md",
+            &image("markdown", tag),
+            &[("markdown", "# Hi\n\n~~no~~ <script>x</script>")],
+            json!({}),
+        ));
+        let html = output(&html, "html").as_str().unwrap().to_owned();
+        assert!(html.contains("<h1>Hi</h1>") && html.contains("<del>no</del>"), "{tag}: {html}");
+        assert!(!html.contains("<script>"), "{tag}: {html}");
+
+        let sum = host.execute(&wasm_request(
+            "jq",
+            &image("json-query", tag),
+            &[("query", ".a | add"), ("json", r#"{"a": [1, 2]}"#)],
+            json!({}),
+        ));
+        assert_eq!(output(&sum, "result"), "3", "{tag}");
+
+        // text2qr writes a PNG too; the template declares no output artifact
+        // and this host has no repository, so only the parameter comes back.
+        let code = host.execute(&wasm_request(
+            "qr",
+            &image("text2qr", tag),
+            &[("text", "https://argoproj.github.io")],
+            json!({}),
+        ));
+        assert!(output(&code, "qrcode").as_str().unwrap().contains('█'), "{tag}: {code}");
+        assert_eq!(node(&code)["outputs"].get("artifacts"), None, "{tag}: {code}");
     }
 }
 
@@ -343,6 +381,35 @@ fn artifacts_come_from_and_go_to_the_s3_repository() {
 
     let missing = failed(&host.execute(&copy_request("missing", "p1", "wf/wf-1/nothing", true)));
     assert_eq!(missing, "input artifact \"input\": no object at s3://artifacts/wf/wf-1/nothing");
+
+    // image-processor: a picture in, a smaller one out.
+    let picture =
+        Command::new("convert").args(["-size", "40x30", "gradient:red-blue", "png:-"]).output().unwrap_or_else(|e| {
+            panic!(
+                "cannot run ImageMagick's convert ({e}): install it with scripts/setup.sh (apt-get install imagemagick)"
+            )
+        });
+    s3.put_object("artifacts", "wf/wf-2/picture.png", &picture.stdout);
+    for tag in ["p1", "p2"] {
+        let mut request: Value = serde_json::from_str(&wasm_request(
+            &format!("resize-{tag}"),
+            &image("image-processor", tag),
+            &[("resize", "20x"), ("effect", "grayscale")],
+            json!({}),
+        ))
+        .unwrap();
+        request["template"]["inputs"]["artifacts"] =
+            json!([{"name": "input", "path": "/in/picture.png", "s3": {"key": "wf/wf-2/picture.png"}}]);
+        let answer = host.execute(&request.to_string());
+        assert_eq!(
+            (output(&answer, "width"), output(&answer, "height"), output(&answer, "format")),
+            (&json!(20), &json!(15), &json!("png")),
+            "{tag}"
+        );
+        let key = node(&answer)["outputs"]["artifacts"][0]["s3"]["key"].as_str().unwrap();
+        let stored = std::fs::read(s3.object_file("artifacts", key)).unwrap();
+        assert!(stored.starts_with(b"\x89PNG"), "{tag}: the output is not a PNG");
+    }
 }
 
 #[test]
