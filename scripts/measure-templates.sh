@@ -40,7 +40,7 @@ for language in ${LANGUAGES:-c zig go assemblyscript rust python javascript}; do
   tar -C "templates/$language" --exclude=module.wasm --exclude=node_modules --exclude=target \
     --exclude=.zig-cache --exclude=zig-out --exclude=__pycache__ -cf - . | tar -C "$copy" -xf -
   if [[ $language == rust ]]; then
-    sed -i "s|path = \"../../sdk\"|path = \"$root/sdk\"|" "$copy/Cargo.toml"
+    sed -i "s|path = \"[./]*sdk\"|path = \"$root/sdk\"|" "$copy/Cargo.toml"
   fi
   build=$(seconds "$copy/build.sh")
   case $(head -c 8 "$copy/module.wasm" | od -An -tx1 | tr -d ' ') in
