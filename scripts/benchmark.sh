@@ -15,3 +15,5 @@ WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/benchmark"
 WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/text_modules"
 # image-processor against ImageMagick and libvips (imagemagick, libvips-tools, time)
 WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/image_processor_benchmark"
+# `wasm-workflows serve` under load (docker-registry)
+WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/serve_benchmark"

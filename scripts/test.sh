@@ -12,6 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/check-self-contained.sh
 
+# The rust pieces every step below needs come first; the rest installs while cargo builds.
+rustup target add wasm32-wasip1 wasm32-wasip2 >/dev/null 2>&1 || rustup target add wasm32-wasip1 wasm32-wasip2
+rustup component add rustfmt clippy >/dev/null 2>&1 || rustup component add rustfmt clippy
+
 mkdir -p "${CARGO_TARGET_DIR:-target}"
 setup_log="${CARGO_TARGET_DIR:-target}/setup.log"
 scripts/setup.sh >"$setup_log" 2>&1 &

@@ -6,3 +6,14 @@ pub(crate) mod push;
 mod registry_args;
 pub(crate) mod run;
 pub(crate) mod serve;
+
+/// The exit of a command that prints its own output: 0, or 2 with the error on stderr.
+fn exit_with(outcome: Result<(), String>) -> std::process::ExitCode {
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}

@@ -38,11 +38,5 @@ fn pull(args: PullArgs) -> Result<(), String> {
 }
 
 pub(crate) fn run(args: PullArgs) -> ExitCode {
-    match pull(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(2)
-        }
-    }
+    super::exit_with(pull(args))
 }

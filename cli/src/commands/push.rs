@@ -97,11 +97,5 @@ fn push(args: PushArgs) -> Result<(), String> {
 }
 
 pub(crate) fn run(args: PushArgs) -> ExitCode {
-    match push(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(2)
-        }
-    }
+    super::exit_with(push(args))
 }
