@@ -301,13 +301,12 @@ fn main() {
             command.args(["-c", query]).arg(&document);
             command
         }));
-        let python = format!(
-            "import jq, sys, time\ntext = open(sys.argv[1], encoding='utf-8').read()\nstart = time.perf_counter()\n\
-             out = jq.compile(sys.argv[2]).input_text(text).text()\nprint(time.perf_counter() - start)"
-        );
+        let python = "import jq, sys, time\ntext = open(sys.argv[1], encoding='utf-8').read()\n\
+             start = time.perf_counter()\nout = jq.compile(sys.argv[2]).input_text(text).text()\n\
+             print(time.perf_counter() - start)";
         let (time, rss) = repeat(|| {
             let run = measure_process(
-                Command::new("python3").args(["-c", &python]).arg(&document).arg(query),
+                Command::new("python3").args(["-c", python]).arg(&document).arg(query),
                 &scratch.join("py.out"),
             );
             let seconds: f64 = std::fs::read_to_string(scratch.join("py.out")).unwrap().trim().parse().unwrap();
