@@ -6,8 +6,9 @@
 # publishing to a local registry, and the plugin host (`serve`).
 #
 # It first installs what the tests use (scripts/setup.sh, in the background
-# while cargo builds). The first run on two cores takes about 45 minutes,
-# most of it building wasmtime; later runs a few minutes.
+# while cargo builds). The first run on two cores takes about 50 minutes:
+# checks and lints, building the tests (most of it wasmtime), then the tests
+# themselves (about 20 minutes); later runs skip the installs and builds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/check-self-contained.sh
