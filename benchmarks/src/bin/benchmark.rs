@@ -34,18 +34,32 @@ fn wasm_opt(module: &Path) -> Option<PathBuf> {
     matches!(status, Ok(s) if s.success()).then_some(output)
 }
 
-/// The template built by its build.sh: the cargo output and the shipped
-/// module.wasm (also optimised with wasm-opt when binaryen is installed).
+/// The Rust template as a user gets it: a project made by `wasm-workflows new`
+/// outside the repository (so none of the workspace's settings apply), built
+/// by its build.sh. Returns the cargo output and the shipped module.wasm (also
+/// optimised with wasm-opt when binaryen is installed).
 fn build_template(target: &Path) -> (PathBuf, PathBuf) {
-    let template = workspace_root().join("templates/rust");
+    let binary = std::env::var_os("WASM_WORKFLOWS_BIN")
+        .map(PathBuf::from)
+        .expect("WASM_WORKFLOWS_BIN names the wasm-workflows binary (scripts/benchmark.sh sets it)");
+    let outside = tempfile::tempdir().unwrap().keep();
+    let project = outside.join("workflow-step");
+    let created = Command::new(&binary)
+        .arg("new")
+        .arg(&project)
+        .args(["--template", "rust", "--sdk-path"])
+        .arg(workspace_root().join("sdk"))
+        .output()
+        .expect("run wasm-workflows new");
+    assert!(created.status.success(), "wasm-workflows new: {}", String::from_utf8_lossy(&created.stderr));
     let status = Command::new("bash")
-        .arg(template.join("build.sh"))
+        .arg(project.join("build.sh"))
         .env("CARGO_TARGET_DIR", target)
         .stdout(std::process::Stdio::null())
         .status()
-        .expect("run templates/rust/build.sh");
+        .expect("run the template's build.sh");
     assert!(status.success(), "the template does not build");
-    (target.join("wasm32-wasip1/release/workflow-step.wasm"), template.join("module.wasm"))
+    (target.join("wasm32-wasip1/release/workflow-step.wasm"), project.join("module.wasm"))
 }
 
 fn percent(part: u64, whole: u64) -> String {
