@@ -8,12 +8,12 @@ cd "$(dirname "$0")/.."
 rustup target add wasm32-wasip1 2>/dev/null
 text=${1:-Hello World from WebAssembly}
 shift || true
-cargo build --quiet --release --target wasm32-wasip1 -p ferris-says
 bin="${CARGO_TARGET_DIR:-target}/debug/wasm-workflows"
 progress=--quiet
 if [[ ! -x $bin ]]; then
   echo "demo: the first run builds wasm-workflows, and with it wasmtime: about ten minutes on two cores." >&2
   progress=
 fi
+cargo build $progress --release --target wasm32-wasip1 -p ferris-says
 cargo build $progress -p wasm-workflows-cli --bin wasm-workflows
 "$bin" run "${CARGO_TARGET_DIR:-target}/wasm32-wasip1/release/ferris-says.wasm" --param text="$text" "$@"
