@@ -8,7 +8,8 @@
 # It first installs what the tests use (scripts/setup.sh, in the background
 # while cargo builds). The first run on two cores takes about 50 minutes:
 # checks and lints, building the tests (most of it wasmtime), then the tests
-# themselves (about 20 minutes); later runs skip the installs and builds.
+# themselves (about 20 minutes); later runs skip the installs and builds
+# (about 16 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/check-self-contained.sh
