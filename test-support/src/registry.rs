@@ -1,11 +1,13 @@
 //! A real OCI registry for tests: Debian's `docker-registry` (the CNCF
 //! distribution registry) started on a free loopback port with its own
-//! storage, optionally behind a user and password, and stopped on drop.
+//! storage, optionally behind a user and password, and stopped on drop, or
+//! when the test process exits (a registry kept in a `static` is never dropped).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
 /// The registry program, from Debian's `docker-registry` package.
@@ -63,6 +65,7 @@ impl TestRegistry {
                     "cannot start {PROGRAM} ({e}): install it with scripts/setup.sh (apt-get install docker-registry)"
                 )
             });
+        stop_at_exit(child.id());
         let registry = TestRegistry { child, address, storage };
         registry.wait_until_ready();
         registry
@@ -100,8 +103,31 @@ impl TestRegistry {
 
     /// Stops it (as an unreachable registry, say).
     pub fn stop(&mut self) {
+        RUNNING.lock().unwrap_or_else(|e| e.into_inner()).retain(|&pid| pid != self.child.id());
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The registries this process started and has not stopped.
+static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// Stops the registry `pid` when the process exits, if nothing stopped it before.
+fn stop_at_exit(pid: u32) {
+    static REGISTERED: Once = Once::new();
+    REGISTERED.call_once(|| {
+        // SAFETY: `stop_running` is an `extern "C" fn()` that neither unwinds nor returns early.
+        unsafe { libc::atexit(stop_running) };
+    });
+    RUNNING.lock().unwrap_or_else(|e| e.into_inner()).push(pid);
+}
+
+extern "C" fn stop_running() {
+    if let Ok(running) = RUNNING.lock() {
+        for &pid in running.iter() {
+            // SAFETY: kill(2) on a child this process started and did not reap.
+            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+        }
     }
 }
 
