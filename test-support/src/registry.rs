@@ -123,11 +123,9 @@ fn stop_at_exit(pid: u32) {
 }
 
 extern "C" fn stop_running() {
-    if let Ok(running) = RUNNING.lock() {
-        for &pid in running.iter() {
-            // SAFETY: kill(2) on a child this process started and did not reap.
-            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
-        }
+    for &pid in RUNNING.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        // SAFETY: kill(2) on a child this process started and did not reap.
+        unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
     }
 }
 

@@ -38,13 +38,10 @@ fn wasm_opt(module: &Path) -> Option<PathBuf> {
 /// outside the repository (so none of the workspace's settings apply), built
 /// by its build.sh. Returns the cargo output and the shipped module.wasm (also
 /// optimised with wasm-opt when binaryen is installed).
-fn build_template(target: &Path) -> (PathBuf, PathBuf) {
-    let binary = std::env::var_os("WASM_WORKFLOWS_BIN")
-        .map(PathBuf::from)
-        .expect("WASM_WORKFLOWS_BIN names the wasm-workflows binary (scripts/benchmark.sh sets it)");
+fn build_template(binary: &Path, target: &Path) -> (PathBuf, PathBuf) {
     let outside = tempfile::tempdir().unwrap().keep();
     let project = outside.join("workflow-step");
-    let created = Command::new(&binary)
+    let created = Command::new(binary)
         .arg("new")
         .arg(&project)
         .args(["--template", "rust", "--sdk-path"])
@@ -66,11 +63,11 @@ fn percent(part: u64, whole: u64) -> String {
     format!("{:.0} %", part as f64 * 100.0 / whole as f64)
 }
 
-fn size_table() -> Vec<(&'static str, PathBuf)> {
+fn size_table(cli: &Path) -> Vec<(&'static str, PathBuf)> {
     let root = workspace_root();
     let ferris_release = build_module(&root, "ferris-says", WasmTarget::Wasip1, "release").unwrap();
     let ferris_small = build_module(&root, "ferris-says", WasmTarget::Wasip1, "min-size").unwrap();
-    let (template_cargo, template) = build_template(&target_dir(&root).join("templates"));
+    let (template_cargo, template) = build_template(cli, &target_dir(&root).join("templates"));
 
     println!("## Module size (wasm32-wasip1)\n");
     println!("| module | build | bytes | of the original | goal |");
@@ -140,7 +137,11 @@ fn ms(d: Duration) -> String {
 }
 
 fn main() {
-    let modules = size_table();
+    let cli = PathBuf::from(
+        std::env::var_os("WASM_WORKFLOWS_BIN")
+            .expect("WASM_WORKFLOWS_BIN names the wasm-workflows binary (scripts/benchmark.sh sets it)"),
+    );
+    let modules = size_table(&cli);
     let cache = tempfile::tempdir().unwrap();
     let runner = Runner::new(Some(ModuleCache::new(cache.path()))).unwrap();
     let text = "Hello World from WebAssembly";
@@ -166,23 +167,20 @@ fn main() {
             time(|| assert_eq!(runner.run(module, options).unwrap().node.phase, Phase::Succeeded)),
         );
     }
-    let cli = std::env::var_os("WASM_WORKFLOWS_BIN").map(PathBuf::from);
-    if let Some(cli) = &cli {
-        row(
-            "ferris-says through `wasm-workflows run` (a new process each time)",
-            time(|| {
-                let status = Command::new(cli)
-                    .args(["run"])
-                    .arg(&modules[0].1)
-                    .args(["--param", &format!("text={text}")])
-                    .env("WASM_WORKFLOWS_CACHE_DIR", cache.path())
-                    .output()
-                    .unwrap()
-                    .status;
-                assert!(status.success());
-            }),
-        );
-    }
+    row(
+        "ferris-says through `wasm-workflows run` (a new process each time)",
+        time(|| {
+            let status = Command::new(&cli)
+                .args(["run"])
+                .arg(&modules[0].1)
+                .args(["--param", &format!("text={text}")])
+                .env("WASM_WORKFLOWS_CACHE_DIR", cache.path())
+                .output()
+                .unwrap()
+                .status;
+            assert!(status.success());
+        }),
+    );
     if Command::new("/usr/games/cowsay").arg("x").output().is_ok() {
         row(
             "`cowsay` (Debian's, Perl), the tool a container step would run",

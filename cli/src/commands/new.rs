@@ -37,14 +37,8 @@ pub(crate) fn run(args: NewArgs) -> ExitCode {
         unreachable!("clap requires DIR and --template without --list");
     };
     let sdk = args.sdk_path.map_or(SdkSource::Carried, SdkSource::Path);
-    match scaffold::create(&dir, &language, &sdk) {
-        Ok(project) => {
-            print!("{}", scaffold::next_steps(&project, &language));
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::from(2)
-        }
-    }
+    let created = scaffold::create(&dir, &language, &sdk)
+        .map(|project| print!("{}", scaffold::next_steps(&project, &language)))
+        .map_err(|error| error.to_string());
+    super::exit_with(created)
 }

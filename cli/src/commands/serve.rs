@@ -162,11 +162,5 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
             .map_err(|e| format!("cannot start the runtime: {e}"))?;
         runtime.block_on(serve(args, host))
     });
-    match started {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(2)
-        }
-    }
+    super::exit_with(started)
 }
