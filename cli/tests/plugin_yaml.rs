@@ -15,7 +15,7 @@ fn argo_plugin_file(name: &str) -> (PathBuf, String) {
 
 fn plugin() -> (String, Value) {
     let (_, text) = argo_plugin_file("plugin.yaml");
-    let value: Value = serde_yaml::from_str(&text).expect("plugin.yaml is YAML");
+    let value: Value = yaml_serde::from_str(&text).expect("plugin.yaml is YAML");
     (text, value)
 }
 
