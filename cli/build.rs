@@ -176,9 +176,12 @@ fn sdk_crates(root: &toml::Table, read: &dyn Fn(&str) -> Vec<u8>) -> Vec<(String
 /// The normal and build dependency tables of a manifest, target-specific ones included.
 fn dependency_tables(manifest: &toml::Table) -> Vec<&toml::Table> {
     let targets = manifest.get("target").and_then(toml::Value::as_table);
-    let sections = std::iter::once(manifest).chain(targets.into_iter().flat_map(|t| t.values().filter_map(toml::Value::as_table)));
+    let sections =
+        std::iter::once(manifest).chain(targets.into_iter().flat_map(|t| t.values().filter_map(toml::Value::as_table)));
     sections
-        .flat_map(|section| ["dependencies", "build-dependencies"].map(|key| section.get(key).and_then(toml::Value::as_table)))
+        .flat_map(|section| {
+            ["dependencies", "build-dependencies"].map(|key| section.get(key).and_then(toml::Value::as_table))
+        })
         .flatten()
         .collect()
 }

@@ -57,7 +57,8 @@ fn sdk_wasip2_crate() -> PathBuf {
     let id_of = |name: &str| packages.iter().find(|p| p["name"] == name).map(|p| p["id"].clone()).unwrap();
     let sdk = id_of("wasm-workflows-sdk");
     let node = metadata["resolve"]["nodes"].as_array().unwrap().iter().find(|node| node["id"] == sdk).unwrap();
-    let wasip2 = node["deps"].as_array().unwrap().iter().find(|dep| dep["name"] == "wasip2").expect("the SDK uses wasip2");
+    let wasip2 =
+        node["deps"].as_array().unwrap().iter().find(|dep| dep["name"] == "wasip2").expect("the SDK uses wasip2");
     let package = packages.iter().find(|p| p["id"] == wasip2["pkg"]).unwrap();
     PathBuf::from(package["manifest_path"].as_str().unwrap()).parent().unwrap().to_owned()
 }

@@ -135,7 +135,9 @@ fn publishable(metadata: &Value) -> Vec<Value> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|p| members.contains(&p["id"]) && p["publish"].as_array().is_none_or(|registries| !registries.is_empty()))
+        .filter(|p| {
+            members.contains(&p["id"]) && p["publish"].as_array().is_none_or(|registries| !registries.is_empty())
+        })
         .cloned()
         .collect()
 }

@@ -128,13 +128,19 @@ fn assert_http_to_allowed_hosts_only(template: &BuiltTemplate) {
             .env("WASM_WORKFLOWS_CACHE_DIR", &cache)
             .output()
             .unwrap();
-        serde_json::from_slice(&output.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)))
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+            panic!("{e}: {}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+        })
     };
     let allowed = cli(&origin);
     assert_eq!(allowed["phase"], "Succeeded", "{allowed}");
     let parameter = |name: &str| {
-        allowed["outputs"]["parameters"].as_array().unwrap().iter().find(|p| p["name"] == name).map(|p| p["value"].clone())
+        allowed["outputs"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["value"].clone())
     };
     assert_eq!(parameter("status_code"), Some(201.into()), "{allowed}");
     assert_eq!(parameter("body"), Some("Grüße from loopback".into()), "{allowed}");
