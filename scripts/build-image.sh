@@ -88,7 +88,7 @@ check '.config.ExposedPorts | keys' '["9276/tcp"]'
 rootfs=$work/rootfs
 mkdir "$rootfs"
 for layer in $(jq -r '.layers[].digest' "$manifest"); do
-  tar -xf "$(blob "$layer")" -C "$rootfs"
+  tar --extract --preserve-permissions --file "$(blob "$layer")" --directory "$rootfs"
 done
 files=$(cd "$rootfs" && find . -mindepth 1 \( -type f -o -type l \) -printf '%P\n' | sort | paste -sd' ')
 expected_files="etc/ssl/certs/ca-certificates.crt usr/local/bin/wasm-workflows"
