@@ -6,7 +6,7 @@
 # packaged CLI must write the same projects with `new` as the repository's.
 #
 #   scripts/package.sh            # package and verify (scripts/test.sh runs this)
-#   scripts/package.sh publish    # the same, then `cargo publish --workspace` (the release workflow)
+#   scripts/package.sh publish    # the same, then `cargo publish` of those crates (the release workflow)
 #
 # The CLI carries the files `new` writes (cli/carried-files.txt lists them):
 # they are copied into cli/carried/ first, since a package holds only its
@@ -59,11 +59,29 @@ print("\n".join(flags("profile.dev", dev)))
 '
 mapfile -t profile < <(python3 -c "$profile_flags")
 
-target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+# The publishable crates: every workspace member without `publish = false`.
+metadata=$(cargo metadata --format-version 1 --no-deps)
+target_dir=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])' <<<"$metadata")
+mapfile -t crates < <(python3 -c '
+import json, sys
+metadata = json.load(sys.stdin)
+for package in metadata["packages"]:
+    if package["id"] in metadata["workspace_members"] and package["publish"] != []:
+        print(package["name"])' <<<"$metadata")
+selected=()
+for crate in "${crates[@]}"; do selected+=(-p "$crate"); done
+
+# The staged files are not in git, so cargo would call the tree dirty:
+# --allow-dirty, and for publishing the same check made here instead.
+if [[ $mode == publish && -n $(git status --porcelain --untracked-files=normal) ]]; then
+  echo "package: commit your changes before publishing:" >&2
+  git status --short >&2
+  exit 1
+fi
 started=$SECONDS
 touch "$work/started"
-cargo package --workspace --locked "${profile[@]}"
-echo "package: packaged and verified in $((SECONDS - started)) s" >&2
+cargo package "${selected[@]}" --locked --allow-dirty "${profile[@]}"
+echo "package: ${crates[*]} packaged and verified in $((SECONDS - started)) s" >&2
 
 # cargo's verification built the packaged CLI in the shared target dir (an
 # ephemeral workspace of the unpacked .crate): that is now debug/wasm-workflows.
@@ -90,5 +108,5 @@ done
 echo "package: the packaged CLI writes the same ${#languages[@]} projects as the repository's" >&2
 
 if [[ $mode == publish ]]; then
-  cargo publish --workspace --locked --no-verify
+  cargo publish "${selected[@]}" --locked --allow-dirty --no-verify
 fi
