@@ -15,9 +15,10 @@
 # Cost: the verification builds each crate once more in the shared target
 # dir, with the workspace's dev profile (passed as --config, since a package
 # has no workspace profiles), so it reuses every dependency already built for
-# `cargo build -p wasm-workflows-cli` (scripts/release.sh builds the same):
-# on two cores about 2 minutes when those are built, and a full wasmtime
-# build (10-20 minutes) when nothing is.
+# `cargo build -p wasm-workflows-cli` (scripts/release.sh builds the same).
+# Measured on two busy cores with those built: 3 minutes (2 to package and
+# verify the three crates, 1 to build the repository's CLI and compare the
+# projects); with nothing built, add a wasmtime build (10-20 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-package}
