@@ -94,6 +94,10 @@ fi
 cp "$target_dir/debug/wasm-workflows" "$packaged"
 cargo build --quiet --locked -p wasm-workflows-cli --bin wasm-workflows
 repository=$target_dir/debug/wasm-workflows
+if cmp -s "$packaged" "$repository"; then
+  echo "package: $repository is the packaged build again, not the repository's" >&2
+  exit 1
+fi
 mapfile -t languages < <("$repository" new --list | cut -d' ' -f1)
 for language in "${languages[@]}"; do
   for cli in packaged repository; do
