@@ -58,6 +58,40 @@ impl ServeProcess {
         ServeProcess { child, origin, _files: files }
     }
 
+    /// Starts `command` (a `wasm-workflows serve …` made by the caller: its
+    /// own token file, user, environment) and waits until it listens; if it
+    /// ends first, the error is what it wrote to standard error. `files` is
+    /// kept as long as the process (its token file, cache).
+    pub fn spawn(mut command: Command, files: tempfile::TempDir) -> Result<ServeProcess, String> {
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut said = String::new();
+        let mut line = String::new();
+        let origin = loop {
+            line.clear();
+            if stderr.read_line(&mut line).unwrap_or(0) == 0 {
+                let _ = child.wait();
+                return Err(said);
+            }
+            said.push_str(&line);
+            if let Some(origin) = line.trim().strip_prefix("[serve] listening on ") {
+                break origin.to_owned();
+            }
+        };
+        eprint!("{said}");
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                eprintln!("{line}");
+            }
+        });
+        Ok(ServeProcess { child, origin, _files: files })
+    }
+
     /// `http://127.0.0.1:PORT`.
     pub fn origin(&self) -> &str {
         &self.origin

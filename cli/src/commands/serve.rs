@@ -27,6 +27,12 @@ pub(crate) const DEFAULT_PORT: u16 = 9276;
 /// configuration (a plugin's sidecar can mount no ConfigMap of its own).
 pub(crate) const ARTIFACT_REPOSITORY_ENV: &str = "ARTIFACT_REPOSITORY";
 
+/// The environment variable that may hold the registries' credentials as a
+/// Docker config JSON (a plugin's sidecar can mount no Secret of its own:
+/// it gets a `kubernetes.io/dockerconfigjson` Secret's `.dockerconfigjson`
+/// through a `secretKeyRef`).
+pub(crate) const REGISTRY_CREDENTIALS_ENV: &str = "REGISTRY_CREDENTIALS";
+
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
     /// The address to listen on (in Argo's agent pod, the plugin is called on localhost).
@@ -57,6 +63,13 @@ pub(crate) struct ServeArgs {
     /// Speak plain HTTP to this registry (HOST or HOST:PORT); loopback registries always get plain HTTP.
     #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
     insecure_registries: Vec<String>,
+
+    /// The registries' credentials: a Docker config JSON (`{"auths": {…}}`,
+    /// a kubernetes.io/dockerconfigjson Secret's `.dockerconfigjson`), read
+    /// again at every pull (default: the text of $REGISTRY_CREDENTIALS, if
+    /// set; else Docker's own config).
+    #[arg(long, value_name = "FILE")]
+    registry_credentials: Option<PathBuf>,
 
     /// The file holding Argo's token, which every request must carry.
     #[arg(long, value_name = "FILE", default_value = DEFAULT_TOKEN_FILE)]
@@ -91,7 +104,7 @@ fn host(args: &ServeArgs) -> Result<PluginHost, String> {
         .map_err(|e| e.to_string())?;
     let registry = Registry::new(
         RegistryOptions {
-            credentials: Credentials::DockerConfig,
+            credentials: registry_credentials(args)?,
             insecure_registries: args.insecure_registries.clone(),
             insecure: false,
         },
@@ -115,6 +128,19 @@ fn host(args: &ServeArgs) -> Result<PluginHost, String> {
         requeue: Duration::from_secs(args.requeue.max(1)),
     };
     Ok(PluginHost::new(token, answering, steps))
+}
+
+/// The credentials of `--registry-credentials`, else of `$REGISTRY_CREDENTIALS`, else Docker's.
+fn registry_credentials(args: &ServeArgs) -> Result<Credentials, String> {
+    let credentials = match (&args.registry_credentials, std::env::var(REGISTRY_CREDENTIALS_ENV)) {
+        (Some(file), _) => Credentials::config_json_file(file.clone())?,
+        (None, Ok(text)) if !text.trim().is_empty() => {
+            Credentials::config_json_text(text, &format!("${REGISTRY_CREDENTIALS_ENV}"))?
+        }
+        _ => Credentials::DockerConfig,
+    };
+    eprintln!("[serve] registry credentials: {}", credentials.describe());
+    Ok(credentials)
 }
 
 /// The artifact repository of `--artifact-repository`, else of `$ARTIFACT_REPOSITORY`, if any.
