@@ -111,9 +111,10 @@ fn agent_pod(sidecar: &Value) -> Value {
         })
     };
     let mut sidecar = sidecar.clone();
-    sidecar["volumeMounts"].as_array_mut().unwrap().push(json!({
+    let token_mount = json!({
         "name": "var-run-argo", "mountPath": "/var/run/argo", "readOnly": true, "subPath": sidecar["name"]
-    }));
+    });
+    sidecar["volumeMounts"].as_array_mut().unwrap().push(token_mount);
     json!({
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {"name": "my-workflow-1340600742-agent", "labels": {"workflows.argoproj.io/component": "agent"}},
@@ -327,7 +328,7 @@ fn config_map_text(folder: &str, plugin: &Value) -> String {
 fn the_shipped_config_maps_are_made_from_the_plugins() {
     for (folder, shipped) in PLUGINS {
         let (_, plugin) = plugin(folder);
-        let (file, _) = argo_plugin_file(shipped);
+        let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../argo-plugin").join(shipped);
         if std::env::var_os("UPDATE_CONFIGMAPS").is_some() {
             std::fs::write(&file, config_map_text(folder, &plugin)).unwrap();
         }
@@ -395,4 +396,26 @@ fn the_workflow_level_example_is_valid_and_carries_the_plugin() {
     assert_eq!(plugins[0]["spec"], plugin["spec"], "the example's plugin differs from plugin/plugin.yaml's");
     let templates = workflow["spec"]["templates"].as_array().unwrap();
     assert!(templates.iter().any(|t| t["plugin"]["wasm"]["module"]["oci"].is_string()));
+}
+
+/// The escape hatch: a container template running `wasm-workflows run`, valid
+/// for Argo, in the image the plugins use, with flags `run` has.
+#[test]
+fn the_container_step_example_is_valid_and_runs_a_module() {
+    let (_, text) = argo_plugin_file("examples/container-step.yaml");
+    let errors = argo_schema::errors(&argo_schema::validator(WORKFLOW), &text);
+    assert!(errors.is_empty(), "examples/container-step.yaml against {WORKFLOW}:\n{}", errors.join("\n"));
+    let workflow: Value = serde_yaml::from_str(&text).unwrap();
+    let templates = workflow["spec"]["templates"].as_array().unwrap();
+    let step = templates.iter().find(|t| t["container"].is_object()).expect("a container template");
+    let (_, plugin) = plugin("plugin");
+    assert_eq!(step["container"]["image"], container(&plugin)["image"]);
+    assert_eq!(step["container"]["command"], container(&plugin)["command"]);
+    let step_args = args(&step["container"]);
+    assert_eq!(step_args[0], "run");
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_wasm-workflows")).args(["run", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout).into_owned();
+    for flag in step_args.iter().filter(|a| a.starts_with("--")) {
+        assert!(help.contains(&format!("{flag} ")), "run has no {flag}");
+    }
 }

@@ -81,7 +81,7 @@ fn owners(file: &Path) -> String {
     let folder = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     match (describe(file), describe(folder)) {
         (Ok(file), Ok(folder)) => format!("{file}; {folder}"),
-        (Err(_), Ok(folder)) => format!("{folder}"),
+        (Err(_), Ok(folder)) => folder,
         (Ok(file), Err(_)) => file,
         (Err(_), Err(_)) => "their owners cannot be seen".into(),
     }
