@@ -100,7 +100,9 @@ fn the_pods_pass_the_restricted_pod_security_standard() {
         let violations = pod_security::restricted_violations(&pod);
         assert!(violations.is_empty(), "{name}: {violations:?}");
         assert_eq!(pod["automountServiceAccountToken"], false, "{name} need no Kubernetes API");
-        for container in pod["containers"].as_array().unwrap().iter().chain(pod["initContainers"].as_array().into_iter().flatten()) {
+        for container in
+            pod["containers"].as_array().unwrap().iter().chain(pod["initContainers"].as_array().into_iter().flatten())
+        {
             assert_eq!(container["securityContext"]["readOnlyRootFilesystem"], true, "{name}");
             for part in ["requests", "limits"] {
                 for resource in ["cpu", "memory"] {
@@ -196,7 +198,7 @@ fn the_front_and_the_workers_share_the_service_and_the_pool_token() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| token_file.parent().unwrap() == PathBuf::from(m["mountPath"].as_str().unwrap()))
+        .find(|m| token_file.parent().unwrap() == std::path::Path::new(m["mountPath"].as_str().unwrap()))
         .expect("the worker's --token-file is in no mount");
     let volume = pod["volumes"].as_array().unwrap().iter().find(|v| v["name"] == mount["name"]).unwrap();
     assert_eq!(volume["secret"]["secretName"], secret_name);
@@ -222,7 +224,7 @@ fn the_workers_read_the_registry_secret_as_a_file() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| file.parent().unwrap() == PathBuf::from(m["mountPath"].as_str().unwrap()))
+        .find(|m| file.parent().unwrap() == std::path::Path::new(m["mountPath"].as_str().unwrap()))
         .expect("--registry-credentials is in no mount");
     let volume = pod["volumes"].as_array().unwrap().iter().find(|v| v["name"] == mount["name"]).unwrap();
     assert_eq!(volume["secret"]["secretName"], secret["metadata"]["name"]);
@@ -236,11 +238,16 @@ fn the_workers_read_the_registry_secret_as_a_file() {
 #[test]
 fn the_autoscalers_scale_on_cpu_and_on_steps_queued() {
     let cpu = document("pool/hpa.yaml");
-    assert_eq!(cpu["spec"]["metrics"], serde_json::json!([{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]));
+    assert_eq!(
+        cpu["spec"]["metrics"],
+        serde_json::json!([{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}])
+    );
     assert!(cpu["spec"]["minReplicas"].as_u64().unwrap() >= 2, "one worker is no pool: a drain would stop it");
     let queued = document("pool/examples/hpa-steps-queued.yaml");
     let metrics = queued["spec"]["metrics"].as_array().unwrap();
-    assert!(metrics.iter().any(|m| m["type"] == "Pods" && m["pods"]["metric"]["name"] == "wasm_workflows_steps_queued"));
+    assert!(
+        metrics.iter().any(|m| m["type"] == "Pods" && m["pods"]["metric"]["name"] == "wasm_workflows_steps_queued")
+    );
     assert_eq!(document("pool/pdb.yaml")["spec"]["maxUnavailable"], 1);
 }
 
@@ -278,7 +285,10 @@ fn assert_serve_takes_the_flags_of(containers: &[(&str, Value)]) {
     let help = String::from_utf8_lossy(&help.stdout).into_owned();
     for (name, container) in containers {
         for flag in strings(&container["args"]).into_iter().filter(|a| a.starts_with("--")) {
-            assert!(help.contains(&format!("{flag} ")) || help.contains(&format!("{flag}\n")), "{name}: serve has no {flag}");
+            assert!(
+                help.contains(&format!("{flag} ")) || help.contains(&format!("{flag}\n")),
+                "{name}: serve has no {flag}"
+            );
         }
     }
 }

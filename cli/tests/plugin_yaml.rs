@@ -17,10 +17,8 @@ use wasm_workflows_test_support::argo_schema::{self, EXECUTOR_PLUGIN, WORKFLOW};
 use wasm_workflows_test_support::{kubernetes_schema, pod_security};
 
 /// Each plugin's build folder (holding only plugin.yaml) and the ConfigMap made from it.
-const PLUGINS: [(&str, &str); 2] = [
-    ("plugin", "wasm-executor-plugin-configmap.yaml"),
-    ("pool/front", "pool/wasm-executor-plugin-configmap.yaml"),
-];
+const PLUGINS: [(&str, &str); 2] =
+    [("plugin", "wasm-executor-plugin-configmap.yaml"), ("pool/front", "pool/wasm-executor-plugin-configmap.yaml")];
 
 fn argo_plugin_file(name: &str) -> (PathBuf, String) {
     let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../argo-plugin").join(name);
@@ -186,7 +184,10 @@ fn port_arguments_and_probe_agree() {
         assert_eq!(container["livenessProbe"]["httpGet"]["path"], "/healthz");
         let probed = &container["livenessProbe"]["httpGet"]["port"];
         let named = container["ports"][0]["name"].as_str();
-        assert!(*probed == port || (probed.as_str().is_some() && probed.as_str() == named), "the probe checks {probed}");
+        assert!(
+            *probed == port || (probed.as_str().is_some() && probed.as_str() == named),
+            "the probe checks {probed}"
+        );
         // Ports other plugins or Argo's examples use: all sidecars of an agent
         // pod share its network, so two plugins on one port cannot both start.
         for taken in [80, 443, 3000, 4355, 8080, 8081, 8443] {
@@ -413,7 +414,8 @@ fn the_container_step_example_is_valid_and_runs_a_module() {
     assert_eq!(step["container"]["command"], container(&plugin)["command"]);
     let step_args = args(&step["container"]);
     assert_eq!(step_args[0], "run");
-    let help = std::process::Command::new(env!("CARGO_BIN_EXE_wasm-workflows")).args(["run", "--help"]).output().unwrap();
+    let help =
+        std::process::Command::new(env!("CARGO_BIN_EXE_wasm-workflows")).args(["run", "--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&help.stdout).into_owned();
     for flag in step_args.iter().filter(|a| a.starts_with("--")) {
         assert!(help.contains(&format!("{flag} ")), "run has no {flag}");

@@ -40,7 +40,8 @@ fn plugin_user() -> (u32, u32) {
 
 fn am_root() -> bool {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let uid = status.lines().find_map(|l| l.strip_prefix("Uid:")).unwrap().split_whitespace().next().unwrap().to_owned();
+    let uid =
+        status.lines().find_map(|l| l.strip_prefix("Uid:")).unwrap().split_whitespace().next().unwrap().to_owned();
     assert_eq!(uid, "0", "these tests give files other owners and start serve as other users: run them as root");
     true
 }
@@ -100,9 +101,9 @@ impl AgentPod {
 #[test]
 fn the_plugins_user_reads_argos_token_and_serves() {
     let (uid, gid) = plugin_user();
-    let host = AgentPod::new().serve((uid, gid), &[], &[]).unwrap_or_else(|said| {
-        panic!("serve as {uid}:{gid} (plugin.yaml's user) did not start:\n{said}")
-    });
+    let host = AgentPod::new()
+        .serve((uid, gid), &[], &[])
+        .unwrap_or_else(|said| panic!("serve as {uid}:{gid} (plugin.yaml's user) did not start:\n{said}"));
     // An authorised request is answered: a template that is not ours gets {}.
     let other = r#"{"workflow": {"metadata": {"name": "w"}}, "template": {"name": "t", "inputs": {}, "outputs": {}, "metadata": {}, "plugin": {"hello": {}}}}"#;
     assert_eq!(host.execute(other), serde_json::json!({}));
@@ -168,7 +169,10 @@ fn the_sidecar_pulls_from_a_private_registry_with_the_secret_in_an_environment_v
     let (registry, reference) = private_registry();
     let plugin = yaml("argo-plugin/plugin/plugin.yaml");
     let env = plugin["spec"]["sidecar"]["container"]["env"].as_array().unwrap();
-    let variable = env.iter().find(|e| e["valueFrom"]["secretKeyRef"]["key"] == ".dockerconfigjson").expect("plugin.yaml passes no .dockerconfigjson");
+    let variable = env
+        .iter()
+        .find(|e| e["valueFrom"]["secretKeyRef"]["key"] == ".dockerconfigjson")
+        .expect("plugin.yaml passes no .dockerconfigjson");
     let name = variable["name"].as_str().unwrap();
     let config = docker_config_json(registry.address());
 
@@ -194,7 +198,8 @@ fn a_worker_pulls_from_a_private_registry_with_the_secret_mounted_as_a_file() {
     let (uid, gid, fs_group) = (id("runAsUser"), id("runAsGroup"), id("fsGroup"));
     let container = &pod["containers"][0];
     let args: Vec<&str> = container["args"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
-    let flag = args.iter().position(|a| *a == "--registry-credentials").expect("the workers get no --registry-credentials");
+    let flag =
+        args.iter().position(|a| *a == "--registry-credentials").expect("the workers get no --registry-credentials");
     let mounted = Path::new(args[flag + 1]);
     assert_eq!(mounted.file_name().unwrap(), ".dockerconfigjson");
 

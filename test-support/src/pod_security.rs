@@ -23,7 +23,8 @@ pub fn restricted_violations(pod: &Value) -> Vec<String> {
     }
     for volume in pod["volumes"].as_array().into_iter().flatten() {
         let name = volume["name"].as_str().unwrap_or("?");
-        let kinds: Vec<&String> = volume.as_object().into_iter().flat_map(|v| v.keys()).filter(|k| *k != "name").collect();
+        let kinds: Vec<&String> =
+            volume.as_object().into_iter().flat_map(|v| v.keys()).filter(|k| *k != "name").collect();
         for kind in kinds {
             if !ALLOWED_VOLUMES.contains(&kind.as_str()) {
                 found.push(format!("volume {name} is of type {kind}"));
@@ -65,9 +66,8 @@ pub fn restricted_violations(pod: &Value) -> Vec<String> {
         }
         match context.get("seccompProfile") {
             Some(profile) if !seccomp_ok(profile) => found.push(format!("{name}: seccompProfile is {profile}")),
-            None if pod_seccomp.is_none() => {
-                found.push(format!("{name}: no seccompProfile RuntimeDefault or Localhost (in the container or the pod)"))
-            }
+            None if pod_seccomp.is_none() => found
+                .push(format!("{name}: no seccompProfile RuntimeDefault or Localhost (in the container or the pod)")),
             _ => {}
         }
         let drops: Vec<&str> =

@@ -231,7 +231,10 @@ mod tests {
     #[test]
     fn what_is_not_a_config_json_is_refused_with_its_form() {
         let message = Credentials::config_json_text("{}".into(), "$REGISTRY_CREDENTIALS").unwrap_err();
-        assert!(message.starts_with("$REGISTRY_CREDENTIALS: not a Docker config JSON: it has no \"auths\""), "{message}");
+        assert!(
+            message.starts_with("$REGISTRY_CREDENTIALS: not a Docker config JSON: it has no \"auths\""),
+            "{message}"
+        );
         let message = Credentials::config_json_text("user:password".into(), "$X").unwrap_err();
         assert!(message.starts_with("$X: not a Docker config JSON ("), "{message}");
         // auth and username/password that disagree.
@@ -247,7 +250,10 @@ mod tests {
         let file = dir.path().join(".dockerconfigjson");
         let credentials = Credentials::config_json_file(file.clone()).unwrap();
         let shown = file.display().to_string();
-        assert_eq!(auth(&credentials, "127.0.0.1:5000"), ("anonymous".into(), format!("no credentials ({shown} does not exist)")));
+        assert_eq!(
+            auth(&credentials, "127.0.0.1:5000"),
+            ("anonymous".into(), format!("no credentials ({shown} does not exist)"))
+        );
         assert_eq!(credentials.describe(), format!("none yet ({shown} does not exist)"));
         std::fs::write(&file, CONFIG).unwrap();
         assert_eq!(
@@ -255,7 +261,9 @@ mod tests {
             ("argo:s3cret".into(), format!("the credentials of user \"argo\" from {shown}"))
         );
         std::fs::write(&file, "[]").unwrap();
-        assert!(Credentials::config_json_file(file.clone()).unwrap_err().starts_with(&format!("{shown}: not a Docker")));
+        assert!(
+            Credentials::config_json_file(file.clone()).unwrap_err().starts_with(&format!("{shown}: not a Docker"))
+        );
         assert!(credentials.for_registry("127.0.0.1:5000").is_err());
     }
 }

@@ -12,7 +12,7 @@ mod registry;
 
 pub use self::cache::ImageCache;
 pub use self::component_world::{ComponentWorld, component_world};
-pub use self::credentials::Credentials;
+pub use self::credentials::{ConfigJson, Credentials};
 pub use self::error::OciError;
 pub use self::layout::{
     Layout, MODULE_WASM_LAYER, OCI_MANIFEST, OCI_TAR_LAYER, PULLABLE_LAYERS, WASM_ARTIFACT_CONFIG, WASM_ARTIFACT_LAYER,

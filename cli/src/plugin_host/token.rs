@@ -75,8 +75,9 @@ fn process_identity() -> String {
 fn owners(file: &Path) -> String {
     use std::os::unix::fs::MetadataExt;
     let describe = |path: &Path| {
-        std::fs::metadata(path)
-            .map(|m| format!("{} is owned by uid {}, gid {}, mode {:04o}", path.display(), m.uid(), m.gid(), m.mode() & 0o7777))
+        std::fs::metadata(path).map(|m| {
+            format!("{} is owned by uid {}, gid {}, mode {:04o}", path.display(), m.uid(), m.gid(), m.mode() & 0o7777)
+        })
     };
     let folder = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     match (describe(file), describe(folder)) {
