@@ -81,7 +81,8 @@ check() {
 }
 check .architecture "\"$platform\""
 check .os '"linux"'
-check .config.User '"65532:65532"'
+user=$(sed -n 's/^USER //p' argo-plugin/Dockerfile)
+check .config.User "\"$user\""
 check .config.Entrypoint '["/usr/local/bin/wasm-workflows"]'
 check .config.Cmd '["serve","--bind","0.0.0.0","--port","9276"]'
 check '.config.ExposedPorts | keys' '["9276/tcp"]'
@@ -97,7 +98,7 @@ expected_files="etc/ssl/certs/ca-certificates.crt usr/local/bin/wasm-workflows"
 
 # Run it from those files alone: chrooted when root can, else directly (it is static).
 in_image=()
-((EUID == 0)) && in_image=(chroot --userspec=65532:65532 "$rootfs")
+((EUID == 0)) && in_image=(chroot --userspec="$user" "$rootfs")
 binary_in_image=/usr/local/bin/wasm-workflows
 ((EUID == 0)) || binary_in_image=$rootfs/usr/local/bin/wasm-workflows
 help=$("${in_image[@]}" "$binary_in_image" serve --help)
