@@ -16,6 +16,9 @@
 
 use std::fmt;
 
+pub use crate::argo_value::ValueError;
+pub use crate::value_serde::{from_value, to_value};
+
 /// The deepest nesting of arrays and objects the parser accepts.
 pub const MAX_DEPTH: usize = 128;
 
@@ -50,6 +53,11 @@ impl Number {
             Ok(number) if parser.pos == text.len() => Some(number),
             _ => None,
         }
+    }
+
+    /// A number from text known to be a JSON number (written by this crate).
+    pub(crate) fn from_text_unchecked(text: String) -> Number {
+        Number(text)
     }
 
     /// The number as written in JSON.
