@@ -21,13 +21,21 @@ pub(crate) fn workflow_step(args: TokenStream, item: TokenStream) -> TokenStream
             return tokens;
         }
     };
-    // On a misuse, the error comes with an empty `main`, so that it is the
-    // only error the author sees.
-    let glue = expand(args, &function).unwrap_or_else(|error| {
-        let error = error.into_compile_error();
-        quote!(#error fn main() {})
-    });
-    quote!(#function #glue)
+    match expand(args, &function) {
+        Ok(glue) => quote!(#function #glue),
+        // On a misuse, the error comes with an empty `main`, so that it is
+        // the only error the author sees (a function called `main` is kept
+        // under another name for that).
+        Err(error) => {
+            let error = error.into_compile_error();
+            let mut function = function;
+            if function.sig.ident == "main" {
+                function.sig.ident = syn::Ident::new("__workflow_step_named_main", function.sig.ident.span());
+                function.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
+            }
+            quote!(#function #error fn main() {})
+        }
+    }
 }
 
 fn expand(args: TokenStream, function: &ItemFn) -> syn::Result<TokenStream> {

@@ -365,7 +365,8 @@ impl<'de> de::MapAccess<'de> for Map<'_> {
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, ValueError> {
         let Some(member) = self.members.next() else { return Ok(None) };
         self.pending = Some(member);
-        seed.deserialize(member.0.as_str().into_deserializer()).map(Some)
+        // Keys are strings in JSON; a map with number keys reads them from their text.
+        seed.deserialize(ArgoValue(&Value::String(member.0.clone()), Reading::Lenient)).map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, ValueError> {

@@ -86,6 +86,8 @@ impl Serialize for Value {
     }
 }
 
+/// A `Value` read through serde keeps its integers exactly; other numbers
+/// come through as `f64` (`1.50` reads as `1.5`).
 impl<'de> Deserialize<'de> for Value {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
         deserializer.deserialize_any(ValueVisitor)
