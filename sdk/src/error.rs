@@ -85,12 +85,12 @@ pub enum Error {
     },
 
     /// An output parameter cannot be written as JSON.
-    #[error("output parameter \"{name}\" cannot be written as JSON: {reason}")]
+    #[error("output parameter \"{name}\" cannot be written as JSON: {error}")]
     InvalidOutput {
         /// The parameter's name.
         name: String,
         /// Why.
-        reason: String,
+        error: crate::json::ValueError,
     },
 
     /// Reading or writing a file failed. (The I/O error is part of the

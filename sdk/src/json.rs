@@ -164,11 +164,10 @@ impl Value {
             Value::Null => "null".into(),
             Value::Bool(b) => format!("the boolean {b}"),
             Value::Number(n) => format!("the number {n}"),
-            Value::String(s) if s.chars().count() > MAX => {
-                let head: String = s.chars().take(MAX).collect();
-                format!("the string {}…", Value::String(head))
-            }
-            Value::String(_) => format!("the string {self}"),
+            Value::String(s) => match s.char_indices().nth(MAX) {
+                Some((end, _)) => format!("the string {}…", Value::from(&s[..end])),
+                None => format!("the string {self}"),
+            },
             Value::Array(items) => format!("an array of {} elements", items.len()),
             Value::Object(_) => "an object".into(),
         }

@@ -32,17 +32,10 @@ impl Log for StepLogger {
         metadata.level() <= ::log::max_level()
     }
 
+    // The macros only pass records within the max level.
     fn log(&self, record: &Record<'_>) {
-        if self.enabled(record.metadata()) {
-            let level = match record.level() {
-                Level::Error => "error",
-                Level::Warn => "warn",
-                Level::Info => "info",
-                Level::Debug => "debug",
-                Level::Trace => "trace",
-            };
-            eprintln!("[{level}] {}", record.args());
-        }
+        const NAMES: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
+        eprintln!("[{}] {}", NAMES[record.level() as usize - 1], record.args());
     }
 
     fn flush(&self) {}

@@ -138,7 +138,7 @@ impl PluginResult {
             Ok(value) => self.outputs.parameters.push(Parameter { name, value }),
             Err(error) if self.phase == Phase::Succeeded => {
                 self.phase = Phase::Failed;
-                self.message = crate::Error::InvalidOutput { name, reason: error.to_string() }.to_string();
+                self.message = crate::Error::InvalidOutput { name, error }.to_string();
             }
             Err(_) => {}
         }

@@ -189,7 +189,7 @@ impl<T: Serialize> OutputParameter for T {
                 result.outputs.parameters.push(Parameter { name: name.to_owned(), value });
                 Ok(())
             }
-            Err(error) => Err(Error::InvalidOutput { name: name.to_owned(), reason: error.to_string() }),
+            Err(error) => Err(Error::InvalidOutput { name: name.to_owned(), error }),
         }
     }
 }
