@@ -66,10 +66,12 @@ pub(crate) fn parse(attributes: &[Attribute], place: Place) -> syn::Result<StepA
             match key.as_str() {
                 "rename" => parsed.rename = Some(meta.value()?.parse()?),
                 "default" => {
-                    parsed.default = Some(if meta.input.peek(syn::Token![=]) { Some(meta.value()?.parse()?) } else { None })
+                    parsed.default =
+                        Some(if meta.input.peek(syn::Token![=]) { Some(meta.value()?.parse()?) } else { None })
                 }
                 "message" => {
-                    parsed.message = Some(if meta.input.peek(syn::Token![=]) { Some(meta.value()?.parse()?) } else { None })
+                    parsed.message =
+                        Some(if meta.input.peek(syn::Token![=]) { Some(meta.value()?.parse()?) } else { None })
                 }
                 "plugin_option" => parsed.plugin_option = true,
                 "workflow_name" => parsed.workflow_name = true,
@@ -81,7 +83,10 @@ pub(crate) fn parse(attributes: &[Attribute], place: Place) -> syn::Result<StepA
         })?;
     }
     if let (Place::OutputStruct, Some(None)) = (place, &parsed.message) {
-        let at = attributes.iter().find(|a| a.path().is_ident("step")).map_or_else(proc_macro2::Span::call_site, |a| a.span());
+        let at = attributes
+            .iter()
+            .find(|a| a.path().is_ident("step"))
+            .map_or_else(proc_macro2::Span::call_site, |a| a.span());
         return Err(syn::Error::new(at, "on a struct, `message` takes the text: `#[step(message = \"done\")]`"));
     }
     Ok(parsed)
@@ -96,7 +101,9 @@ pub(crate) fn named_fields<'a>(
         syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Named(fields), .. }) => Ok(&fields.named),
         syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Unit, .. }) => Err(syn::Error::new_spanned(
             &input.ident,
-            format!("#[derive({derive})] needs a struct with named fields, one per parameter or artifact (`struct Inputs {{}}` for none)"),
+            format!(
+                "#[derive({derive})] needs a struct with named fields, one per parameter or artifact (`struct Inputs {{}}` for none)"
+            ),
         )),
         syn::Data::Struct(syn::DataStruct { fields, .. }) => Err(syn::Error::new_spanned(
             fields,

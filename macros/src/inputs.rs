@@ -23,7 +23,9 @@ pub(crate) fn derive(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
             if attributes.rename.is_some() || attributes.default.is_some() || attributes.plugin_option {
                 return Err(syn::Error::new_spanned(ident, "`workflow_name` takes no other keys"));
             }
-            initializers.push(quote_spanned!(ty.span()=> #ident: ::core::convert::From::from(invocation.workflow_name.as_str())));
+            initializers.push(
+                quote_spanned!(ty.span()=> #ident: ::core::convert::From::from(invocation.workflow_name.as_str())),
+            );
             continue;
         }
         let name = attributes::name_of(field, &attributes);

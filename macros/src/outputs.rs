@@ -19,7 +19,10 @@ pub(crate) fn derive(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
         let ident = field.ident.as_ref().expect("named fields have identifiers");
         if attributes.message.is_some() {
             if message.is_some() {
-                return Err(syn::Error::new_spanned(ident, "the message is given twice: on the struct, or on one field"));
+                return Err(syn::Error::new_spanned(
+                    ident,
+                    "the message is given twice: on the struct, or on one field",
+                ));
             }
             message = Some(quote_spanned!(field.ty.span()=> self.#ident));
             continue;

@@ -197,7 +197,9 @@ impl<'de> de::Deserializer<'de> for ArgoValue<'_> {
             },
             Value::String(s) => visitor.visit_str(s),
             Value::Array(items) => visitor.visit_seq(Seq { items: items.iter(), index: 0, reading: self.1 }),
-            Value::Object(members) => visitor.visit_map(Map { members: members.iter(), pending: None, reading: self.1 }),
+            Value::Object(members) => {
+                visitor.visit_map(Map { members: members.iter(), pending: None, reading: self.1 })
+            }
         }
     }
 
@@ -215,7 +217,9 @@ impl<'de> de::Deserializer<'de> for ArgoValue<'_> {
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ValueError> {
         match self.0 {
             Value::Bool(b) => visitor.visit_bool(*b),
-            Value::String(s) if self.1 != Reading::Json && s.trim().eq_ignore_ascii_case("true") => visitor.visit_bool(true),
+            Value::String(s) if self.1 != Reading::Json && s.trim().eq_ignore_ascii_case("true") => {
+                visitor.visit_bool(true)
+            }
             Value::String(s) if self.1 != Reading::Json && s.trim().eq_ignore_ascii_case("false") => {
                 visitor.visit_bool(false)
             }
@@ -273,14 +277,20 @@ impl<'de> de::Deserializer<'de> for ArgoValue<'_> {
         self.deserialize_unit(visitor)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, ValueError> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, ValueError> {
         visitor.visit_newtype_struct(self)
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ValueError> {
         match self.0 {
             Value::Array(items) => visitor.visit_seq(Seq { items: items.iter(), index: 0, reading: self.1 }),
-            Value::String(s) if self.1 != Reading::Json => self.embedded(s, visitor, |inner, v| inner.deserialize_seq(v)),
+            Value::String(s) if self.1 != Reading::Json => {
+                self.embedded(s, visitor, |inner, v| inner.deserialize_seq(v))
+            }
             other => Err(mismatch(other, &visitor)),
         }
     }
@@ -300,8 +310,12 @@ impl<'de> de::Deserializer<'de> for ArgoValue<'_> {
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ValueError> {
         match self.0 {
-            Value::Object(members) => visitor.visit_map(Map { members: members.iter(), pending: None, reading: self.1 }),
-            Value::String(s) if self.1 != Reading::Json => self.embedded(s, visitor, |inner, v| inner.deserialize_map(v)),
+            Value::Object(members) => {
+                visitor.visit_map(Map { members: members.iter(), pending: None, reading: self.1 })
+            }
+            Value::String(s) if self.1 != Reading::Json => {
+                self.embedded(s, visitor, |inner, v| inner.deserialize_map(v))
+            }
             other => Err(mismatch(other, &visitor)),
         }
     }

@@ -35,7 +35,12 @@ pub(crate) fn find<'a>(list: &'a [Parameter], name: &str) -> Option<&'a Value> {
     list.iter().rev().find(|p| p.name == name).map(|p| &p.value).filter(|v| !v.is_null())
 }
 
-pub(crate) fn convert<T: DeserializeOwned>(kind: ParameterKind, name: &str, value: &Value, reading: Reading) -> Result<T> {
+pub(crate) fn convert<T: DeserializeOwned>(
+    kind: ParameterKind,
+    name: &str,
+    value: &Value,
+    reading: Reading,
+) -> Result<T> {
     argo_value::from_value(value, reading).map_err(|error| Error::InvalidParameter {
         kind,
         name: name.to_owned(),

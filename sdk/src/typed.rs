@@ -233,7 +233,9 @@ pub mod __private {
     pub use crate::error::{ParameterKind, Result};
     pub use crate::parameters::IntoDefault;
     pub use crate::protocol::{PluginInvocation, PluginResult};
-    pub use crate::typed::{FromInvocation, InputArtifactField, InputParameter, IntoResult, OutputArtifactField, OutputParameter};
+    pub use crate::typed::{
+        FromInvocation, InputArtifactField, InputParameter, IntoResult, OutputArtifactField, OutputParameter,
+    };
 
     /// Refuses parameters and plugin options that no field names.
     pub fn check_known(invocation: &PluginInvocation, parameters: &[&str], plugin_options: &[&str]) -> Result<()> {

@@ -191,8 +191,7 @@ fn count(inputs: Lenient) -> PluginResult {
 
 #[test]
 fn allow_unknown_accepts_other_parameters() {
-    let run =
-        run_step(count, PluginInvocation::new("wf").with_parameter("count", 2).with_parameter("other", "x"));
+    let run = run_step(count, PluginInvocation::new("wf").with_parameter("count", 2).with_parameter("other", "x"));
     assert_eq!(run.result.output_parameter("count"), Some(&Value::from(3)));
 }
 

@@ -95,7 +95,8 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
         // Streams input artifact `input` to `url` (PUT); the message is the answer's body.
         "upload" => {
             let url: String = invocation.parameter("url")?;
-            let response = wasm_workflows_sdk::http::Request::put(&url).body_artifact(&invocation.artifact("input")?).send()?;
+            let response =
+                wasm_workflows_sdk::http::Request::put(&url).body_artifact(&invocation.artifact("input")?).send()?;
             Ok(PluginResult::succeeded(response.text()?.to_owned()))
         }
         // Sleeps `ms` milliseconds, then (if given) fetches `url`, then

@@ -41,5 +41,9 @@ fn run(inputs: Inputs) -> anyhow::Result<Outputs> {
     for line in &lines {
         writeln!(sorted, "{line}")?;
     }
-    Ok(Outputs { message: format!("sorted {} lines of {}", lines.len(), inputs.lines.path()), count: lines.len(), sorted })
+    Ok(Outputs {
+        message: format!("sorted {} lines of {}", lines.len(), inputs.lines.path()),
+        count: lines.len(),
+        sorted,
+    })
 }

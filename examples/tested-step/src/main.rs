@@ -54,16 +54,21 @@ mod tests {
 
     #[test]
     fn converts_the_lines_of_an_artifact() {
-        let run = StepTest::new(PluginInvocation::new("test")).input_artifact("readings", "/r.txt", "0\n-40\n").run(run);
+        let run =
+            StepTest::new(PluginInvocation::new("test")).input_artifact("readings", "/r.txt", "0\n-40\n").run(run);
         assert_eq!(run.result.output_parameter("fahrenheit").map(Value::to_string).as_deref(), Some("[32.0,-40.0]"));
     }
 
     #[test]
     fn names_a_bad_line_and_a_missing_input() {
-        let bad = StepTest::new(PluginInvocation::new("test")).input_artifact("readings", "/r.txt", "1\nwarm\n").run(run);
+        let bad =
+            StepTest::new(PluginInvocation::new("test")).input_artifact("readings", "/r.txt", "1\nwarm\n").run(run);
         assert_eq!(bad.result.phase, Phase::Failed);
         assert_eq!(bad.result.message, "input artifact \"readings\", line 2: \"warm\" is not a number");
         let neither = StepTest::new(PluginInvocation::new("test")).run(run);
-        assert_eq!(neither.result.message, "give parameter \"celsius\" or input artifact \"readings\", not both or neither");
+        assert_eq!(
+            neither.result.message,
+            "give parameter \"celsius\" or input artifact \"readings\", not both or neither"
+        );
     }
 }

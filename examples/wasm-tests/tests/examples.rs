@@ -163,7 +163,9 @@ fn plugin_options_come_from_the_plugin_block() {
     assert_eq!(greeting(invocation(&[])), r#""Hello, World!""#);
     assert_eq!(
         greeting(
-            invocation(&[("name", "Argo")]).with_plugin_option("greeting", "Good morning").with_plugin_option("shout", true)
+            invocation(&[("name", "Argo")])
+                .with_plugin_option("greeting", "Good morning")
+                .with_plugin_option("shout", true)
         ),
         r#""GOOD MORNING, ARGO!""#
     );
@@ -259,7 +261,8 @@ fn the_readme_shows_the_rust_template_code() {
     let root = workspace_root();
     let template = std::fs::read_to_string(root.join("templates/rust/src/main.rs")).unwrap();
     let step = template.split("#[cfg(test)]").next().unwrap();
-    let code = step.lines().skip_while(|line| line.starts_with("//!") || line.is_empty()).collect::<Vec<_>>().join("\n");
+    let code =
+        step.lines().skip_while(|line| line.starts_with("//!") || line.is_empty()).collect::<Vec<_>>().join("\n");
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     assert!(readme.contains(code.trim()), "README.md's Rust section should hold templates/rust/src/main.rs:\n{code}");
 }

@@ -119,7 +119,11 @@ impl Read for BodyReader {
         if read == 0 {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
-                format!("the body ended after {} of the {} bytes it was to have", self.length - self.remaining, self.length),
+                format!(
+                    "the body ended after {} of the {} bytes it was to have",
+                    self.length - self.remaining,
+                    self.length
+                ),
             ));
         }
         self.remaining -= read as u64;

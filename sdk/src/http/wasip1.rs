@@ -109,7 +109,9 @@ fn request_error(result: u32, url: &Url, method: &str, timeout: Option<Duration>
     match result {
         code::DESTINATION_NOT_ALLOWED => url.denied(),
         code::INVALID_METHOD => HttpError::InvalidMethod { method: method.to_owned() },
-        code::INVALID_URL => HttpError::InvalidUrl { url: url.full.clone(), reason: "the host cannot request it".into() },
+        code::INVALID_URL => {
+            HttpError::InvalidUrl { url: url.full.clone(), reason: "the host cannot request it".into() }
+        }
         code::REQUEST_ERROR if timeout.is_some_and(|t| started.elapsed() >= t) => url.timeout(timeout),
         code::REQUEST_ERROR => url.failed(
             "the host could not complete it: a refused connection, a DNS failure, a timeout or another network \
