@@ -266,3 +266,17 @@ fn the_readme_shows_the_rust_template_code() {
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     assert!(readme.contains(code.trim()), "README.md's Rust section should hold templates/rust/src/main.rs:\n{code}");
 }
+
+/// The original plugin lacks the streamed-request functions, and a module
+/// that imports them does not start there: only a core module that streams
+/// a request body may import them.
+#[test]
+fn only_a_core_module_that_streams_a_request_body_imports_the_streaming_functions() {
+    let imports = |wasm: PathBuf| {
+        let bytes = std::fs::read(wasm).unwrap();
+        bytes.windows(b"wasm_workflows_http".len()).any(|w| w == b"wasm_workflows_http")
+    };
+    assert!(imports(example("streaming-http", WasmTarget::Wasip1)));
+    assert!(!imports(example("json-api", WasmTarget::Wasip1)), "json-api sends bodies from memory only");
+    assert!(!imports(module("http-request", WasmTarget::Wasip1)), "http-request runs on the original plugin");
+}

@@ -72,10 +72,14 @@ pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 16 << 20;
 /// The size of the pieces a streamed body moves in.
 pub(crate) const CHUNK: usize = 64 << 10;
 
-/// A request body: bytes in memory, or a reader of a known length.
+/// A request body: bytes in memory, or a reader of a known length with the
+/// backend's way of sending one. That way is named only by
+/// [`Request::body_reader`], so a module that never streams a request body
+/// links none of it (on wasm32-wasip1: imports none of the host functions
+/// the original plugin lacks).
 pub(crate) enum Body {
     Bytes(Vec<u8>),
-    Reader { reader: Box<dyn Read + Send>, length: u64 },
+    Reader { reader: Box<dyn Read + Send>, length: u64, send: backend::SendReader },
 }
 
 impl Body {
@@ -225,7 +229,7 @@ impl Request {
     /// # Ok(()) }
     /// ```
     pub fn body_reader(mut self, reader: impl Read + Send + 'static, length: u64) -> Self {
-        self.body = Body::Reader { reader: Box::new(reader), length };
+        self.body = Body::Reader { reader: Box::new(reader), length, send: backend::SEND_READER };
         self
     }
 

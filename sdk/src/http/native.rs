@@ -24,6 +24,10 @@ impl IncomingBody {
     }
 }
 
+/// Nothing to choose here: a reader body goes through the same call.
+pub(super) type SendReader = ();
+pub(super) const SEND_READER: SendReader = ();
+
 pub(super) fn open(request: Request, url: &Url) -> Result<(StatusCode, HeaderMap, IncomingBody), HttpError> {
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -53,7 +57,7 @@ pub(super) fn open(request: Request, url: &Url) -> Result<(StatusCode, HeaderMap
     } else {
         match request.body {
             Body::Bytes(bytes) => agent.run(outgoing.body(bytes).map_err(built)?),
-            Body::Reader { reader, length } => {
+            Body::Reader { reader, length, send: () } => {
                 let body = ureq::SendBody::from_owned_reader(BodyReader::new(reader, length));
                 agent.run(outgoing.body(body).map_err(built)?)
             }

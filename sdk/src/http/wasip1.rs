@@ -159,8 +159,8 @@ pub(super) fn open(request: Request, url: &Url) -> Result<(StatusCode, HeaderMap
                 &mut handle,
             )
         },
-        Body::Reader { reader, length } => {
-            stream(BodyReader::new(reader, length), url, method, &headers, &mut status, &mut handle)?
+        Body::Reader { reader, length, send } => {
+            send(BodyReader::new(reader, length), url, method, &headers, &mut status, &mut handle)?
         }
     };
     if result != code::SUCCESS {
@@ -171,6 +171,11 @@ pub(super) fn open(request: Request, url: &Url) -> Result<(StatusCode, HeaderMap
     let status = StatusCode::from_u16(status).map_err(|_| url.failed(format!("invalid status {status}")))?;
     Ok((status, headers, IncomingBody(handle)))
 }
+
+/// How a reader body is sent: [`stream`], named only where a request is
+/// given one.
+pub(super) type SendReader = fn(BodyReader, &Url, &str, &str, &mut u16, &mut i32) -> Result<u32, HttpError>;
+pub(super) const SEND_READER: SendReader = stream;
 
 /// Sends a request whose body is read from `body` a piece at a time;
 /// answers `req_finish`'s code.

@@ -78,6 +78,10 @@ impl IncomingBody {
     }
 }
 
+/// Nothing to choose here: a reader body goes through the same call.
+pub(super) type SendReader = ();
+pub(super) const SEND_READER: SendReader = ();
+
 pub(super) fn open(request: Request, url: &Url) -> Result<(StatusCode, HeaderMap, IncomingBody), HttpError> {
     let limit = request.max_response_size;
     let fail = |error: ErrorCode| classify(url, request.timeout, limit, error);
@@ -112,7 +116,7 @@ pub(super) fn open(request: Request, url: &Url) -> Result<(StatusCode, HeaderMap
         };
         match request.body {
             Body::Bytes(bytes) => write(&bytes)?,
-            Body::Reader { reader, length } => {
+            Body::Reader { reader, length, send: () } => {
                 let mut reader = BodyReader::new(reader, length);
                 let mut chunk = vec![0u8; CHUNK];
                 loop {
