@@ -141,11 +141,9 @@ impl LegacyHttp {
     /// Starts a request whose body the module writes next (its headers must
     /// hold `content-length`); answers its handle.
     fn start(&mut self, outgoing: Outgoing) -> Result<i32, u32> {
-        let declared = outgoing
-            .headers
-            .lines()
-            .filter_map(|line| line.split_once(':'))
-            .any(|(name, value)| name.trim().eq_ignore_ascii_case("content-length") && value.trim().parse::<u64>().is_ok());
+        let declared = outgoing.headers.lines().filter_map(|line| line.split_once(':')).any(|(name, value)| {
+            name.trim().eq_ignore_ascii_case("content-length") && value.trim().parse::<u64>().is_ok()
+        });
         if !declared {
             return Err(code::INVALID_ENCODING);
         }
