@@ -68,9 +68,24 @@ import json, sys
 metadata = json.load(sys.stdin)
 for package in metadata["packages"]:
     if package["id"] in metadata["workspace_members"] and package["publish"] != []:
-        print(package["name"])' <<<"$metadata")
+        print(package["name"], package["version"])' <<<"$metadata")
 selected=()
-for crate in "${crates[@]}"; do selected+=(-p "$crate"); done
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+for entry in "${crates[@]}"; do
+  crate=${entry% *} version=${entry#* }
+  selected+=(-p "$crate")
+  # The verification takes the other crates from a local registry, and cargo
+  # holds a registry crate of a given version to be immutable: what an
+  # earlier run unpacked (CARGO_HOME) and built (the target dir) from these
+  # same versions would be used again, however the crates changed since.
+  rm -rf "$cargo_home"/registry/src/*/"$crate-$version"
+  for depinfo in "$target_dir"/debug/deps/"${crate//-/_}"-*.d; do
+    if [[ ! -f $depinfo ]] || ! head -n 1 "$depinfo" | grep -q '/registry/src/'; then continue; fi
+    unit=${depinfo##*/}
+    unit=${unit%.d}
+    rm -rf "$target_dir/debug/.fingerprint/$crate-${unit##*-}" "$target_dir/debug/deps/"*"$unit"*
+  done
+done
 
 # The staged files are not in git, so cargo would call the tree dirty:
 # --allow-dirty, and for publishing the same check made here instead.
@@ -82,7 +97,7 @@ fi
 started=$SECONDS
 touch "$work/started"
 cargo package "${selected[@]}" --locked --allow-dirty "${profile[@]}"
-echo "package: ${crates[*]} packaged and verified in $((SECONDS - started)) s" >&2
+echo "package: ${#crates[@]} crates packaged and verified in $((SECONDS - started)) s" >&2
 
 # cargo's verification built the packaged CLI in the shared target dir (an
 # ephemeral workspace of the unpacked .crate): that is now debug/wasm-workflows.
