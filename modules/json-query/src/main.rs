@@ -3,9 +3,15 @@
 //! parameter `result`: JSON text, or with `raw` the strings without quotes.
 
 mod document;
+mod json;
+mod map;
+mod natives;
+mod number;
+mod ops;
 mod output;
 mod position;
 mod query;
+mod value;
 
 use wasm_workflows_sdk::prelude::*;
 
@@ -37,36 +43,10 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
 
 /// The document's JSON values: one, or several separated by white space
 /// (JSON lines), as jq reads them.
-fn parse(document: &document::Document) -> anyhow::Result<Vec<jaq_json::Val>> {
-    let values = jaq_json::read::parse_many(document.text.as_bytes()).collect::<Result<Vec<_>, _>>().map_err(|e| {
-        anyhow::anyhow!("{}: malformed JSON {}", document.source, locate(&document.text, &e.to_string()))
+fn parse(document: &document::Document) -> anyhow::Result<Vec<value::Val>> {
+    let values = json::parse_all(document.text.as_bytes()).map_err(|e| {
+        anyhow::anyhow!("{}: malformed JSON at {}: {}", document.source, Position::of(&document.text, e.offset), e.reason)
     })?;
     anyhow::ensure!(!values.is_empty(), "{}: expected a JSON document, got no JSON value", document.source);
     Ok(values)
-}
-
-/// jaq's parse error (`byte offset N: reason`) as `at line L, column C: reason`.
-fn locate(text: &str, error: &str) -> String {
-    let parsed = error.strip_prefix("byte offset ").and_then(|rest| rest.split_once(": "));
-    match parsed.and_then(|(offset, reason)| Some((offset.parse().ok()?, reason))) {
-        Some((offset, reason)) => format!("at {}: {reason}", Position::of(text, offset)),
-        None => error.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parse_errors_say_where() {
-        let text = "{\"a\": 1,\n \"b\": tru}";
-        let error = jaq_json::read::parse_many(text.as_bytes()).find_map(Result::err).unwrap();
-        assert!(error.to_string().starts_with("byte offset "), "jaq's error format changed: {error}");
-        assert!(
-            locate(text, &error.to_string()).starts_with("at line 2, column "),
-            "{}",
-            locate(text, &error.to_string())
-        );
-    }
 }

@@ -2,14 +2,16 @@
 //! way jq runs it: once for each value, with `input` and `inputs` reading
 //! the values after it.
 
+use std::sync::OnceLock;
+
 use jaq_core::data::HasLut;
 use jaq_core::load::{self, Arena, File, Loader};
+use jaq_core::native::Fun;
 use jaq_core::{Compiler, Ctx, DataT, Lut, Vars, compile};
-use jaq_fmts::write::tabular::Row;
-use jaq_json::Val;
 use jaq_std::input::{HasInputs, Inputs, RcIter};
 
 use crate::position::Position;
+use crate::value::Val;
 
 /// The data every filter sees: the compiled program and the input stream.
 pub struct Data;
@@ -69,12 +71,18 @@ pub enum RunError {
 impl Query {
     /// Parses and compiles `code` with jq's standard library (as jaq provides it).
     pub fn compile(code: &str) -> Result<Query, SyntaxError> {
-        let defs = jaq_core::defs().chain(jaq_std::defs()).chain(jaq_json::defs());
-        let funs = jaq_core::funs()
+        let prelude = load::parse(PRELUDE, |p| p.defs()).expect("the prelude parses");
+        let defs: Vec<load::parse::Def<&'static str>> =
+            jaq_core::defs().chain(jaq_std::defs()).chain(prelude).collect();
+        let funs: Vec<Fun<Data>> = crate::natives::natives()
+            .into_iter()
+            .chain(jaq_core::funs())
             .chain(jaq_std::funs())
+            .chain(jaq_core::funs().filter_map(renamed))
+            .chain(jaq_std::funs().filter_map(renamed))
             .chain(jaq_std::input::funs().into_vec().into_iter().map(jaq_core::native::run))
-            .chain(jaq_json::funs())
-            .chain(tables().into_iter().map(jaq_core::native::run::<Data>));
+            .collect();
+        BUILTINS.get_or_init(|| builtins_of(&defs, &funs));
         let arena = Arena::default();
         let modules =
             Loader::new(defs).load(&arena, File { code, path: () }).map_err(|errors| load_error(code, errors))?;
@@ -112,25 +120,45 @@ impl Query {
     }
 }
 
-/// jq's `@csv` and `@tsv`, which jaq keeps in jaq-fmts (jaq-std lacks them).
-fn tables() -> [jaq_core::native::Filter<jaq_core::RunPtr<Data>>; 2] {
-    [("@csv", jaq_core::native::v(0), csv), ("@tsv", jaq_core::native::v(0), tsv)]
+/// json-query's own definitions (src/prelude.jq).
+const PRELUDE: &str = include_str!("prelude.jq");
+
+/// A native of jaq that the prelude wraps, under the name the prelude
+/// calls it by (jaq's own definitions keep using the original).
+fn renamed(fun: Fun<Data>) -> Option<Fun<Data>> {
+    let name = match fun.0 {
+        "limit" => "_limit",
+        "skip" => "_skip",
+        "mktime" => "_mktime",
+        "strftime" => "_strftime",
+        "strflocaltime" => "_strflocaltime",
+        _ => return None,
+    };
+    Some((name, fun.1, fun.2))
 }
 
-fn csv(cv: jaq_core::Cv<'_, Data>) -> jaq_core::ValXs<'_, Val> {
-    jaq_core::native::bome(table(&cv.1, Row::write_csv))
+static BUILTINS: OnceLock<Vec<String>> = OnceLock::new();
+
+/// `name/arity` of every filter a program can call, as jq's `builtins` lists them.
+pub fn builtins() -> Vec<String> {
+    BUILTINS.get().cloned().unwrap_or_default()
 }
 
-fn tsv(cv: jaq_core::Cv<'_, Data>) -> jaq_core::ValXs<'_, Val> {
-    jaq_core::native::bome(table(&cv.1, Row::write_tsv))
-}
-
-/// An array of null, boolean, number and string values as one row of text.
-fn table(row: &Val, write: fn(&Row, &mut dyn std::io::Write) -> std::io::Result<()>) -> jaq_json::ValR {
-    let row = Row::try_from(row).map_err(|e| jaq_core::Error::str(format_args!("cannot format {row}: {e}")))?;
-    let mut text = Vec::new();
-    write(&row, &mut text).expect("writing to memory cannot fail");
-    Ok(Val::utf8_str(text))
+fn builtins_of(defs: &[load::parse::Def<&'static str>], funs: &[Fun<Data>]) -> Vec<String> {
+    let internal = |name: &str| {
+        name.starts_with('_') || name.starts_with('!') || name.starts_with('@') || name.ends_with("_empty")
+            || name.ends_with("_or_empty")
+    };
+    let mut names: Vec<String> = defs
+        .iter()
+        .map(|d| (d.name, d.args.len()))
+        .chain(funs.iter().map(|(name, args, _)| (*name, args.len())))
+        .filter(|(name, _)| !internal(name))
+        .map(|(name, arity)| format!("{name}/{arity}"))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// The most characters of an error message: jaq's messages quote the
@@ -141,7 +169,7 @@ const MAX_ERROR_CHARS: usize = 300;
 /// cut to [`MAX_ERROR_CHARS`].
 fn describe(error: Val) -> String {
     let text = match &error {
-        Val::TStr(text) => String::from_utf8_lossy(text).into_owned(),
+        Val::Str(text) => text.to_string(),
         other => format!("{other} (not a string)"),
     };
     match text.char_indices().nth(MAX_ERROR_CHARS) {
@@ -206,7 +234,7 @@ mod tests {
 
     fn outputs(code: &str, input: &str) -> Result<Vec<String>, RunError> {
         let query = Query::compile(code).unwrap();
-        let values = jaq_json::read::parse_many(input.as_bytes()).collect::<Result<_, _>>().unwrap();
+        let values = crate::json::parse_all(input.as_bytes()).unwrap();
         let mut out = Vec::new();
         query.run(values, |v| out.push(v.to_string())).map(|()| out)
     }
