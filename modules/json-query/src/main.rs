@@ -11,6 +11,7 @@ mod ops;
 mod output;
 mod position;
 mod query;
+mod syntax;
 mod value;
 
 use wasm_workflows_sdk::prelude::*;

@@ -141,6 +141,11 @@ pub fn natives() -> Vec<Fun<Data>> {
             let x = cv.0.pop_var();
             one(bsearch(&cv.1, &x))
         }),
+        ("_nan", v(0), |_| one(Ok(Val::Num(f64::NAN)))),
+        ("_infinite", v(0), |_| one(Ok(Val::Num(f64::INFINITY)))),
+        ("_isnan", v(0), |cv| one(number_test(&cv.1, f64::is_nan))),
+        ("_isinfinite", v(0), |cv| one(number_test(&cv.1, f64::is_infinite))),
+        ("_isnormal", v(0), |cv| one(number_test(&cv.1, f64::is_normal))),
         ("have_decnum", v(0), |_| one(Ok(Val::Bool(true)))),
         ("have_literal_numbers", v(0), |_| one(Ok(Val::Bool(true)))),
         ("input_filename", v(0), |_| one(Ok(Val::Null))),
@@ -163,6 +168,13 @@ pub fn natives() -> Vec<Fun<Data>> {
         ("error", v(0), |cv| box_once(Err(Exn::from(jaq_core::Error::new(cv.1))))),
     ];
     natives.into_iter().map(|(name, args, f)| run::<Data>((name, args, f))).collect()
+}
+
+fn number_test(v: &Val, test: fn(f64) -> bool) -> ValR<Val> {
+    match v.as_number() {
+        Some(x) => Ok(Val::Bool(test(x))),
+        None => Err(error(format!("{} number required", v.described()))),
+    }
 }
 
 fn length(v: &Val) -> ValR<Val> {
@@ -209,7 +221,6 @@ fn tonumber(v: Val) -> ValR<Val> {
     match &v {
         Val::Num(_) | Val::Lit(_) => Ok(v),
         Val::Str(s) => crate::number::parse_literal(s)
-            .filter(|_| !s.starts_with('+'))
             .ok_or_else(|| error(format!("{} cannot be parsed as a number", v.described()))),
         _ => Err(error(format!("{} cannot be parsed as a number", v.described()))),
     }
@@ -436,12 +447,11 @@ fn strindices(v: &Val, sub: &Val) -> ValR<Val> {
     if sub.is_empty() {
         return Ok(Val::arr(Vec::new()));
     }
-    // jq counts positions in bytes here.
-    let bytes = s.as_bytes();
-    let needle = sub.as_bytes();
-    Ok((0..bytes.len().saturating_sub(needle.len() - 1))
-        .filter(|&i| bytes[i..].starts_with(needle))
-        .map(Val::from)
+    // Positions in characters, as jq 1.8 counts them.
+    Ok(s.char_indices()
+        .enumerate()
+        .filter(|(_, (byte, _))| s[*byte..].starts_with(&**sub))
+        .map(|(chars, _)| Val::from(chars))
         .collect())
 }
 

@@ -176,7 +176,9 @@ pub fn parse_literal(text: &str) -> Option<Val> {
     let literal = Literal { value, negative, digits: digits.into(), exponent };
     let mut shortest = Vec::new();
     write_f64(&mut shortest, value);
-    if value.is_finite() && shortest == literal.text().as_bytes() {
+    // Integers past 2^53 stay literals even when written as their double is,
+    // so that two of them compare as decimals (jq: `13911860366432393 == 13911860366432392` is false).
+    if value.is_finite() && value.abs() < 9007199254740992.0 && shortest == literal.text().as_bytes() {
         Some(Val::Num(value))
     } else {
         Some(Val::Lit(Rc::new(literal)))

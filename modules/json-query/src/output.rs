@@ -83,6 +83,6 @@ mod tests {
     fn non_json_numbers_become_what_jq_writes() {
         let mut outputs = Outputs::new(false);
         outputs.push(Val::arr(vec![Val::Num(f64::NAN), Val::Num(f64::NEG_INFINITY)]));
-        assert_eq!(outputs.finish(), "[null,-1.7976931348623157e308]");
+        assert_eq!(outputs.finish(), "[null,-1.7976931348623157e+308]");
     }
 }

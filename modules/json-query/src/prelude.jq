@@ -19,6 +19,18 @@ def from_entries:
 def with_entries(f): to_entries | map(f) | from_entries;
 def walk(f): def w: if type == "object" then map_values(w) elif type == "array" then map(w) end | f; w;
 
+# Numbers
+def nan: _nan;
+def infinite: _infinite;
+def isnan: _isnan;
+def isinfinite: _isinfinite;
+def isnormal: _isnormal;
+def isfinite: type == "number" and (isinfinite | not);
+def finites: select(isfinite);
+def normals: select(isnormal);
+def logb: if isnan then . elif isinfinite then infinite elif . == 0 then -infinite else ilogb end;
+def significand: if isnan or isinfinite or . == 0 then . else scalbln(.; 0 - ilogb) end;
+
 # Types and conversion
 def type: _type;
 def tostring: _tostring;

@@ -375,9 +375,6 @@ fn compare(a: &Val, b: &Val, depth: usize) -> Option<Ordering> {
             x.len().cmp(&y.len())
         }
         (Val::Obj(x), Val::Obj(y)) => {
-            if Rc::ptr_eq(x, y) {
-                return Some(Ordering::Equal);
-            }
             let (kx, ky) = (x.sorted_keys(), y.sorted_keys());
             match kx.iter().map(|k| k.as_bytes()).cmp(ky.iter().map(|k| k.as_bytes())) {
                 Ordering::Equal => {}
