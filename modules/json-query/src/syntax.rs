@@ -242,6 +242,9 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
         next += 1;
         let mut skip_to = 0;
         match (t.kind, text(t)) {
+            (Kind::Ident, _) if toks.get(n + 1).is_some_and(|next| text(next) == ":") => {
+                // A keyword used as an object key (`{if: 1}`).
+            }
             (Kind::Ident, "import" | "include") => {
                 return Err(Refused {
                     reason: format!(
@@ -261,6 +264,12 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
             }
             (Kind::Num, number) if number.starts_with('.') => {
                 edits.push(Edit { at: t.start, len: 0, text: "0".into() });
+            }
+            (Kind::Num, digits) if digits.len() >= 16 && digits.bytes().all(|d| d.is_ascii_digit()) => {
+                // jaq reads integer literals that fit a machine word as integers, then doubles;
+                // written in exponent form the literal keeps all its digits, as in jq.
+                let text = format!("{}.{}E{}", &digits[..1], &digits[1..], digits.len() - 1);
+                edits.push(Edit { at: t.start, len: t.end - t.start, text });
             }
             (Kind::Ident, "reduce" | "foreach") => {
                 if let Some(as_at) = source_end(&toks, code, n + 1) {
@@ -513,6 +522,8 @@ mod tests {
         assert_eq!(rw("1 |\n\"\\($__loc__)\""), "1 |\n\"\\({\"file\":\"<top-level>\",\"line\":2})\"");
         assert_eq!(rw("reduce .[] / .[] as $i (0; . + $i)"), "reduce (.[] / .[]) as $i (0; . + $i)");
         assert_eq!(rw("select(. > .5)"), "select(. > 0.5)");
+        assert_eq!(rw("13911860366432393 + 1"), "1.3911860366432393E16 + 1");
+        assert_eq!(rw("{as: 1, reduce: 2, import: 3}"), "{as: 1, reduce: 2, import: 3}");
         assert_eq!(rw(". as {$a, $b:[$c]} | $b"), ". as {$a, $b, \"b\":[$c]} | $b");
         assert_eq!(
             rw(". as [$a] ?// $b | [$a, $b]"),
