@@ -46,7 +46,8 @@ fi
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 pids=()
-for part in setup-s3 setup-templates; do
+# jaq (json-query's benchmark) and jq's own tests (json-query's jq_test_suite) have scripts too.
+for part in setup-s3 setup-templates setup-jaq setup-jq-tests; do
   scripts/$part.sh >"$logs/$part" 2>&1 &
   pids+=("$part:$!")
 done

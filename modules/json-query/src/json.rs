@@ -62,11 +62,6 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Where the reader is.
-    pub fn offset(&self) -> usize {
-        self.pos
-    }
-
     fn fail<T>(&self, reason: impl Into<String>) -> Result<T> {
         Err(ParseError { offset: self.pos, reason: reason.into() })
     }
@@ -109,12 +104,6 @@ impl<'a> Reader<'a> {
             return Ok(None);
         }
         self.value(0).map(Some)
-    }
-
-    /// Skips the next value without building it.
-    pub fn skip_value(&mut self) -> Result<()> {
-        // Building and dropping a value is simple and checks the same syntax.
-        self.value(0).map(drop)
     }
 
     /// One value, `depth` levels inside arrays and objects.
@@ -321,6 +310,101 @@ impl<'a> Reader<'a> {
             _ => {
                 let shown = String::from_utf8_lossy(&token[..token.len().min(40)]).into_owned();
                 self.fail(format!("invalid literal {shown:?}"))
+            }
+        }
+    }
+}
+
+/// The elements of the arrays and the values of the objects that `text`
+/// holds at its top level, an array's elements read one at a time (for a
+/// program that starts with `.[] |`: it never needs the whole array in
+/// memory). A top-level
+/// value that is neither ends the elements with `.[]`'s error; a parse
+/// error ends them too and is kept in [`Elements::error`].
+pub struct Elements<'a> {
+    reader: Reader<'a>,
+    inside: Option<u8>,
+    /// The values of a top-level object, read whole (its keys may repeat).
+    pending: std::vec::IntoIter<Val>,
+    /// Why the text is not JSON, when it is not.
+    pub error: Option<ParseError>,
+    /// The top-level value that cannot be iterated, when there is one.
+    pub not_iterable: Option<Val>,
+}
+
+impl<'a> Elements<'a> {
+    /// The elements of the containers of `text`.
+    pub fn new(text: &'a [u8]) -> Elements<'a> {
+        Elements { reader: Reader::new(text), inside: None, pending: Vec::new().into_iter(), error: None, not_iterable: None }
+    }
+
+    /// Reads the rest of the text, keeping its parse error if it has one.
+    pub fn check_rest(&mut self) {
+        while self.next().is_some() {}
+        while self.error.is_none() {
+            match self.reader.next_value() {
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(e) => self.error = Some(e),
+            }
+        }
+    }
+
+    fn step(&mut self) -> Result<Option<Val>> {
+        loop {
+            if let Some(value) = self.pending.next() {
+                return Ok(Some(value));
+            }
+            match self.inside {
+                None => match self.reader.peek() {
+                    None => return Ok(None),
+                    Some(b'[') => {
+                        self.reader.pos += 1;
+                        if !self.reader.eat(b']') {
+                            self.inside = Some(b'[');
+                            return self.reader.value(1).map(Some);
+                        }
+                    }
+                    Some(b'{') => {
+                        if let Val::Obj(map) = self.reader.value(0)? {
+                            let values: Vec<Val> = Rc::unwrap_or_clone(map).into_entries().map(|(_, v)| v).collect();
+                            self.pending = values.into_iter();
+                        }
+                    }
+                    Some(_) => {
+                        let value = self.reader.value(0)?;
+                        self.not_iterable = Some(value);
+                        return Ok(None);
+                    }
+                },
+                Some(_) => match self.reader.peek() {
+                    Some(b',') => {
+                        self.reader.pos += 1;
+                        return self.reader.value(1).map(Some);
+                    }
+                    Some(b']') => {
+                        self.reader.pos += 1;
+                        self.inside = None;
+                    }
+                    _ => return self.reader.fail("expected , or ] in an array"),
+                },
+            }
+        }
+    }
+}
+
+impl Iterator for Elements<'_> {
+    type Item = Val;
+
+    fn next(&mut self) -> Option<Val> {
+        if self.error.is_some() || self.not_iterable.is_some() {
+            return None;
+        }
+        match self.step() {
+            Ok(value) => value,
+            Err(e) => {
+                self.error = Some(e);
+                None
             }
         }
     }

@@ -27,9 +27,21 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
     let raw: bool = invocation.parameter_or("raw", false)?;
     let query = Query::compile(&code).map_err(|e| anyhow::anyhow!("parameter \"query\": syntax error: {e}"))?;
     let document = document::read(&invocation)?;
-    let values = parse(&document)?;
     let mut outputs = Outputs::new(raw);
-    query.run(values, |value| outputs.push(value)).map_err(|error| match error {
+    // `.[] | rest` runs `rest` on each element as the parser reads it.
+    let each = syntax::after_iterate(&code).and_then(|rest| Query::compile(rest).ok());
+    let ran = match each {
+        Some(rest) => run_on_elements(&rest, &document, &mut outputs)?,
+        None => {
+            let values = parse(&document)?;
+            // The document lives until the step ends: the process's end frees it
+            // faster than dropping it value by value (the extra reference also
+            // keeps it from being freed while the program runs).
+            std::mem::forget(values.clone());
+            query.run(values.into_iter(), |value| outputs.push(value))
+        }
+    };
+    ran.map_err(|error| match error {
         RunError::Error(reason) => anyhow::anyhow!("parameter \"query\": the query failed: {reason}"),
         RunError::Halt(code) => anyhow::anyhow!("parameter \"query\": the query halted with exit code {code}"),
     })?;
@@ -40,6 +52,26 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
     };
     let message = if raw && outputs.count() > 1 { message.replace("as a JSON array", "one per line") } else { message };
     Ok(PluginResult::succeeded(message).with_parameter("result", outputs.finish()))
+}
+
+/// `rest` on each element of the document's arrays (and values of its
+/// objects) as they are read. As jq reads the whole document before it
+/// runs the program, malformed JSON anywhere fails the step as malformed
+/// JSON, even after a program error; a value that is neither array nor
+/// object fails as `.[]` fails on it.
+fn run_on_elements(rest: &Query, document: &document::Document, outputs: &mut Outputs) -> anyhow::Result<Result<(), RunError>> {
+    let mut elements = json::Elements::new(document.text.as_bytes());
+    let ran = rest.run(elements.by_ref(), |value| outputs.push(value));
+    if ran.is_err() || elements.not_iterable.is_some() {
+        elements.check_rest();
+    }
+    if let Some(e) = &elements.error {
+        anyhow::bail!("{}: malformed JSON at {}: {}", document.source, Position::of(&document.text, e.offset), e.reason);
+    }
+    Ok(match (ran, elements.not_iterable.take()) {
+        (Ok(()), Some(value)) => Err(RunError::Error(value.not_iterable().into_val().as_str().unwrap_or_default().to_owned())),
+        (ran, _) => ran,
+    })
 }
 
 /// The document's JSON values: one, or several separated by white space

@@ -58,6 +58,12 @@ impl Map {
         self.position(key).map(|i| &self.entries[i].1)
     }
 
+    /// The entry at position `i` (insertion order).
+    pub fn entry_at(&self, i: usize) -> (&Rc<str>, &Val) {
+        let (k, v) = &self.entries[i];
+        (k, v)
+    }
+
     /// The value at position `i` (insertion order).
     pub fn value_at(&self, i: usize) -> &Val {
         &self.entries[i].1

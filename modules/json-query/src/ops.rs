@@ -91,20 +91,49 @@ fn repeat(s: &str, n: f64) -> ValR<Val> {
     }
 }
 
-/// Deep merge of objects (`*`).
-fn merge(mut a: Rc<Map>, b: &Map, depth: usize) -> ValR<Val> {
-    if depth > MAX_DEPTH {
-        return Err(error("Object merge too deep"));
+/// An object being merged: `target` takes the entries of `from` from `next` on;
+/// `key` is where a merged child goes back into the parent.
+struct MergeFrame {
+    target: Map,
+    from: Rc<Map>,
+    next: usize,
+    key: Option<Rc<str>>,
+}
+
+/// Deep merge of objects (`*`), with an explicit stack: objects may nest
+/// 10,000 levels, past what the module's call stack holds.
+fn merge(a: Rc<Map>, b: &Rc<Map>, _depth: usize) -> ValR<Val> {
+    let mut stack =
+        vec![MergeFrame { target: Rc::unwrap_or_clone(a), from: b.clone(), next: 0, key: None }];
+    loop {
+        let depth = stack.len();
+        let top = stack.last_mut().expect("a frame");
+        if top.next < top.from.len() {
+            let (k, v) = top.from.entry_at(top.next);
+            let (k, v) = (k.clone(), v.clone());
+            top.next += 1;
+            let child = match (top.target.get(&k), &v) {
+                (Some(Val::Obj(x)), Val::Obj(y)) => Some((x.clone(), y.clone())),
+                _ => None,
+            };
+            match child {
+                Some((x, y)) => {
+                    if depth > MAX_DEPTH {
+                        return Err(error("Object merge too deep"));
+                    }
+                    stack.push(MergeFrame { target: Rc::unwrap_or_clone(x), from: y, next: 0, key: Some(k) });
+                }
+                None => top.target.insert(k, v),
+            }
+        } else {
+            let done = stack.pop().expect("a frame");
+            let merged = Val::obj(done.target);
+            match (stack.last_mut(), done.key) {
+                (Some(parent), Some(key)) => parent.target.insert(key, merged),
+                _ => return Ok(merged),
+            }
+        }
     }
-    let target = Rc::make_mut(&mut a);
-    for (k, v) in b.iter() {
-        let merged = match (target.get(k), v) {
-            (Some(Val::Obj(x)), Val::Obj(y)) => merge(x.clone(), y, depth + 1)?,
-            _ => v.clone(),
-        };
-        target.insert(k.clone(), merged);
-    }
-    Ok(Val::Obj(a))
 }
 
 impl Div for Val {

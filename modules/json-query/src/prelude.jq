@@ -70,6 +70,9 @@ def skip($n; f):
 def nth($n): .[$n];
 def nth($n; f): if $n < 0 then error("nth doesn't support negative indices") else first(skip($n; f)) end;
 
+# Inputs: jq fails when none is left.
+def input: [_limit(1; inputs)] as $next | if $next == [] then error("No more inputs") else $next[0] end;
+
 # Strings
 def split($sep): _split($sep);
 def trimstr($s): ltrimstr($s) | rtrimstr($s);

@@ -98,8 +98,8 @@ impl Query {
     /// Runs the program on each of `values` in turn (`input` and `inputs`
     /// take the values after the current one) and hands each output to
     /// `output`. A halt with exit code 0 ends the run without an error.
-    pub fn run(&self, values: Vec<Val>, mut output: impl FnMut(Val)) -> Result<(), RunError> {
-        let values: Box<dyn Iterator<Item = Result<Val, String>>> = Box::new(values.into_iter().map(Ok));
+    pub fn run<'v>(&self, values: impl Iterator<Item = Val> + 'v, mut output: impl FnMut(Val)) -> Result<(), RunError> {
+        let values: Box<dyn Iterator<Item = Result<Val, String>> + 'v> = Box::new(values.map(Ok));
         let values = RcIter::new(values);
         let global = Global { lut: &self.0.lut, inputs: &values };
         while let Some(Ok(value)) = (&values).next() {
@@ -240,7 +240,7 @@ mod tests {
         let query = Query::compile(code).unwrap();
         let values = crate::json::parse_all(input.as_bytes()).unwrap();
         let mut out = Vec::new();
-        query.run(values, |v| out.push(v.to_string())).map(|()| out)
+        query.run(values.into_iter(), |v: Val| out.push(v.to_string())).map(|()| out)
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! jq 1.8 syntax that jaq's parser does not take, rewritten into jaq's
 //! before it parses the program:
 //!
+//! - `$ENV` becomes `(env)`;
 //! - `$__loc__` becomes `{"file":"<top-level>","line":N}` (and `{$__loc__}`
 //!   the entry `"__loc__": {...}`);
 //! - the source of `reduce`/`foreach` may be any pipe-free expression
@@ -262,6 +263,9 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
                 let replacement = if shorthand { format!("\"__loc__\": {loc}") } else { loc };
                 edits.push(Edit { at: t.start, len: t.end - t.start, text: replacement });
             }
+            (Kind::Var, "$ENV") => {
+                edits.push(Edit { at: t.start, len: t.end - t.start, text: "(env)".into() });
+            }
             (Kind::Num, number) if number.starts_with('.') => {
                 edits.push(Edit { at: t.start, len: 0, text: "0".into() });
             }
@@ -300,6 +304,21 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
     }
     out.push_str(&code[pos..]);
     Ok(Rewritten { code: out, edits })
+}
+
+/// `REST` when `code` is `.[] | REST` and reads no other input (`input`,
+/// `inputs`): the program then runs REST on each element on its own.
+pub fn after_iterate(code: &str) -> Option<&str> {
+    let toks = tokens(code);
+    let text = |t: &Token| &code[t.start..t.end];
+    let head: Vec<&str> = toks.iter().take(4).map(text).collect();
+    if head != [".", "[", "]", "|"] || code[toks[3].end..].starts_with('=') {
+        return None;
+    }
+    if toks.iter().any(|t| t.kind == Kind::Ident && matches!(text(t), "input" | "inputs")) {
+        return None;
+    }
+    Some(&code[toks[3].end..])
 }
 
 /// Whether token `n` is directly inside braces (an object), not brackets or parentheses.
@@ -537,6 +556,15 @@ mod tests {
         let r = rewrite(written).unwrap();
         assert_eq!(r.original_offset(r.code.rfind(']').unwrap()), written.rfind(']').unwrap());
         assert_eq!(r.original_offset(0), 0);
+    }
+
+    #[test]
+    fn finds_programs_that_start_by_iterating() {
+        assert_eq!(after_iterate(".[] | select(.x > 5) | .name"), Some(" select(.x > 5) | .name"));
+        assert_eq!(after_iterate(".[]|.a"), Some(".a"));
+        for code in [".[] |= 1", ".[]? | .a", ".[] as $x | $x", ".[] | input", "[.[] | .a]", ".[] , 1 | .a"] {
+            assert_eq!(after_iterate(code), None, "{code}");
+        }
     }
 
     #[test]

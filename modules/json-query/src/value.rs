@@ -280,7 +280,7 @@ impl Val {
     /// Compares with jq's order (null < false < true < numbers < strings <
     /// arrays < objects), failing past [`MAX_DEPTH`] levels of nesting.
     pub fn compare(&self, other: &Val) -> Result<Ordering, Error> {
-        compare(self, other, 0).ok_or_else(|| error("Comparison too deep"))
+        compare(self, other, MAX_DEPTH).ok_or_else(|| error("Comparison too deep"))
     }
 
     /// jq's `contains`.
@@ -354,54 +354,106 @@ fn compare_numbers(a: &Val, b: &Val) -> Ordering {
     }
 }
 
-/// `None` when nested deeper than [`MAX_DEPTH`].
-fn compare(a: &Val, b: &Val, depth: usize) -> Option<Ordering> {
-    if depth > MAX_DEPTH {
-        return None;
-    }
-    let (ra, rb) = (rank(a), rank(b));
-    if ra != rb {
-        return Some(ra.cmp(&rb));
-    }
-    Some(match (a, b) {
-        (Val::Str(x), Val::Str(y)) => x.as_bytes().cmp(y.as_bytes()),
-        (Val::Arr(x), Val::Arr(y)) => {
-            for (p, q) in x.iter().zip(y.iter()) {
-                match compare(p, q, depth + 1)? {
-                    Ordering::Equal => {}
-                    other => return Some(other),
-                }
-            }
-            x.len().cmp(&y.len())
-        }
-        (Val::Obj(x), Val::Obj(y)) => {
-            let (kx, ky) = (x.sorted_keys(), y.sorted_keys());
-            match kx.iter().map(|k| k.as_bytes()).cmp(ky.iter().map(|k| k.as_bytes())) {
-                Ordering::Equal => {}
-                other => return Some(other),
-            }
-            for k in &kx {
-                match compare(x.get(k)?, y.get(k)?, depth + 1)? {
-                    Ordering::Equal => {}
-                    other => return Some(other),
-                }
-            }
-            Ordering::Equal
-        }
-        _ if ra == 3 => compare_numbers(a, b),
-        _ => Ordering::Equal,
-    })
+/// What a comparison of two containers is in the middle of.
+enum Frame<'a> {
+    Arr(&'a [Val], &'a [Val], usize),
+    Obj(&'a Map, &'a Map, Vec<&'a Rc<str>>, usize),
 }
 
-fn contains(a: &Val, b: &Val, depth: usize) -> Result<bool, Error> {
-    if depth > MAX_DEPTH {
+/// jq's order, with an explicit stack (the module's call stack is the
+/// host's to size, and values may nest 10,000 levels); `None` when nested
+/// deeper than `limit`.
+fn compare(a: &Val, b: &Val, limit: usize) -> Option<Ordering> {
+    let mut stack: Vec<Frame<'_>> = Vec::new();
+    let mut pair = Some((a, b));
+    loop {
+        if let Some((x, y)) = pair.take() {
+            let (rx, ry) = (rank(x), rank(y));
+            if rx != ry {
+                return Some(rx.cmp(&ry));
+            }
+            let order = match (x, y) {
+                (Val::Str(p), Val::Str(q)) => p.as_bytes().cmp(q.as_bytes()),
+                (Val::Arr(p), Val::Arr(q)) => {
+                    if stack.len() >= limit {
+                        return None;
+                    }
+                    stack.push(Frame::Arr(p, q, 0));
+                    Ordering::Equal
+                }
+                (Val::Obj(p), Val::Obj(q)) => {
+                    if stack.len() >= limit {
+                        return None;
+                    }
+                    let (kp, kq) = (p.sorted_keys(), q.sorted_keys());
+                    match kp.iter().map(|k| k.as_bytes()).cmp(kq.iter().map(|k| k.as_bytes())) {
+                        Ordering::Equal => stack.push(Frame::Obj(p, q, kp, 0)),
+                        other => return Some(other),
+                    }
+                    Ordering::Equal
+                }
+                _ if rx == 3 => compare_numbers(x, y),
+                _ => Ordering::Equal,
+            };
+            if order.is_ne() {
+                return Some(order);
+            }
+        }
+        match stack.last_mut() {
+            None => return Some(Ordering::Equal),
+            Some(Frame::Arr(p, q, i)) => {
+                if *i < p.len() && *i < q.len() {
+                    pair = Some((&p[*i], &q[*i]));
+                    *i += 1;
+                } else {
+                    let order = p.len().cmp(&q.len());
+                    stack.pop();
+                    if order.is_ne() {
+                        return Some(order);
+                    }
+                }
+            }
+            Some(Frame::Obj(p, q, keys, i)) => {
+                if let Some(k) = keys.get(*i) {
+                    pair = Some((p.get(k)?, q.get(k)?));
+                    *i += 1;
+                } else {
+                    stack.pop();
+                }
+            }
+        }
+    }
+}
+
+/// How deep `v` nests (arrays and objects), without recursion.
+pub fn depth(v: &Val) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(v, 0usize)];
+    while let Some((v, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        match v {
+            Val::Arr(items) => stack.extend(items.iter().map(|x| (x, d + 1))),
+            Val::Obj(map) => stack.extend(map.iter().map(|(_, x)| (x, d + 1))),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+fn contains(a: &Val, b: &Val, _depth: usize) -> Result<bool, Error> {
+    if depth(a).min(depth(b)) > MAX_DEPTH {
         return Err(error("Containment check too deep"));
     }
+    check_contains(a, b)
+}
+
+/// `contains` once the depth is checked; the recursion is as deep as the values.
+fn check_contains(a: &Val, b: &Val) -> Result<bool, Error> {
     match (a, b) {
         (Val::Obj(x), Val::Obj(y)) => {
             for (k, v) in y.iter() {
                 match x.get(k) {
-                    Some(w) if contains(w, v, depth + 1)? => {}
+                    Some(w) if check_contains(w, v)? => {}
                     _ => return Ok(false),
                 }
             }
@@ -411,7 +463,7 @@ fn contains(a: &Val, b: &Val, depth: usize) -> Result<bool, Error> {
             for v in y.iter() {
                 let mut found = false;
                 for w in x.iter() {
-                    if contains(w, v, depth + 1)? {
+                    if check_contains(w, v)? {
                         found = true;
                         break;
                     }
@@ -435,8 +487,9 @@ impl PartialEq for Val {
             (Val::Bool(x), Val::Bool(y)) => x == y,
             (Val::Num(x), Val::Num(y)) => x == y,
             (Val::Str(x), Val::Str(y)) => x == y,
-            (Val::Arr(x), Val::Arr(y)) => Rc::ptr_eq(x, y) || **x == **y,
-            (Val::Obj(x), Val::Obj(y)) => Rc::ptr_eq(x, y) || **x == **y,
+            (Val::Arr(_), Val::Arr(_)) | (Val::Obj(_), Val::Obj(_)) => {
+                compare(self, other, usize::MAX) == Some(Ordering::Equal)
+            }
             (a, b) if a.is_number() && b.is_number() => {
                 let (x, y) = (a.as_number().unwrap_or(0.0), b.as_number().unwrap_or(0.0));
                 if x.is_nan() || y.is_nan() {
@@ -459,13 +512,13 @@ impl PartialOrd for Val {
                 return Some(Ordering::Less);
             }
         }
-        Some(compare(self, other, 0).unwrap_or(Ordering::Equal))
+        Some(compare(self, other, usize::MAX).unwrap_or(Ordering::Equal))
     }
 }
 
 impl Ord for Val {
     fn cmp(&self, other: &Val) -> Ordering {
-        compare(self, other, 0).unwrap_or(Ordering::Equal)
+        compare(self, other, usize::MAX).unwrap_or(Ordering::Equal)
     }
 }
 
