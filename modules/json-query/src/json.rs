@@ -106,78 +106,103 @@ impl<'a> Reader<'a> {
         self.value(0).map(Some)
     }
 
-    /// One value, `depth` levels inside arrays and objects.
+    /// One value, `depth` levels inside arrays and objects. Containers are
+    /// read with an explicit stack, not by recursion: documents may nest
+    /// 10,000 levels, past what the module's call stack holds.
     pub fn value(&mut self, depth: usize) -> Result<Val> {
-        match self.peek() {
-            None => self.fail("unfinished JSON: expected a value"),
-            Some(b'{') => {
-                if depth >= MAX_DEPTH {
-                    return self.fail("Exceeds depth limit for parsing");
+        enum Open {
+            Arr(usize),
+            Obj(usize, Rc<str>),
+        }
+        let mut stack: Vec<Open> = Vec::new();
+        'values: loop {
+            let mut value = match self.peek() {
+                None => return self.fail("unfinished JSON: expected a value"),
+                Some(open @ (b'[' | b'{')) => {
+                    if depth + stack.len() >= MAX_DEPTH {
+                        return self.fail("Exceeds depth limit for parsing");
+                    }
+                    self.pos += 1;
+                    if open == b'[' {
+                        if self.eat(b']') {
+                            Val::arr(Vec::new())
+                        } else {
+                            stack.push(Open::Arr(self.items.len()));
+                            continue 'values;
+                        }
+                    } else if self.eat(b'}') {
+                        Val::obj(Map::new())
+                    } else {
+                        let key = self.entry_key()?;
+                        stack.push(Open::Obj(self.entries.len(), key));
+                        continue 'values;
+                    }
                 }
-                self.pos += 1;
-                self.object(depth + 1)
-            }
-            Some(b'[') => {
-                if depth >= MAX_DEPTH {
-                    return self.fail("Exceeds depth limit for parsing");
+                Some(b'"') => {
+                    self.pos += 1;
+                    Val::Str(self.string()?)
                 }
-                self.pos += 1;
-                self.array(depth + 1)
+                Some(_) => self.literal()?,
+            };
+            // A complete value: into its container, closing those that end.
+            loop {
+                match stack.last_mut() {
+                    None => return Ok(value),
+                    Some(Open::Arr(start)) => {
+                        let start = *start;
+                        self.items.push(value);
+                        match self.peek() {
+                            Some(b',') => {
+                                self.pos += 1;
+                                continue 'values;
+                            }
+                            Some(b']') => {
+                                self.pos += 1;
+                                stack.pop();
+                                value = Val::arr(self.items.drain(start..).collect());
+                            }
+                            _ => return self.fail("expected , or ] in an array"),
+                        }
+                    }
+                    Some(Open::Obj(start, key)) => {
+                        let start = *start;
+                        // A repeated key keeps its first place and takes the last value, as in jq.
+                        let key = key.clone();
+                        match self.entries[start..].iter_mut().find(|(k, _)| Rc::ptr_eq(k, &key) || *k == key) {
+                            Some(entry) => entry.1 = value,
+                            None => self.entries.push((key, value)),
+                        }
+                        match self.peek() {
+                            Some(b',') => {
+                                self.pos += 1;
+                                let next = self.entry_key()?;
+                                if let Some(Open::Obj(_, key)) = stack.last_mut() {
+                                    *key = next;
+                                }
+                                continue 'values;
+                            }
+                            Some(b'}') => {
+                                self.pos += 1;
+                                stack.pop();
+                                value = Val::obj(Map::from_unique(self.entries.drain(start..).collect()));
+                            }
+                            _ => return self.fail("expected , or } in an object"),
+                        }
+                    }
+                }
             }
-            Some(b'"') => {
-                self.pos += 1;
-                self.string().map(Val::Str)
-            }
-            Some(_) => self.literal(),
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Val> {
-        let start = self.items.len();
-        if !self.eat(b']') {
-            loop {
-                let v = self.value(depth)?;
-                self.items.push(v);
-                match self.peek() {
-                    Some(b',') => self.pos += 1,
-                    Some(b']') => {
-                        self.pos += 1;
-                        break;
-                    }
-                    _ => return self.fail("expected , or ] in an array"),
-                }
-            }
+    /// An object key and its colon.
+    fn entry_key(&mut self) -> Result<Rc<str>> {
+        if self.peek() != Some(b'"') {
+            return self.fail("expected a string as object key");
         }
-        Ok(Val::arr(self.items.drain(start..).collect()))
-    }
-
-    fn object(&mut self, depth: usize) -> Result<Val> {
-        let start = self.entries.len();
-        if !self.eat(b'}') {
-            loop {
-                if self.peek() != Some(b'"') {
-                    return self.fail("expected a string as object key");
-                }
-                self.pos += 1;
-                let key = self.key()?;
-                self.expect(b':', ": after an object key")?;
-                let value = self.value(depth)?;
-                // A repeated key keeps its first place and takes the last value, as in jq.
-                match self.entries[start..].iter_mut().find(|(k, _)| Rc::ptr_eq(k, &key) || *k == key) {
-                    Some(entry) => entry.1 = value,
-                    None => self.entries.push((key, value)),
-                }
-                match self.peek() {
-                    Some(b',') => self.pos += 1,
-                    Some(b'}') => {
-                        self.pos += 1;
-                        break;
-                    }
-                    _ => return self.fail("expected , or } in an object"),
-                }
-            }
-        }
-        Ok(Val::obj(Map::from_unique(self.entries.drain(start..).collect())))
+        self.pos += 1;
+        let key = self.key()?;
+        self.expect(b':', ": after an object key")?;
+        Ok(key)
     }
 
     /// An object key: the same string as the last time the same bytes were a key.
@@ -431,43 +456,76 @@ pub fn parse_one(text: &str) -> std::result::Result<Val, ParseError> {
     }
 }
 
-/// Writes `value` as compact JSON, as jq's `tojson` and `-c` write it.
+/// Writes `value` as compact JSON, as jq's `tojson` and `-c` write it;
+/// past 10,000 levels of nesting, `<skipped: too deep>` as jq writes. An
+/// explicit stack, not recursion (see [`Reader::value`]).
 pub fn write(out: &mut Vec<u8>, value: &Val) {
-    write_at(out, value, 0);
-}
-
-fn write_at(out: &mut Vec<u8>, value: &Val, depth: usize) {
-    if depth > MAX_DEPTH {
-        out.extend_from_slice(b"<skipped: too deep>");
-        return;
+    enum Open<'a> {
+        Arr(std::slice::Iter<'a, Val>),
+        Obj(std::slice::Iter<'a, (Rc<str>, Val)>),
     }
-    match value {
-        Val::Null => out.extend_from_slice(b"null"),
-        Val::Bool(true) => out.extend_from_slice(b"true"),
-        Val::Bool(false) => out.extend_from_slice(b"false"),
-        Val::Num(_) | Val::Lit(_) => number::write_number(out, value),
-        Val::Str(s) => write_str(out, s),
-        Val::Arr(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
+    let mut stack: Vec<Open<'_>> = Vec::new();
+    let mut next = Some(value);
+    loop {
+        if let Some(value) = next.take() {
+            match value {
+                _ if stack.len() > MAX_DEPTH => out.extend_from_slice(b"<skipped: too deep>"),
+                Val::Null => out.extend_from_slice(b"null"),
+                Val::Bool(true) => out.extend_from_slice(b"true"),
+                Val::Bool(false) => out.extend_from_slice(b"false"),
+                Val::Num(_) | Val::Lit(_) => number::write_number(out, value),
+                Val::Str(s) => write_str(out, s),
+                Val::Arr(items) => {
+                    out.push(b'[');
+                    let mut iter = items.iter();
+                    next = iter.next();
+                    if next.is_none() {
+                        out.push(b']');
+                    } else {
+                        stack.push(Open::Arr(iter));
+                    }
+                    continue;
                 }
-                write_at(out, item, depth + 1);
+                Val::Obj(map) => {
+                    out.push(b'{');
+                    let mut iter = map.entries().iter();
+                    match iter.next() {
+                        None => out.push(b'}'),
+                        Some((k, v)) => {
+                            write_str(out, k);
+                            out.push(b':');
+                            next = Some(v);
+                            stack.push(Open::Obj(iter));
+                        }
+                    }
+                    continue;
+                }
             }
-            out.push(b']');
         }
-        Val::Obj(map) => {
-            out.push(b'{');
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
+        match stack.last_mut() {
+            None => return,
+            Some(Open::Arr(iter)) => match iter.next() {
+                Some(v) => {
                     out.push(b',');
+                    next = Some(v);
                 }
-                write_str(out, k);
-                out.push(b':');
-                write_at(out, v, depth + 1);
-            }
-            out.push(b'}');
+                None => {
+                    out.push(b']');
+                    stack.pop();
+                }
+            },
+            Some(Open::Obj(iter)) => match iter.next() {
+                Some((k, v)) => {
+                    out.push(b',');
+                    write_str(out, k);
+                    out.push(b':');
+                    next = Some(v);
+                }
+                None => {
+                    out.push(b'}');
+                    stack.pop();
+                }
+            },
         }
     }
 }

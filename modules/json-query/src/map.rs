@@ -105,14 +105,19 @@ impl Map {
         });
     }
 
+    /// The entries, in insertion order.
+    pub fn entries(&self) -> &[(Rc<str>, Val)] {
+        &self.entries
+    }
+
     /// The entries in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&Rc<str>, &Val)> {
         self.entries.iter().map(|(k, v)| (k, v))
     }
 
     /// The entries, taken.
-    pub fn into_entries(self) -> impl Iterator<Item = (Rc<str>, Val)> {
-        self.entries.into_iter()
+    pub fn into_entries(mut self) -> impl Iterator<Item = (Rc<str>, Val)> {
+        std::mem::take(&mut self.entries).into_iter()
     }
 
     /// The keys, sorted by their bytes (jq's `keys`).
@@ -120,6 +125,15 @@ impl Map {
         let mut keys: Vec<&Rc<str>> = self.entries.iter().map(|(k, _)| k).collect();
         keys.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
         keys
+    }
+}
+
+impl Drop for Map {
+    /// As [`crate::value::List`]'s: nested containers without recursion.
+    fn drop(&mut self) {
+        if self.entries.iter().any(|(_, v)| matches!(v, Val::Arr(_) | Val::Obj(_))) {
+            crate::value::drop_nested(std::mem::take(&mut self.entries).into_iter().map(|(_, v)| v).collect());
+        }
     }
 }
 

@@ -249,13 +249,23 @@ fn setpath(root: Val, path: &Val, value: Val) -> ValR<Val> {
     set_at(root, &keys, value)
 }
 
+/// `setpath` without recursion (paths may be 10,000 keys long): down the
+/// path, taking each child out of its parent (so it is changed in place),
+/// then back up, setting each.
 fn set_at(root: Val, keys: &[Val], value: Val) -> ValR<Val> {
-    let Some((key, rest)) = keys.split_first() else { return Ok(value) };
-    let child = root.get(key)?;
-    // Drop the parent's reference first, so the child is changed in place.
-    let root = if rest.is_empty() || matches!(key, Val::Obj(_)) { root } else { root.set(key, Val::Null)? };
-    let child = set_at(child, rest, value)?;
-    root.set(key, child)
+    let mut parents = Vec::with_capacity(keys.len());
+    let mut current = root;
+    for (i, key) in keys.iter().enumerate() {
+        let child = current.get(key)?;
+        let last = i + 1 == keys.len();
+        parents.push(if last || matches!(key, Val::Obj(_)) { current } else { current.set(key, Val::Null)? });
+        current = child;
+    }
+    let mut value = value;
+    for (parent, key) in parents.into_iter().zip(keys).rev() {
+        value = parent.set(key, value)?;
+    }
+    Ok(value)
 }
 
 fn delpaths(root: Val, paths: Val) -> ValR<Val> {
@@ -272,7 +282,7 @@ fn delpaths(root: Val, paths: Val) -> ValR<Val> {
         return Ok(root);
     }
     sort_values(&mut paths)?;
-    let paths: Vec<Rc<Vec<Val>>> =
+    let paths: Vec<Rc<crate::value::List>> =
         paths.into_iter().map(|p| if let Val::Arr(p) = p { p } else { unreachable!("checked") }).collect();
     if paths[0].is_empty() {
         return Ok(Val::Null);
@@ -323,7 +333,7 @@ fn sort(v: Val) -> ValR<Val> {
         Val::Arr(items) => {
             let mut items = Rc::unwrap_or_clone(items);
             sort_values(&mut items)?;
-            Ok(Val::arr(items))
+            Ok(Val::Arr(Rc::new(items)))
         }
         other => Err(error(format!("{} cannot be sorted, as it is not an array", other.described()))),
     }

@@ -31,9 +31,64 @@ pub enum Val {
     /// A string (always UTF-8, as in jq).
     Str(Rc<str>),
     /// An array.
-    Arr(Rc<Vec<Val>>),
+    Arr(Rc<List>),
     /// An object.
     Obj(Rc<Map>),
+}
+
+/// An array's elements. Dropping one takes apart the arrays and objects
+/// nested in it with an explicit stack, not by recursion: values may nest
+/// 10,000 levels, past what the module's call stack holds.
+#[derive(Clone, Debug, Default)]
+pub struct List(pub Vec<Val>);
+
+impl std::ops::Deref for List {
+    type Target = Vec<Val>;
+    fn deref(&self) -> &Vec<Val> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for List {
+    fn deref_mut(&mut self) -> &mut Vec<Val> {
+        &mut self.0
+    }
+}
+
+impl IntoIterator for List {
+    type Item = Val;
+    type IntoIter = std::vec::IntoIter<Val>;
+    fn into_iter(mut self) -> Self::IntoIter {
+        std::mem::take(&mut self.0).into_iter()
+    }
+}
+
+impl Drop for List {
+    fn drop(&mut self) {
+        if self.0.iter().any(|v| matches!(v, Val::Arr(_) | Val::Obj(_))) {
+            drop_nested(std::mem::take(&mut self.0));
+        }
+    }
+}
+
+/// Drops `pending` and what it holds, deepest last, without recursion: a
+/// container whose last reference goes has its contents moved here first.
+pub fn drop_nested(mut pending: Vec<Val>) {
+    while let Some(v) = pending.pop() {
+        match v {
+            Val::Arr(rc) => {
+                if let Some(mut list) = Rc::into_inner(rc) {
+                    pending.append(&mut list.0);
+                }
+            }
+            Val::Obj(rc) => {
+                if let Some(map) = Rc::into_inner(rc) {
+                    pending.extend(map.into_entries().map(|(_, v)| v));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// An error with a jq message.
@@ -56,7 +111,7 @@ impl Val {
 
     /// An array value.
     pub fn arr(items: Vec<Val>) -> Val {
-        Val::Arr(Rc::new(items))
+        Val::Arr(Rc::new(List(items)))
     }
 
     /// An object value.
@@ -222,7 +277,7 @@ impl Val {
                 }
                 let mut items = match target {
                     Val::Arr(items) => items,
-                    _ => Rc::new(Vec::new()),
+                    _ => Rc::new(List(Vec::new())),
                 };
                 let mut i = Self::as_index(x);
                 if i < 0 {
