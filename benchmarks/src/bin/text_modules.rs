@@ -362,13 +362,15 @@ fn main() {
             path: "/document.json".into(),
             source: document.clone(),
         });
-        let mut rows = vec![Measured::median(|| {
-            let before = process_cpu();
-            let outcome = runner.run(&json_query, &run_options).unwrap();
-            assert_eq!(outcome.node.phase, Phase::Succeeded, "{}", outcome.node.message);
-            (outcome.run_time, process_cpu() - before, None)
-        })
-        .named("json-query in wasm (runner in this process; run time, compiled module cached)")];
+        let mut rows = vec![
+            Measured::median(|| {
+                let before = process_cpu();
+                let outcome = runner.run(&json_query, &run_options).unwrap();
+                assert_eq!(outcome.node.phase, Phase::Succeeded, "{}", outcome.node.message);
+                (outcome.run_time, process_cpu() - before, None)
+            })
+            .named("json-query in wasm (runner in this process; run time, compiled module cached)"),
+        ];
         if let Some(cli) = &cli {
             let args = vec![
                 json_query.display().to_string(),

@@ -360,7 +360,13 @@ pub struct Elements<'a> {
 impl<'a> Elements<'a> {
     /// The elements of the containers of `text`.
     pub fn new(text: &'a [u8]) -> Elements<'a> {
-        Elements { reader: Reader::new(text), inside: None, pending: Vec::new().into_iter(), error: None, not_iterable: None }
+        Elements {
+            reader: Reader::new(text),
+            inside: None,
+            pending: Vec::new().into_iter(),
+            error: None,
+            not_iterable: None,
+        }
     }
 
     /// Reads the rest of the text, keeping its parse error if it has one.
@@ -580,7 +586,10 @@ mod tests {
 
     #[test]
     fn reads_and_writes_what_jq_does() {
-        assert_eq!(round_trip(r#" {"a": [1, 2.50, "x\u00e9\ud83d\ude00"], "b": null} "#), r#"{"a":[1,2.50,"xé😀"],"b":null}"#);
+        assert_eq!(
+            round_trip(r#" {"a": [1, 2.50, "x\u00e9\ud83d\ude00"], "b": null} "#),
+            r#"{"a":[1,2.50,"xé😀"],"b":null}"#
+        );
         assert_eq!(round_trip("\u{feff}\"bom\""), "\"bom\"");
         assert_eq!(round_trip("[NaN, Infinity, -Infinity]"), "[null,1.7976931348623157e+308,-1.7976931348623157e+308]");
         assert_eq!(round_trip(r#"{"a":1,"a":2,"b":3}"#), r#"{"a":2,"b":3}"#);

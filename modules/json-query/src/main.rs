@@ -59,17 +59,28 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
 /// runs the program, malformed JSON anywhere fails the step as malformed
 /// JSON, even after a program error; a value that is neither array nor
 /// object fails as `.[]` fails on it.
-fn run_on_elements(rest: &Query, document: &document::Document, outputs: &mut Outputs) -> anyhow::Result<Result<(), RunError>> {
+fn run_on_elements(
+    rest: &Query,
+    document: &document::Document,
+    outputs: &mut Outputs,
+) -> anyhow::Result<Result<(), RunError>> {
     let mut elements = json::Elements::new(document.text.as_bytes());
     let ran = rest.run(elements.by_ref(), |value| outputs.push(value));
     if ran.is_err() || elements.not_iterable.is_some() {
         elements.check_rest();
     }
     if let Some(e) = &elements.error {
-        anyhow::bail!("{}: malformed JSON at {}: {}", document.source, Position::of(&document.text, e.offset), e.reason);
+        anyhow::bail!(
+            "{}: malformed JSON at {}: {}",
+            document.source,
+            Position::of(&document.text, e.offset),
+            e.reason
+        );
     }
     Ok(match (ran, elements.not_iterable.take()) {
-        (Ok(()), Some(value)) => Err(RunError::Error(value.not_iterable().into_val().as_str().unwrap_or_default().to_owned())),
+        (Ok(()), Some(value)) => {
+            Err(RunError::Error(value.not_iterable().into_val().as_str().unwrap_or_default().to_owned()))
+        }
         (ran, _) => ran,
     })
 }
@@ -78,7 +89,12 @@ fn run_on_elements(rest: &Query, document: &document::Document, outputs: &mut Ou
 /// (JSON lines), as jq reads them.
 fn parse(document: &document::Document) -> anyhow::Result<Vec<value::Val>> {
     let values = json::parse_all(document.text.as_bytes()).map_err(|e| {
-        anyhow::anyhow!("{}: malformed JSON at {}: {}", document.source, Position::of(&document.text, e.offset), e.reason)
+        anyhow::anyhow!(
+            "{}: malformed JSON at {}: {}",
+            document.source,
+            Position::of(&document.text, e.offset),
+            e.reason
+        )
     })?;
     anyhow::ensure!(!values.is_empty(), "{}: expected a JSON document, got no JSON value", document.source);
     Ok(values)

@@ -155,7 +155,7 @@ pub fn natives() -> Vec<Fun<Data>> {
             let pre = cv.0.pop_var();
             one(match (&cv.1, &pre) {
                 (Val::Str(s), Val::Str(p)) => Ok(s.strip_prefix(&**p).map_or(cv.1.clone(), Val::str)),
-                (Val::Str(_), _) | (_, Val::Str(_)) | _ => Err(error("startswith() requires string inputs")),
+                _ => Err(error("startswith() requires string inputs")),
             })
         }),
         ("rtrimstr", v(1), |mut cv| {
@@ -246,7 +246,7 @@ fn check_path(path: &Val) -> Result<(), value::Error> {
 fn setpath(root: Val, path: &Val, value: Val) -> ValR<Val> {
     check_path(path)?;
     let Val::Arr(keys) = path else { unreachable!("checked") };
-    set_at(root, &keys, value)
+    set_at(root, keys, value)
 }
 
 /// `setpath` without recursion (paths may be 10,000 keys long): down the
@@ -343,7 +343,11 @@ fn sort(v: Val) -> ValR<Val> {
 fn sort_by(input: Val, keys: Val) -> Result<Vec<(Val, Val)>, value::Error> {
     let (Val::Arr(items), Val::Arr(keys)) = (&input, &keys) else {
         return Err(match &input {
-            Val::Arr(_) => error(format!("{} and {} cannot be sorted, as they are not both arrays", input.described(), keys.described())),
+            Val::Arr(_) => error(format!(
+                "{} and {} cannot be sorted, as they are not both arrays",
+                input.described(),
+                keys.described()
+            )),
             other => error(format!("{} cannot be sorted, as it is not an array", other.described())),
         });
     };
@@ -367,10 +371,10 @@ fn group_by(input: Val, keys: Val) -> ValR<Val> {
     let mut current: Vec<Val> = Vec::new();
     let mut last: Option<Val> = None;
     for (k, v) in pairs {
-        if let Some(previous) = &last {
-            if previous.compare(&k)? != std::cmp::Ordering::Equal {
-                groups.push(Val::arr(std::mem::take(&mut current)));
-            }
+        if let Some(previous) = &last
+            && previous.compare(&k)? != std::cmp::Ordering::Equal
+        {
+            groups.push(Val::arr(std::mem::take(&mut current)));
         }
         current.push(v);
         last = Some(k);
@@ -386,10 +390,10 @@ fn unique_by(input: Val, keys: Val) -> ValR<Val> {
     let mut out: Vec<Val> = Vec::new();
     let mut last: Option<Val> = None;
     for (k, v) in pairs {
-        if let Some(previous) = &last {
-            if previous.compare(&k)? == std::cmp::Ordering::Equal {
-                continue;
-            }
+        if let Some(previous) = &last
+            && previous.compare(&k)? == std::cmp::Ordering::Equal
+        {
+            continue;
         }
         out.push(v);
         last = Some(k);
@@ -546,7 +550,11 @@ fn range<'a>(from: Val, upto: Val, by: Val) -> ValXs<'a, Val> {
 /// `@csv` (strings quoted, `"` doubled) and `@tsv` (tab, line breaks and backslash escaped).
 fn table(v: &Val, csv: bool) -> ValR<Val> {
     let Val::Arr(items) = v else {
-        let what = if csv { "cannot be csv-formatted, only an array can be" } else { "cannot be tsv-formatted, only an array can be" };
+        let what = if csv {
+            "cannot be csv-formatted, only an array can be"
+        } else {
+            "cannot be tsv-formatted, only an array can be"
+        };
         return Err(error(format!("{} {what}", v.described())));
     };
     let mut out = String::new();
@@ -635,4 +643,3 @@ fn bsearch(v: &Val, x: &Val) -> ValR<Val> {
     }
     Ok(Val::Num(-1.0 - lo as f64))
 }
-

@@ -73,7 +73,15 @@ impl Literal {
 /// Compares two literals exactly, as decimals.
 pub fn compare_literals(a: &Literal, b: &Literal) -> Ordering {
     let (za, zb) = (a.digits.as_ref() == "0", b.digits.as_ref() == "0");
-    let sign = |negative: bool, zero: bool| if zero { 0 } else if negative { -1 } else { 1 };
+    let sign = |negative: bool, zero: bool| {
+        if zero {
+            0
+        } else if negative {
+            -1
+        } else {
+            1
+        }
+    };
     let (sa, sb) = (sign(a.negative, za), sign(b.negative, zb));
     if sa != sb || sa == 0 {
         return sa.cmp(&sb);

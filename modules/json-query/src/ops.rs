@@ -103,8 +103,7 @@ struct MergeFrame {
 /// Deep merge of objects (`*`), with an explicit stack: objects may nest
 /// 10,000 levels, past what the module's call stack holds.
 fn merge(a: Rc<Map>, b: &Rc<Map>, _depth: usize) -> ValR<Val> {
-    let mut stack =
-        vec![MergeFrame { target: Rc::unwrap_or_clone(a), from: b.clone(), next: 0, key: None }];
+    let mut stack = vec![MergeFrame { target: Rc::unwrap_or_clone(a), from: b.clone(), next: 0, key: None }];
     loop {
         let depth = stack.len();
         let top = stack.last_mut().expect("a frame");

@@ -88,10 +88,13 @@ impl Query {
             .collect();
         BUILTINS.get_or_init(|| builtins_of(&defs, &funs));
         let arena = Arena::default();
-        let modules =
-            Loader::new(defs).load(&arena, File { code, path: () }).map_err(|errors| load_error(code, errors, &place))?;
-        let filter =
-            Compiler::default().with_funs(funs).compile(modules).map_err(|errors| compile_error(code, errors, &place))?;
+        let modules = Loader::new(defs)
+            .load(&arena, File { code, path: () })
+            .map_err(|errors| load_error(code, errors, &place))?;
+        let filter = Compiler::default()
+            .with_funs(funs)
+            .compile(modules)
+            .map_err(|errors| compile_error(code, errors, &place))?;
         Ok(Query(filter))
     }
 
@@ -150,7 +153,10 @@ pub fn builtins() -> Vec<String> {
 
 fn builtins_of(defs: &[load::parse::Def<&'static str>], funs: &[Fun<Data>]) -> Vec<String> {
     let internal = |name: &str| {
-        name.starts_with('_') || name.starts_with('!') || name.starts_with('@') || name.ends_with("_empty")
+        name.starts_with('_')
+            || name.starts_with('!')
+            || name.starts_with('@')
+            || name.ends_with("_empty")
             || name.ends_with("_or_empty")
     };
     let mut names: Vec<String> = defs

@@ -259,7 +259,8 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
                 let loc = format!("{{\"file\":\"<top-level>\",\"line\":{}}}", line_of(t.start));
                 let prev = n.checked_sub(1).map(|p| text(&toks[p]));
                 let next = toks.get(n + 1).map(text);
-                let shorthand = matches!(prev, Some("{" | ",")) && matches!(next, Some("," | "}")) && in_object(&toks, code, n);
+                let shorthand =
+                    matches!(prev, Some("{" | ",")) && matches!(next, Some("," | "}")) && in_object(&toks, code, n);
                 let replacement = if shorthand { format!("\"__loc__\": {loc}") } else { loc };
                 edits.push(Edit { at: t.start, len: t.end - t.start, text: replacement });
             }
@@ -276,11 +277,11 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
                 edits.push(Edit { at: t.start, len: t.end - t.start, text });
             }
             (Kind::Ident, "reduce" | "foreach") => {
-                if let Some(as_at) = source_end(&toks, code, n + 1) {
-                    if has_operator(&toks[n + 1..as_at], code) {
-                        edits.push(Edit { at: toks[n + 1].start, len: 0, text: "(".into() });
-                        edits.push(Edit { at: toks[as_at - 1].end, len: 0, text: ")".into() });
-                    }
+                if let Some(as_at) = source_end(&toks, code, n + 1)
+                    && has_operator(&toks[n + 1..as_at], code)
+                {
+                    edits.push(Edit { at: toks[n + 1].start, len: 0, text: "(".into() });
+                    edits.push(Edit { at: toks[as_at - 1].end, len: 0, text: ")".into() });
                 }
             }
             (Kind::Ident, "as") => {
@@ -515,7 +516,11 @@ fn alternatives(toks: &[Token], code: &str, as_at: usize, edits: &mut Vec<Edit>,
     // Replace from the first pattern to the end of the body; `T as` stays, binding the value.
     let start = toks[patterns[0].0].start;
     edits.retain(|e| e.at < start || e.at >= body_text_end);
-    edits.push(Edit { at: start, len: body_text_end - start, text: format!("{value} | ({})", &out[value.len() + 3..]) });
+    edits.push(Edit {
+        at: start,
+        len: body_text_end - start,
+        text: format!("{value} | ({})", &out[value.len() + 3..]),
+    });
     Some(body_end)
 }
 
@@ -529,7 +534,12 @@ mod tests {
 
     #[test]
     fn leaves_plain_programs_alone() {
-        for code in [".[] | select(.x > 5) | .name", "\"a \\(.b) c\" | ascii_downcase", "reduce .[] as $x (0; . + $x)", ".a?//1"] {
+        for code in [
+            ".[] | select(.x > 5) | .name",
+            "\"a \\(.b) c\" | ascii_downcase",
+            "reduce .[] as $x (0; . + $x)",
+            ".a?//1",
+        ] {
             assert_eq!(rw(code), code);
         }
     }

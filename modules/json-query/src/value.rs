@@ -170,7 +170,7 @@ impl Val {
             }
             other => other.to_string(),
         };
-        if text.len() <= BUFFER - 1 {
+        if text.len() < BUFFER {
             return text;
         }
         let close = match text.as_bytes()[0] {
@@ -191,11 +191,7 @@ impl Val {
 
     /// The value as the integer index jq uses (`(int)` of the double, clamped).
     fn as_index(x: f64) -> isize {
-        if x.is_nan() {
-            0
-        } else {
-            x.clamp(i32::MIN as f64, i32::MAX as f64) as isize
-        }
+        if x.is_nan() { 0 } else { x.clamp(i32::MIN as f64, i32::MAX as f64) as isize }
     }
 
     /// `.[k]` with jq's rules (jv_get).
@@ -308,9 +304,7 @@ impl Val {
                 Ok(Val::Arr(items))
             }
             (Val::Str(_), Val::Obj(_)) => Err(error("Cannot update string slices")),
-            (target, key) => {
-                Err(error(format!("Cannot update field at {} index of {}", key.kind(), target.kind())))
-            }
+            (target, key) => Err(error(format!("Cannot update field at {} index of {}", key.kind(), target.kind()))),
         }
     }
 
@@ -559,13 +553,15 @@ impl PartialEq for Val {
 
 impl Eq for Val {}
 
+// `<` is jq's, where NaN is below every number, itself included (`nan < nan`
+// is true); sorting needs the total order of `Ord`, where NaN equals NaN.
+#[allow(clippy::non_canonical_partial_ord_impl)]
 impl PartialOrd for Val {
     fn partial_cmp(&self, other: &Val) -> Option<Ordering> {
-        // jq: NaN is below every number, itself included (`nan < nan` is true).
-        if let (Some(x), Some(_)) = (self.as_number(), other.as_number()) {
-            if x.is_nan() {
-                return Some(Ordering::Less);
-            }
+        if let (Some(x), Some(_)) = (self.as_number(), other.as_number())
+            && x.is_nan()
+        {
+            return Some(Ordering::Less);
         }
         Some(compare(self, other, usize::MAX).unwrap_or(Ordering::Equal))
     }

@@ -59,7 +59,10 @@ fn runtime_errors_say_what_failed() {
         failed("1 / 0", "null"),
         "parameter \"query\": the query failed: number (1) and number (0) cannot be divided because the divisor is zero"
     );
-    assert_eq!(failed("[1] | .[1:] = 2", "null"), "parameter \"query\": the query failed: A slice of an array can only be assigned another array");
+    assert_eq!(
+        failed("[1] | .[1:] = 2", "null"),
+        "parameter \"query\": the query failed: A slice of an array can only be assigned another array"
+    );
     assert_eq!(failed("halt_error(4)", "\"stop\""), "parameter \"query\": the query halted with exit code 4");
     // `halt` ends the program successfully with the outputs so far.
     assert_eq!(result_of(&json_query(&[("query", "1, halt, 2"), ("json", "null")])), "1");
@@ -141,10 +144,7 @@ fn known_differences_from_jq() {
     // `|= empty` on several array positions deletes one after another; jq deletes both ([0,3]).
     assert_eq!(result(".[1,2] |= empty", "[0,1,2,3]"), "[0,2]");
     // Deeply nested equality answers; jq fails with "Equality check too deep".
-    assert_eq!(
-        result("reduce range(10001) as $_ ([]; [.]) | . == .", "null"),
-        "true"
-    );
+    assert_eq!(result("reduce range(10001) as $_ ([]; [.]) | . == .", "null"), "true");
 }
 
 /// Where jaq differs from jq and the module follows jq.
@@ -153,7 +153,10 @@ fn follows_jq_where_jaq_differs() {
     let result = |query: &str, json: &str| result_of(&json_query(&[("query", query), ("json", json)]));
     assert_eq!(result("del(.[0, 2])", "[1, 2, 3, 4]"), "[2,4]");
     assert_eq!(result("try input catch .", "1"), "\"No more inputs\"");
-    assert_eq!(result("try (1 / 0) catch .", "null"), "\"number (1) and number (0) cannot be divided because the divisor is zero\"");
+    assert_eq!(
+        result("try (1 / 0) catch .", "null"),
+        "\"number (1) and number (0) cannot be divided because the divisor is zero\""
+    );
     assert_eq!(result(".", "1e1000"), "1E+1000");
     assert_eq!(result("[.[] | . - 10]", "[13911860366432393, 1.000]"), "[13911860366432382,-9]");
     assert_eq!(result("., tostring", "1.000"), "[1.000,\"1.000\"]");

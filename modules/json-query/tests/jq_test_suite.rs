@@ -149,10 +149,7 @@ for case in json.load(sys.stdin):
         print(json.dumps(out))
 "#;
     let stdin = Value::Array(
-        cases
-            .iter()
-            .map(|(p, i)| Value::Array(vec![Value::String((*p).into()), Value::String((*i).into())]))
-            .collect(),
+        cases.iter().map(|(p, i)| Value::Array(vec![Value::String((*p).into()), Value::String((*i).into())])).collect(),
     )
     .to_string();
     let mut child = Command::new("python3")
