@@ -92,6 +92,29 @@ impl ServeProcess {
         Ok(ServeProcess { child, origin, _files: files })
     }
 
+    /// Sends SIGTERM, as Kubernetes does to stop a pod.
+    pub fn terminate(&self) {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("a pid");
+        // SAFETY: kill(2) with a pid this process started and still owns.
+        let sent = unsafe { libc::kill(pid, libc::SIGTERM) };
+        assert_eq!(sent, 0, "cannot send SIGTERM to serve");
+    }
+
+    /// Waits at most `patience` for the process to end: its exit status, or
+    /// `None` if it is still running.
+    pub fn wait_for_exit(&mut self, patience: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + patience;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("serve's status") {
+                return Some(status);
+            }
+            if std::time::Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// `http://127.0.0.1:PORT`.
     pub fn origin(&self) -> &str {
         &self.origin

@@ -32,6 +32,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures_util::FutureExt;
+use std::future::Future;
 use wasm_workflows_sdk::protocol::PluginResult;
 
 use self::execute::StepRunner;
@@ -137,15 +138,7 @@ impl PluginHost {
             let label = format!("{} {}", request.workflow_name, request.template_name());
             let image = step.image.clone();
             tokio::spawn(async move {
-                let prefix = format!("[{label}] ");
-                let node = AssertUnwindSafe(runner.run(step, prefix)).catch_unwind().await.unwrap_or_else(|panic| {
-                    let what = panic
-                        .downcast_ref::<String>()
-                        .map(String::as_str)
-                        .or_else(|| panic.downcast_ref::<&str>().copied())
-                        .unwrap_or("no message");
-                    PluginResult::failed(format!("the host failed while running the step: {what}"))
-                });
+                let node = caught(runner.run(step, format!("[{label}] "))).await;
                 eprintln!(
                     "[serve] {label} {image}: {} after {} ms",
                     node.phase.as_str(),
@@ -168,5 +161,31 @@ impl PluginHost {
                 self.answering.requeue,
             )),
         }
+    }
+}
+
+/// The node `running` answers; if it panics, a `Failed` node with the
+/// panic's message (the step must not stay `Running` for ever).
+async fn caught(running: impl Future<Output = PluginResult>) -> PluginResult {
+    AssertUnwindSafe(running).catch_unwind().await.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("no message");
+        PluginResult::failed(format!("the host failed while running the step: {what}"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_step_that_panics_ends_failed_with_the_panics_message() {
+        let node = caught(async { panic!("the disk is gone") }).await;
+        assert_eq!(node.message, "the host failed while running the step: the disk is gone");
+        let node = caught(async { PluginResult::succeeded("fine") }).await;
+        assert_eq!(node.message, "fine");
     }
 }
