@@ -51,7 +51,9 @@ fi
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 pids=()
-for part in setup-s3 setup-templates; do
+# jq's own tests (json-query's jq_test_suite) have a script too; jaq, which
+# only the benchmark needs, is installed by scripts/benchmark.sh.
+for part in setup-s3 setup-templates setup-jq-tests; do
   scripts/$part.sh >"$logs/$part" 2>&1 &
   pids+=("$part:$!")
 done
