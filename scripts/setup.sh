@@ -23,6 +23,7 @@ packages=(
   time            # GNU time: peak memory in the benchmarks
   docker-registry # the OCI registry publish/pull tests push to
   skopeo          # an independent OCI client reads what we push
+  wrk             # serve's benchmark: the load generator
 )
 missing=()
 for package in "${packages[@]}"; do

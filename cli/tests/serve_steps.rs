@@ -7,7 +7,6 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -15,6 +14,7 @@ use serde_json::{Value, json};
 use wasm_workflows_test_support::registry::TestRegistry;
 use wasm_workflows_test_support::s3_server::S3Server;
 use wasm_workflows_test_support::serve::{ServeProcess, wasm_request};
+use wasm_workflows_test_support::wat_steps::{CountingServer, StepModule};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_wasm-workflows");
 
@@ -23,70 +23,7 @@ fn registry() -> &'static TestRegistry {
     REGISTRY.get_or_init(TestRegistry::start)
 }
 
-/// A WAT string literal of `text`.
-fn literal(text: &str) -> String {
-    text.bytes().map(|b| format!("\\{b:02x}")).collect()
-}
-
-/// A core module that sleeps `ms`, then (when `url` is given) sends a GET
-/// there through the legacy HTTP functions, then writes `result`; if it
-/// writes `artifact`, the file artifacts-out/report holds "report".
-fn module(ms: u64, url: Option<&str>, result: &str, artifact: bool) -> Vec<u8> {
-    let url = url.unwrap_or_default();
-    let call = if url.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "(drop (call $req (i32.const 3000) (i32.const {}) (i32.const 2900) (i32.const 3) (i32.const 0) (i32.const 0)
-                               (i32.const 0) (i32.const 0) (i32.const 2800) (i32.const 2804)))",
-            url.len()
-        )
-    };
-    let report = if artifact {
-        "(drop (call $open (i32.const 3) (i32.const 0) (i32.const 2600) (i32.const 20) (i32.const 9)
-                          (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 16)))
-         (i32.store (i32.const 20) (i32.const 2700)) (i32.store (i32.const 24) (i32.const 6))
-         (drop (call $write (i32.load (i32.const 16)) (i32.const 20) (i32.const 1) (i32.const 28)))"
-    } else {
-        ""
-    };
-    let wat = format!(
-        r#"(module
-          (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
-          (import "wasi_experimental_http" "req" (func $req (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
-          (memory (export "memory") 1)
-          (data (i32.const 100) "result.json")
-          (data (i32.const 2600) "artifacts-out/report")
-          (data (i32.const 2700) "report")
-          (data (i32.const 2900) "GET")
-          (data (i32.const 3000) "{url}")
-          (data (i32.const 4096) "{result}")
-          (func (export "_start")
-            (i64.store (i32.const 1024) (i64.const 0))
-            (i32.store8 (i32.const 1032) (i32.const 0))
-            (i32.store (i32.const 1040) (i32.const 1))
-            (i64.store (i32.const 1048) (i64.const {ns}))
-            (i64.store (i32.const 1056) (i64.const 0))
-            (i32.store16 (i32.const 1064) (i32.const 0))
-            (drop (call $poll (i32.const 1024) (i32.const 2048) (i32.const 1) (i32.const 2100)))
-            {call}
-            {report}
-            (drop (call $open (i32.const 3) (i32.const 0) (i32.const 100) (i32.const 11) (i32.const 9)
-                              (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 16)))
-            (i32.store (i32.const 20) (i32.const 4096))
-            (i32.store (i32.const 24) (i32.const {length}))
-            (drop (call $write (i32.load (i32.const 16)) (i32.const 20) (i32.const 1) (i32.const 28)))))"#,
-        url = literal(url),
-        result = literal(result),
-        length = result.len(),
-        ns = ms * 1_000_000,
-    );
-    wat::parse_str(wat).unwrap()
-}
-
-/// Pushes `wasm` as `hostile/NAME:1`... `steps/NAME:1`, once per name.
+/// Pushes `wasm` as `steps/NAME:1`.
 fn push(name: &str, wasm: Vec<u8>) -> String {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("module.wasm");
@@ -97,26 +34,9 @@ fn push(name: &str, wasm: Vec<u8>) -> String {
     reference
 }
 
-/// A loopback HTTP server that counts the requests it gets.
-fn counting_server() -> (String, Arc<AtomicUsize>) {
-    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-    let origin = format!("http://{}", server.server_addr().to_ip().unwrap());
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counted = hits.clone();
-    std::thread::spawn(move || {
-        for request in server.incoming_requests() {
-            counted.fetch_add(1, Ordering::SeqCst);
-            let _ = request.respond(tiny_http::Response::from_string("counted"));
-        }
-    });
-    (origin, hits)
-}
-
-const DONE: &str = r#"{"phase":"Succeeded","message":"done"}"#;
-
 /// A step that sleeps `ms`, then calls the counting server: each run leaves one hit.
 fn counted_step(workflow: &str, ms: u64, origin: &str) -> String {
-    let image = push(&format!("counted-{ms}"), module(ms, Some(&format!("{origin}/hit")), DONE, false));
+    let image = push(&format!("counted-{workflow}"), StepModule::counted(ms, &format!("{origin}/hit")).wasm());
     wasm_request(workflow, &image, &[], json!({"permissions": {"http": {"allowed_hosts": [origin]}}}))
 }
 
@@ -127,8 +47,9 @@ fn phase(answer: &Value) -> &str {
 #[test]
 fn identical_requests_sent_at_once_are_two_nodes_and_each_runs_once() {
     let host = Arc::new(ServeProcess::start(Path::new(BINARY), &["--requeue", "1"]));
-    let (origin, hits) = counting_server();
-    let step = counted_step("same", 800, &origin);
+    let counting = CountingServer::start();
+    let origin = counting.origin();
+    let step = counted_step("same", 800, origin);
     let answers: Vec<Value> = (0..2)
         .map(|_| {
             let (host, step) = (host.clone(), step.clone());
@@ -141,22 +62,23 @@ fn identical_requests_sent_at_once_are_two_nodes_and_each_runs_once() {
     for answer in &answers {
         assert_eq!(phase(answer), "Succeeded", "{answer}");
     }
-    assert_eq!(hits.load(Ordering::SeqCst), 2, "two nodes, two runs");
+    assert_eq!(counting.total(), 2, "two nodes, two runs");
     // Sent again after both were answered: another node, another run.
     assert_eq!(phase(&host.run_step(&step)), "Succeeded");
-    assert_eq!(hits.load(Ordering::SeqCst), 3);
+    assert_eq!(counting.total(), 3);
 }
 
 #[test]
 fn a_nodes_later_calls_join_its_own_run() {
     let host = ServeProcess::start(Path::new(BINARY), &["--running-after", "0.2", "--requeue", "1"]);
-    let (origin, hits) = counting_server();
-    let step = counted_step("requeued", 1500, &origin);
+    let counting = CountingServer::start();
+    let origin = counting.origin();
+    let step = counted_step("requeued", 1500, origin);
     let first = host.execute(&step);
     assert_eq!((phase(&first), first["requeue"].as_str()), ("Running", Some("1s")), "{first}");
     let finished = host.run_step(&step);
     assert_eq!(phase(&finished), "Succeeded", "{finished}");
-    assert_eq!(hits.load(Ordering::SeqCst), 1, "the node's calls ran it once");
+    assert_eq!(counting.total(), 1, "the node's calls ran it once");
 }
 
 #[test]
@@ -165,33 +87,35 @@ fn a_full_queue_answers_503_which_argo_retries() {
         Path::new(BINARY),
         &["--max-concurrent", "1", "--max-queued", "1", "--running-after", "0.2", "--requeue", "1"],
     );
-    let (origin, _) = counting_server();
-    let long = counted_step("first", 1500, &origin);
+    let counting = CountingServer::start();
+    let origin = counting.origin();
+    let long = counted_step("first", 1500, origin);
     assert_eq!(phase(&host.execute(&long)), "Running");
-    let (status, body) = host.execute_with(&counted_step("second", 1500, &origin), None);
+    let (status, body) = host.execute_with(&counted_step("second", 1500, origin), None);
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("as many as it queues (--max-queued)"), "{body}");
     // The first is still answered, and then there is room again.
     assert_eq!(phase(&host.run_step(&long)), "Succeeded");
-    assert_eq!(phase(&host.run_step(&counted_step("third", 10, &origin))), "Succeeded");
+    assert_eq!(phase(&host.run_step(&counted_step("third", 10, origin))), "Succeeded");
 }
 
 #[test]
 fn on_sigterm_running_steps_finish_and_are_handed_out_then_it_exits() {
     let mut host =
         ServeProcess::start(Path::new(BINARY), &["--running-after", "0.2", "--requeue", "1", "--shutdown-grace", "20"]);
-    let (origin, hits) = counting_server();
-    let long = counted_step("draining", 1500, &origin);
+    let counting = CountingServer::start();
+    let origin = counting.origin();
+    let long = counted_step("draining", 1500, origin);
     assert_eq!(phase(&host.execute(&long)), "Running");
     host.terminate();
     std::thread::sleep(Duration::from_millis(100));
-    let (status, body) = host.execute_with(&counted_step("too-late", 10, &origin), None);
+    let (status, body) = host.execute_with(&counted_step("too-late", 10, origin), None);
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("shutting down"), "{body}");
     let started = Instant::now();
     let finished = host.run_step(&long);
     assert_eq!(phase(&finished), "Succeeded", "{finished}");
-    assert_eq!(hits.load(Ordering::SeqCst), 1);
+    assert_eq!(counting.total(), 1);
     // Every node handed out: it stops long before the grace is over.
     let status = host.wait_for_exit(Duration::from_secs(10)).expect("serve exits once its steps are handed out");
     assert!(status.success(), "{status}");
@@ -222,7 +146,8 @@ fn output_keys_come_from_the_template_never_from_the_module() {
     let host = ServeProcess::spawn(host, files).unwrap();
     // The module names a key of its own choosing for its output.
     let sneaky = r#"{"phase":"Succeeded","message":"done","outputs":{"artifacts":[{"name":"report","path":"/report","s3":{"key":"other-workflow/precious"}}]}}"#;
-    let image = push("keyed", module(0, None, sneaky, true));
+    let image =
+        push("keyed", StepModule { result: sneaky.into(), writes_report: true, ..StepModule::default() }.wasm());
     let mut request: Value = serde_json::from_str(&wasm_request("keys", &image, &[], json!({}))).unwrap();
     request["template"]["outputs"]["artifacts"] =
         json!([{"name": "report", "path": "/report", "s3": {"key": "keys/chosen-by-the-template"}}]);

@@ -45,8 +45,8 @@ impl ServeProcess {
                 let _ = child.kill();
                 panic!("wasm-workflows serve ended before listening");
             }
-            if let Some(origin) = line.trim().strip_prefix("[serve] listening on ") {
-                break origin.to_owned();
+            if let Some(origin) = listening_on(&line) {
+                break origin;
             }
         };
         // Keep reading its log, so it never blocks on a full pipe; show it in the test's output.
@@ -79,8 +79,8 @@ impl ServeProcess {
                 return Err(said);
             }
             said.push_str(&line);
-            if let Some(origin) = line.trim().strip_prefix("[serve] listening on ") {
-                break origin.to_owned();
+            if let Some(origin) = listening_on(&line) {
+                break origin;
             }
         };
         eprint!("{said}");
@@ -170,6 +170,13 @@ impl Drop for ServeProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The origin a log line of `serve` says it listens on (text or JSON log).
+fn listening_on(line: &str) -> Option<String> {
+    let (_, rest) = line.split_once("listening on http://")?;
+    let end = rest.find(|c: char| c == '"' || c.is_whitespace()).unwrap_or(rest.len());
+    Some(format!("http://{}", &rest[..end]))
 }
 
 /// The seconds of a Go duration as `serve` writes a requeue (`5s`, `1500ms`).

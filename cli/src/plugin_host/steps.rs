@@ -33,6 +33,11 @@ impl StepKey {
     pub fn of(body: &[u8]) -> StepKey {
         StepKey(Sha256::digest(body).into())
     }
+
+    /// The key's bytes.
+    pub fn bytes(&self) -> [u8; 32] {
+        self.0
+    }
 }
 
 /// One run of a step: its node once it has finished.
