@@ -24,6 +24,7 @@ packages=(
   docker-registry # the OCI registry publish/pull tests push to
   skopeo          # an independent OCI client reads what we push
   shellcheck      # actionlint checks the workflows' scripts with it
+  wrk             # serve's benchmark: the load generator
 )
 missing=()
 for package in "${packages[@]}"; do

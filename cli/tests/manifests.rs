@@ -300,7 +300,6 @@ fn serve_takes_every_flag_the_local_plugin_gives_it() {
 }
 
 #[test]
-#[ignore = "the pool's flags (--forward-to-dns, --shutdown-grace) land with issue 16's forwarding mode"]
 fn serve_takes_every_flag_the_pool_gives_it() {
     assert_serve_takes_the_flags_of(&[("pool/deployment.yaml", worker()), ("pool/front/plugin.yaml", front())]);
 }

@@ -35,6 +35,10 @@ use crate::allow_list::{AllowList, Origin};
 const MAX_SESSIONS: usize = 64;
 /// The pieces of a streamed request body queued for sending, at most.
 const QUEUED_PIECES: usize = 4;
+/// The largest piece of a streamed body the host takes at once: a longer
+/// write is queued in pieces this size, so at most [`QUEUED_PIECES`] of them
+/// are held outside the module's memory.
+const MAX_PIECE: u32 = 256 << 10;
 /// A request's timeout when the module sets none (the original plugin's client default).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -307,10 +311,22 @@ pub(crate) fn add_to_linker<T: HttpState>(linker: &mut Linker<T>) -> wasmtime::R
                     })
                 })();
                 let sent = async {
+                    let outgoing = outgoing?;
+                    // The host's copy of the body counts in the step's budget while it is sent.
+                    let held = outgoing.body.len();
+                    if !caller.data_mut().limiter().reserve_host(held) {
+                        return Err(code::RUNTIME_ERROR);
+                    }
                     let http = caller.data_mut().http();
-                    let (request, timeout) = http.prepare(outgoing?)?;
-                    let log = http.log.clone();
-                    let (status, response) = send(request, timeout, &log).await?;
+                    let sending = match http.prepare(outgoing) {
+                        Ok((request, timeout)) => {
+                            let log = http.log.clone();
+                            send(request, timeout, &log).await
+                        }
+                        Err(code) => Err(code),
+                    };
+                    caller.data_mut().limiter().release_host(held);
+                    let (status, response) = sending?;
                     let handle = caller.data_mut().http().store(response);
                     write(&mut caller, status_ptr, &status.to_le_bytes())?;
                     write(&mut caller, handle_ptr, &handle.to_le_bytes())
@@ -407,14 +423,22 @@ fn add_streaming_to_linker<T: HttpState>(linker: &mut Linker<T>) -> wasmtime::Re
         |mut caller: Caller<'_, T>, (handle, body, body_len): (i32, u32, u32)| {
             Box::new(async move {
                 let written = async {
-                    let piece = Bytes::from(read(&mut caller, body, body_len)?);
                     let request = caller.data_mut().http().streaming.get(&handle).ok_or(code::INVALID_HANDLE)?;
                     let (queue, timeout) = (request.body.clone(), request.timeout);
-                    // Waits while the sending task is behind; fails once it has ended.
-                    match tokio::time::timeout(timeout, queue.send(piece)).await {
-                        Ok(Ok(())) => Ok(()),
-                        _ => Err(code::REQUEST_ERROR),
+                    // Check the whole range first: nothing is sent of a write that cannot be read.
+                    read(&mut caller, body.saturating_add(body_len.saturating_sub(1)), body_len.min(1))?;
+                    let mut offset = 0;
+                    while offset < body_len {
+                        let length = (body_len - offset).min(MAX_PIECE);
+                        let start = body.checked_add(offset).ok_or(code::MEMORY_ACCESS_ERROR)?;
+                        let piece = Bytes::from(read(&mut caller, start, length)?);
+                        // Waits while the sending task is behind; fails once it has ended.
+                        match tokio::time::timeout(timeout, queue.send(piece)).await {
+                            Ok(Ok(())) => offset += length,
+                            _ => return Err(code::REQUEST_ERROR),
+                        }
                     }
+                    Ok(())
                 };
                 answer(written.await)
             })
