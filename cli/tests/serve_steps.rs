@@ -170,3 +170,32 @@ fn output_keys_come_from_the_template_never_from_the_module() {
         b"not to be overwritten"
     );
 }
+
+#[test]
+fn concurrent_steps_of_a_new_image_pull_and_compile_it_once() {
+    let host = Arc::new(ServeProcess::start(Path::new(BINARY), &["--max-concurrent", "8", "--requeue", "1"]));
+    let counting = CountingServer::start();
+    let image = push("pulled-once", StepModule::counted(200, &format!("{}/hit", counting.origin())).wasm());
+    let threads: Vec<_> = (0..8)
+        .map(|n| {
+            let host = host.clone();
+            let step = wasm_request(
+                &format!("pulled-{n}"),
+                &image,
+                &[],
+                json!({"permissions": {"http": {"allowed_hosts": [counting.origin()]}}}),
+            );
+            std::thread::spawn(move || host.run_step(&step))
+        })
+        .collect();
+    for thread in threads {
+        let answer = thread.join().unwrap();
+        assert_eq!(phase(&answer), "Succeeded", "{answer}");
+    }
+    let (_, metrics) = host.get("/metrics");
+    assert!(metrics.contains("\nwasm_workflows_pulls_total 1\n"), "{metrics}");
+    assert!(metrics.contains("\nwasm_workflows_compilations_total 1\n"), "{metrics}");
+    assert!(metrics.contains("wasm_workflows_steps_total{phase=\"Succeeded\"} 8"), "{metrics}");
+    assert!(metrics.contains("wasm_workflows_step_duration_seconds_count{module="), "{metrics}");
+    assert_eq!(counting.total(), 8);
+}

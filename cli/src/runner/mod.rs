@@ -111,8 +111,7 @@ impl Runner {
 
     fn with(cache: Option<ModuleCache>, runtime: Runtime) -> Result<Runner, HostError> {
         let engine = engine::new_engine().map_err(|e| HostError::Engine(e.to_string()))?;
-        let preparer = Preparer::new(&engine, cache).map_err(|e| HostError::Engine(e.to_string()))?;
-        Ok(Runner { engine, preparer, ticker: Once::new(), runtime })
+        Ok(Runner { engine, preparer: Preparer::new(cache), ticker: Once::new(), runtime })
     }
 
     /// Compiles (or finds) and links the module in `bytes` (binary, or WAT
@@ -152,7 +151,11 @@ impl Runner {
     /// on the current tokio runtime; every limit of `options` stops it
     /// wherever it is.
     pub async fn execute(&self, module: &PreparedModule, work_dir: &WorkDir, options: &RunOptions) -> Executed {
-        engine::start_ticker(&self.engine, &self.ticker);
+        // The epoch's clock: for the deadline, and so that runs sharing a
+        // runtime take turns (a lone run without a deadline needs neither).
+        if options.timeout.is_some() || matches!(self.runtime, Runtime::Shared) {
+            engine::start_ticker(&self.engine, &self.ticker);
+        }
         let log = StepLog::new(options.log_lines, options.max_log_bytes.unwrap_or(DEFAULT_MAX_LOG));
         let deadline = options.timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let started = Instant::now();

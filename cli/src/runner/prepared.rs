@@ -2,7 +2,7 @@
 //! once against the host's functions (`InstancePre`), and kept in memory by
 //! their digest, so a module run again costs an instantiation and nothing else.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
@@ -42,10 +42,12 @@ impl PreparedModule {
     }
 }
 
-/// The linkers (built once) and the modules prepared with them.
+/// The linkers (each built once, when a module of its kind first comes:
+/// `run` of a core module never builds the component one) and the modules
+/// prepared with them.
 pub(crate) struct Preparer {
-    core: wasmtime::Linker<CoreState>,
-    component: wasmtime::component::Linker<ComponentState>,
+    core: OnceLock<Result<wasmtime::Linker<CoreState>, String>>,
+    component: OnceLock<Result<wasmtime::component::Linker<ComponentState>, String>>,
     cache: Option<ModuleCache>,
     kept: Mutex<Vec<([u8; 32], PreparedModule)>>,
 }
@@ -60,13 +62,8 @@ pub fn digest_of(bytes: &[u8]) -> ModuleDigest {
 }
 
 impl Preparer {
-    pub(crate) fn new(engine: &Engine, cache: Option<ModuleCache>) -> wasmtime::Result<Preparer> {
-        Ok(Preparer {
-            core: core_module::linker(engine)?,
-            component: component::linker(engine)?,
-            cache,
-            kept: Mutex::new(Vec::new()),
-        })
+    pub(crate) fn new(cache: Option<ModuleCache>) -> Preparer {
+        Preparer { core: OnceLock::new(), component: OnceLock::new(), cache, kept: Mutex::new(Vec::new()) }
     }
 
     /// The module in `bytes`, whose digest is `digest`, ready to run.
@@ -91,9 +88,17 @@ impl Preparer {
             None => (cache::compile(engine, kind, bytes)?, CompileSource::Compiled),
         };
         let linked = match compiled {
-            Compiled::Core(module) => self.core.instantiate_pre(&module).map(Linked::Core),
+            Compiled::Core(module) => {
+                let linker = self.core.get_or_init(|| core_module::linker(engine).map_err(|e| format!("{e:#}")));
+                let linker =
+                    linker.as_ref().map_err(|e| wasmtime::format_err!("cannot link the host's functions: {e}"))?;
+                linker.instantiate_pre(&module).map(Linked::Core)
+            }
             Compiled::Component(component) => {
-                self.component.instantiate_pre(&component).and_then(CommandPre::new).map(Linked::Component)
+                let linker = self.component.get_or_init(|| component::linker(engine).map_err(|e| format!("{e:#}")));
+                let linker =
+                    linker.as_ref().map_err(|e| wasmtime::format_err!("cannot link the host's functions: {e}"))?;
+                linker.instantiate_pre(&component).and_then(CommandPre::new).map(Linked::Component)
             }
         }
         .unwrap_or_else(|error| Linked::Unlinkable(kind, format!("{error:#}").into()));

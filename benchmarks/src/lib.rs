@@ -1,0 +1,3 @@
+//! What the benchmark programs (`src/bin/`) share.
+
+pub mod wrk;
