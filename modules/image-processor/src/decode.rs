@@ -1,8 +1,9 @@
 //! Reading an image artifact: the format from its first bytes, the size from
 //! its header (refusing more than [`MAX_PIXELS`] before anything is
 //! allocated), then the pixels, turned upright as its Exif orientation says.
-//! JPEG is decoded with zune-jpeg directly into the module's buffer; the
-//! other formats with the `image` crate's decoders.
+//! JPEG is decoded with zune-jpeg directly into the module's buffer (or,
+//! for a resize, by the module's own decoder at a reduced scale); the other
+//! formats with the `image` crate's decoders.
 
 use std::io::Cursor;
 use wasm_workflows_sdk::anyhow;
@@ -16,6 +17,7 @@ use zune_jpeg::JpegDecoder;
 
 use crate::format::Format;
 use crate::geometry;
+use crate::jpeg;
 use crate::picture::{Layout, Picture};
 
 /// The most pixels an input may have: a 100-megapixel camera's photo. Its
@@ -46,6 +48,20 @@ pub fn decode(bytes: &[u8], artifact: &str) -> anyhow::Result<Decoded> {
         _ => decode_with_image(bytes, format, artifact).map_err(|e| e.or_else(invalid))?,
     };
     Ok(Decoded { picture: geometry::orient(picture, orientation), format, icc_profile })
+}
+
+/// Decodes `bytes` for a step whose first operation resizes the image to
+/// `target` (upright): a JPEG the fast path takes is decoded at 1/2, 1/4
+/// or 1/8 of its size, no smaller than `target` ([`jpeg::scaled`]); any
+/// other file, as [`decode`] does.
+pub fn decode_at_least(bytes: &[u8], artifact: &str, (width, height): (u32, u32)) -> anyhow::Result<Decoded> {
+    if Format::detect(bytes) == Some(Format::Jpeg) {
+        if let Ok(scaled) = jpeg::scaled::decode(bytes, (width as usize, height as usize)) {
+            let picture = geometry::orient(scaled.picture, scaled.orientation);
+            return Ok(Decoded { picture, format: Format::Jpeg, icc_profile: scaled.icc_profile });
+        }
+    }
+    decode(bytes, artifact)
 }
 
 /// Why decoding stopped: the image is too large (a complete message), or

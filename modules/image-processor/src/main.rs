@@ -9,12 +9,17 @@ mod encode;
 mod format;
 mod geometry;
 mod hsl;
+mod jpeg;
 mod jpeg_rows;
+mod jpeg_to_jpeg;
 mod options;
 mod picture;
 mod resize;
 mod rgb_kernels;
+#[cfg(any(target_arch = "wasm32", test))]
+mod simd128;
 mod watermark;
+mod ycbcr_kernels;
 
 use wasm_workflows_sdk::prelude::*;
 
@@ -29,7 +34,15 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
     let input = invocation.artifact("input")?;
     let watermark = invocation.artifact_opt("watermark")?;
 
-    let decoded = decode::decode(&input.read()?, "input")?;
+    let bytes = input.read()?;
+    if let Some(result) = jpeg_to_jpeg::try_desaturate(&bytes, &plan, watermark.is_some())? {
+        return Ok(result);
+    }
+    let resize_to = resize::target_before_decoding(&bytes, &plan)?;
+    let decoded = match resize_to {
+        Some(target) => decode::decode_at_least(&bytes, "input", target)?,
+        None => decode::decode(&bytes, "input")?,
+    };
     let format = plan.format.unwrap_or(decoded.format);
     anyhow::ensure!(
         plan.quality.is_none() || format == Format::Jpeg,
@@ -44,7 +57,8 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
     // The JPEG encoder can desaturate while it reads the rows, unless a
     // watermark is still to come.
     let defer_desaturation = format == Format::Jpeg && mark.is_none();
-    let (picture, steps, desaturation) = process(decoded.picture, &plan, mark.as_ref(), defer_desaturation)?;
+    let (picture, steps, desaturation) =
+        process(decoded.picture, &plan, resize_to, mark.as_ref(), defer_desaturation)?;
     let after = describe(&picture, format);
     let (width, height) = (picture.width, picture.height);
     let settings = encode::Settings {
@@ -71,12 +85,14 @@ fn describe(picture: &Picture, format: Format) -> String {
 /// a desaturation left for the encoder.
 type Processed = (Picture, Vec<String>, Option<Desaturation>);
 
-/// Applies `plan` (and the watermark) to `picture`. With
-/// `defer_desaturation`, a desaturation of an RGB picture is returned
-/// instead of done.
+/// Applies `plan` (and the watermark) to `picture`; `resize_to` is the
+/// resize's size if it was known before decoding (the picture may then be
+/// smaller than the file). With `defer_desaturation`, a desaturation of an
+/// RGB picture is returned instead of done.
 fn process(
     mut picture: Picture,
     plan: &Plan,
+    resize_to: Option<(u32, u32)>,
     mark: Option<&Picture>,
     defer_desaturation: bool,
 ) -> anyhow::Result<Processed> {
@@ -86,7 +102,10 @@ fn process(
         steps.push("crop".to_owned());
     }
     if let Some(resize) = plan.resize {
-        let (width, height) = resize::target_size(picture.width, picture.height, resize)?;
+        let (width, height) = match resize_to {
+            Some(size) => size,
+            None => resize::target_size(picture.width, picture.height, resize)?,
+        };
         if (width, height) != (picture.width, picture.height) {
             picture = resize::resize(&picture, width, height)?;
         }

@@ -8,7 +8,9 @@ use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use wasm_workflows_sdk::anyhow;
 
 use crate::decode::MAX_PIXELS;
-use crate::options::{MAX_SIDE, Resize};
+use crate::format::Format;
+use crate::jpeg;
+use crate::options::{MAX_SIDE, Plan, Resize};
 use crate::picture::{Layout, Picture};
 
 /// The size `resize` asks for when the image is `width × height`: a side
@@ -42,6 +44,18 @@ pub fn target_size(width: u32, height: u32, resize: Resize) -> anyhow::Result<(u
         MAX_PIXELS / 1_000_000
     );
     Ok((w, h))
+}
+
+/// The size a step resizes its input to, when that can be known from a
+/// JPEG's header before decoding (the resize comes first: no crop before
+/// it), so that the decoder can skip what the resize would throw away.
+pub fn target_before_decoding(bytes: &[u8], plan: &Plan) -> anyhow::Result<Option<(u32, u32)>> {
+    let Some(resize) = plan.resize.filter(|_| plan.crop.is_none()) else { return Ok(None) };
+    if Format::detect(bytes) != Some(Format::Jpeg) {
+        return Ok(None);
+    }
+    let Ok((width, height)) = jpeg::scaled::upright_size(bytes) else { return Ok(None) };
+    target_size(width as u32, height as u32, resize).map(Some)
 }
 
 fn pixel_type(layout: Layout) -> PixelType {

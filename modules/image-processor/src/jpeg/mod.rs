@@ -1,0 +1,17 @@
+//! The module's own JPEG entropy codec, for the two JPEG fast paths: a
+//! desaturation that never leaves the DCT domain ([`desaturate`]), and a
+//! decode at 1/2, 1/4 or 1/8 of the size for a resize ([`scaled`]). Both
+//! take sequential (baseline) files, gray or YCbCr, with their components
+//! in one scan; anything else, and anything they find damaged, goes to the
+//! general decoder, which has the last word on what is wrong with a file.
+
+mod bit_reader;
+mod bit_writer;
+pub mod desaturate;
+mod header;
+mod huffman;
+mod idct;
+mod quantization;
+pub mod scaled;
+mod scan;
+mod writer;

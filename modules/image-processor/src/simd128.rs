@@ -1,0 +1,183 @@
+//! The WebAssembly SIMD128 operations the module's own kernels use
+//! ([`crate::ycbcr_kernels`], [`crate::jpeg::idct`]): on wasm32 the
+//! instructions themselves (`core::arch::wasm32`, which these names
+//! follow), elsewhere the same operations computed lane by lane, as the
+//! WebAssembly specification defines them. The kernels run the SIMD path
+//! in wasm and their scalar fallback natively; with this, the native unit
+//! tests can run the SIMD code too and compare the two.
+
+#![allow(non_camel_case_types, dead_code)]
+
+#[cfg(target_arch = "wasm32")]
+pub use core::arch::wasm32::{
+    f32x4_add, f32x4_mul, f32x4_splat, i16x8_add, i16x8_q15mulr_sat, i16x8_shl, i16x8_shr, i16x8_splat, i16x8_sub,
+    i32x4_extend_high_i16x8, i32x4_extend_low_i16x8, i32x4_trunc_sat_f32x4, i16x8_narrow_i32x4,
+    f32x4_convert_i32x4, u16x8_extend_high_u8x16, u16x8_extend_low_u8x16, u8x16_narrow_i16x8, u8x16_swizzle,
+    v128, v128_or,
+};
+
+/// 16 bytes as a vector.
+#[cfg(target_arch = "wasm32")]
+pub fn from_bytes(bytes: [u8; 16]) -> v128 {
+    // SAFETY: v128 is 16 plain bytes.
+    unsafe { core::mem::transmute(bytes) }
+}
+
+/// A vector as its 16 bytes.
+#[cfg(target_arch = "wasm32")]
+pub fn to_bytes(vector: v128) -> [u8; 16] {
+    // SAFETY: v128 is 16 plain bytes.
+    unsafe { core::mem::transmute(vector) }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use emulated::*;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod emulated {
+    /// 128 bits, lanes little-endian as in WebAssembly.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct v128([u8; 16]);
+
+    pub fn from_bytes(bytes: [u8; 16]) -> v128 {
+        v128(bytes)
+    }
+
+    pub fn to_bytes(vector: v128) -> [u8; 16] {
+        vector.0
+    }
+
+    fn i16s(v: v128) -> [i16; 8] {
+        std::array::from_fn(|i| i16::from_le_bytes([v.0[2 * i], v.0[2 * i + 1]]))
+    }
+
+    fn from_i16s(lanes: [i16; 8]) -> v128 {
+        v128(std::array::from_fn(|i| lanes[i / 2].to_le_bytes()[i % 2]))
+    }
+
+    fn i32s(v: v128) -> [i32; 4] {
+        std::array::from_fn(|i| i32::from_le_bytes(v.0[4 * i..4 * i + 4].try_into().expect("4 bytes")))
+    }
+
+    fn from_i32s(lanes: [i32; 4]) -> v128 {
+        v128(std::array::from_fn(|i| lanes[i / 4].to_le_bytes()[i % 4]))
+    }
+
+    fn f32s(v: v128) -> [f32; 4] {
+        i32s(v).map(|bits| f32::from_bits(bits as u32))
+    }
+
+    fn from_f32s(lanes: [f32; 4]) -> v128 {
+        from_i32s(lanes.map(|f| f.to_bits() as i32))
+    }
+
+    fn map16(a: v128, b: v128, f: impl Fn(i16, i16) -> i16) -> v128 {
+        let (a, b) = (i16s(a), i16s(b));
+        from_i16s(std::array::from_fn(|i| f(a[i], b[i])))
+    }
+
+    pub fn i16x8_splat(value: i16) -> v128 {
+        from_i16s([value; 8])
+    }
+
+    pub fn i16x8_add(a: v128, b: v128) -> v128 {
+        map16(a, b, i16::wrapping_add)
+    }
+
+    pub fn i16x8_sub(a: v128, b: v128) -> v128 {
+        map16(a, b, i16::wrapping_sub)
+    }
+
+    pub fn i16x8_shl(a: v128, n: u32) -> v128 {
+        from_i16s(i16s(a).map(|lane| lane.wrapping_shl(n % 16)))
+    }
+
+    pub fn i16x8_shr(a: v128, n: u32) -> v128 {
+        from_i16s(i16s(a).map(|lane| lane >> (n % 16)))
+    }
+
+    /// `(a·b + 2¹⁴) >> 15`, saturated.
+    pub fn i16x8_q15mulr_sat(a: v128, b: v128) -> v128 {
+        map16(a, b, |a, b| ((i32::from(a) * i32::from(b) + (1 << 14)) >> 15).clamp(-32768, 32767) as i16)
+    }
+
+    pub fn u16x8_extend_low_u8x16(a: v128) -> v128 {
+        from_i16s(std::array::from_fn(|i| i16::from(a.0[i])))
+    }
+
+    pub fn u16x8_extend_high_u8x16(a: v128) -> v128 {
+        from_i16s(std::array::from_fn(|i| i16::from(a.0[8 + i])))
+    }
+
+    pub fn u8x16_narrow_i16x8(a: v128, b: v128) -> v128 {
+        let lanes: Vec<i16> = i16s(a).into_iter().chain(i16s(b)).collect();
+        v128(std::array::from_fn(|i| lanes[i].clamp(0, 255) as u8))
+    }
+
+    pub fn i16x8_narrow_i32x4(a: v128, b: v128) -> v128 {
+        let lanes: Vec<i32> = i32s(a).into_iter().chain(i32s(b)).collect();
+        from_i16s(std::array::from_fn(|i| lanes[i].clamp(-32768, 32767) as i16))
+    }
+
+    pub fn u8x16_swizzle(a: v128, s: v128) -> v128 {
+        v128(std::array::from_fn(|i| a.0.get(usize::from(s.0[i])).copied().unwrap_or(0)))
+    }
+
+    pub fn v128_or(a: v128, b: v128) -> v128 {
+        v128(std::array::from_fn(|i| a.0[i] | b.0[i]))
+    }
+
+    pub fn i32x4_extend_low_i16x8(a: v128) -> v128 {
+        let lanes = i16s(a);
+        from_i32s(std::array::from_fn(|i| i32::from(lanes[i])))
+    }
+
+    pub fn i32x4_extend_high_i16x8(a: v128) -> v128 {
+        let lanes = i16s(a);
+        from_i32s(std::array::from_fn(|i| i32::from(lanes[4 + i])))
+    }
+
+    pub fn f32x4_splat(value: f32) -> v128 {
+        from_f32s([value; 4])
+    }
+
+    pub fn f32x4_add(a: v128, b: v128) -> v128 {
+        let (a, b) = (f32s(a), f32s(b));
+        from_f32s(std::array::from_fn(|i| a[i] + b[i]))
+    }
+
+    pub fn f32x4_mul(a: v128, b: v128) -> v128 {
+        let (a, b) = (f32s(a), f32s(b));
+        from_f32s(std::array::from_fn(|i| a[i] * b[i]))
+    }
+
+    pub fn f32x4_convert_i32x4(a: v128) -> v128 {
+        from_f32s(i32s(a).map(|lane| lane as f32))
+    }
+
+    /// Truncation toward zero, saturated (NaN becomes 0), as Rust's `as`.
+    pub fn i32x4_trunc_sat_f32x4(a: v128) -> v128 {
+        from_i32s(f32s(a).map(|lane| lane as i32))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lanes_behave_as_webassembly_defines_them() {
+        let a = i16x8_splat(-32768);
+        assert_eq!(to_bytes(i16x8_q15mulr_sat(a, a))[..2], 32767i16.to_le_bytes(), "the one saturating product");
+        let wide = u16x8_extend_low_u8x16(from_bytes([200; 16]));
+        assert_eq!(to_bytes(u8x16_narrow_i16x8(i16x8_add(wide, wide), i16x8_sub(i16x8_splat(0), wide)))[..9], [
+            255, 255, 255, 255, 255, 255, 255, 255, 0
+        ]);
+        let swizzled = u8x16_swizzle(from_bytes(std::array::from_fn(|i| i as u8 + 1)), from_bytes([3, 0x80, 15, 16,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+        assert_eq!(to_bytes(swizzled)[..4], [4, 0, 16, 0]);
+        assert_eq!(to_bytes(i16x8_shr(i16x8_splat(-7), 1))[..2], (-4i16).to_le_bytes());
+        let floats = f32x4_mul(f32x4_convert_i32x4(i32x4_extend_low_i16x8(i16x8_splat(-3))), f32x4_splat(2.5));
+        assert_eq!(to_bytes(i32x4_trunc_sat_f32x4(floats))[..4], (-7i32).to_le_bytes());
+    }
+}
