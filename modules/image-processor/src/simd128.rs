@@ -10,10 +10,8 @@
 
 #[cfg(target_arch = "wasm32")]
 pub use core::arch::wasm32::{
-    f32x4_add, f32x4_mul, f32x4_splat, i16x8_add, i16x8_q15mulr_sat, i16x8_shl, i16x8_shr, i16x8_splat, i16x8_sub,
-    i32x4_extend_high_i16x8, i32x4_extend_low_i16x8, i32x4_trunc_sat_f32x4, i16x8_narrow_i32x4,
-    f32x4_convert_i32x4, u16x8_extend_high_u8x16, u16x8_extend_low_u8x16, u8x16_narrow_i16x8, u8x16_swizzle,
-    v128, v128_or,
+    i16x8_add, i16x8_q15mulr_sat, i16x8_shl, i16x8_shr, i16x8_splat, i16x8_sub, u8x16_narrow_i16x8, u8x16_swizzle,
+    u16x8_extend_high_u8x16, u16x8_extend_low_u8x16, v128, v128_or,
 };
 
 /// 16 bytes as a vector.

@@ -35,12 +35,10 @@ fn pixel(y: u8, cb: u8, cr: u8) -> [u8; 3] {
 /// Converts a row: `y`, `cb` and `cr` (as long as each other) into `rgb`
 /// (three times as long).
 pub fn to_rgb(y: &[u8], cb: &[u8], cr: &[u8], rgb: &mut [u8]) {
-    #[cfg_attr(not(target_arch = "wasm32"), allow(unused_mut))]
-    let mut done = 0;
     #[cfg(target_arch = "wasm32")]
-    {
-        done = to_rgb_simd(y, cb, cr, rgb);
-    }
+    let done = to_rgb_simd(y, cb, cr, rgb);
+    #[cfg(not(target_arch = "wasm32"))]
+    let done = 0;
     to_rgb_scalar(&y[done..], &cb[done..], &cr[done..], &mut rgb[3 * done..]);
 }
 
