@@ -36,6 +36,21 @@ pub struct Decoded {
     pub format: Format,
     /// Its colour profile, if it has one.
     pub icc_profile: Option<Vec<u8>>,
+    /// The image's size, upright; larger than the picture's when it was
+    /// decoded at a reduced scale.
+    pub full_size: (u32, u32),
+    /// That scale: 1 (full size), 2, 4 or 8.
+    pub reduced_by: u32,
+}
+
+impl Decoded {
+    /// The width and height of the picture's part that shows the whole
+    /// image: the full size divided by the reduction (a reduced picture's
+    /// last column and row may show only part of a pixel's worth).
+    pub fn extent(&self) -> (f64, f64) {
+        let reduced = |side: u32| f64::from(side) / f64::from(self.reduced_by);
+        (reduced(self.full_size.0), reduced(self.full_size.1))
+    }
 }
 
 /// Decodes `bytes`, the contents of input artifact `artifact`.
@@ -47,7 +62,9 @@ pub fn decode(bytes: &[u8], artifact: &str) -> anyhow::Result<Decoded> {
         Format::Jpeg => decode_jpeg(bytes, artifact).map_err(|e| e.or_else(invalid))?,
         _ => decode_with_image(bytes, format, artifact).map_err(|e| e.or_else(invalid))?,
     };
-    Ok(Decoded { picture: geometry::orient(picture, orientation), format, icc_profile })
+    let picture = geometry::orient(picture, orientation);
+    let full_size = (picture.width, picture.height);
+    Ok(Decoded { picture, format, icc_profile, full_size, reduced_by: 1 })
 }
 
 /// Decodes `bytes` for a step whose first operation resizes the image to
@@ -57,8 +74,13 @@ pub fn decode(bytes: &[u8], artifact: &str) -> anyhow::Result<Decoded> {
 pub fn decode_at_least(bytes: &[u8], artifact: &str, (width, height): (u32, u32)) -> anyhow::Result<Decoded> {
     if Format::detect(bytes) == Some(Format::Jpeg) {
         if let Ok(scaled) = jpeg::scaled::decode(bytes, (width as usize, height as usize)) {
+            let stored = (scaled.picture.width, scaled.picture.height);
             let picture = geometry::orient(scaled.picture, scaled.orientation);
-            return Ok(Decoded { picture, format: Format::Jpeg, icc_profile: scaled.icc_profile });
+            let (full_width, full_height) = (scaled.full_size.0 as u32, scaled.full_size.1 as u32);
+            let full_size =
+                if (picture.width, picture.height) == stored { (full_width, full_height) } else { (full_height, full_width) };
+            let icc_profile = scaled.icc_profile;
+            return Ok(Decoded { picture, format: Format::Jpeg, icc_profile, full_size, reduced_by: scaled.reduced_by });
         }
     }
     decode(bytes, artifact)

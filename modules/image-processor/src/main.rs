@@ -53,12 +53,13 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
         Some(artifact) => Some(decode::decode(&artifact.read()?, "watermark")?.picture),
         None => None,
     };
-    let before = describe(&decoded.picture, decoded.format);
+    let before = format!("{}×{} {}", decoded.full_size.0, decoded.full_size.1, decoded.format.title());
     // The JPEG encoder can desaturate while it reads the rows, unless a
     // watermark is still to come.
     let defer_desaturation = format == Format::Jpeg && mark.is_none();
+    let extent = decoded.extent();
     let (picture, steps, desaturation) =
-        process(decoded.picture, &plan, resize_to, mark.as_ref(), defer_desaturation)?;
+        process(decoded.picture, &plan, resize_to.map(|size| (size, extent)), mark.as_ref(), defer_desaturation)?;
     let after = describe(&picture, format);
     let (width, height) = (picture.width, picture.height);
     let settings = encode::Settings {
@@ -86,13 +87,14 @@ fn describe(picture: &Picture, format: Format) -> String {
 type Processed = (Picture, Vec<String>, Option<Desaturation>);
 
 /// Applies `plan` (and the watermark) to `picture`; `resize_to` is the
-/// resize's size if it was known before decoding (the picture may then be
-/// smaller than the file). With `defer_desaturation`, a desaturation of an
-/// RGB picture is returned instead of done.
+/// resize's size if it was known before decoding, with the part of the
+/// picture to resize from (the picture may be the image decoded at a
+/// reduced scale). With `defer_desaturation`, a desaturation of an RGB
+/// picture is returned instead of done.
 fn process(
     mut picture: Picture,
     plan: &Plan,
-    resize_to: Option<(u32, u32)>,
+    resize_to: Option<((u32, u32), (f64, f64))>,
     mark: Option<&Picture>,
     defer_desaturation: bool,
 ) -> anyhow::Result<Processed> {
@@ -102,12 +104,13 @@ fn process(
         steps.push("crop".to_owned());
     }
     if let Some(resize) = plan.resize {
-        let (width, height) = match resize_to {
-            Some(size) => size,
-            None => resize::target_size(picture.width, picture.height, resize)?,
+        let whole = (f64::from(picture.width), f64::from(picture.height));
+        let ((width, height), extent) = match resize_to {
+            Some(known) => known,
+            None => (resize::target_size(picture.width, picture.height, resize)?, whole),
         };
-        if (width, height) != (picture.width, picture.height) {
-            picture = resize::resize(&picture, width, height)?;
+        if (width, height) != (picture.width, picture.height) || extent != whole {
+            picture = resize::resize(&picture, width, height, extent)?;
         }
         steps.push("resize".to_owned());
     }

@@ -23,6 +23,10 @@ use crate::ycbcr_kernels;
 pub struct Scaled {
     /// The pixels, as the file stores them (not yet turned upright).
     pub picture: Picture,
+    /// The file's full width and height, as stored.
+    pub full_size: (usize, usize),
+    /// 2, 4 or 8.
+    pub reduced_by: u32,
     pub orientation: Orientation,
     pub icc_profile: Option<Vec<u8>>,
 }
@@ -104,7 +108,13 @@ pub fn decode(bytes: &[u8], (width, height): (usize, usize)) -> Result<Scaled, N
         picture: Picture { width: width as u32, height: height as u32, layout, pixels: vec![0; width * height * layout.channels()] },
     };
     scan::decode(&header, &mut sink)?;
-    Ok(Scaled { picture: sink.picture, orientation, icc_profile: header.icc_profile() })
+    Ok(Scaled {
+        picture: sink.picture,
+        full_size: (header.width, header.height),
+        reduced_by: 1 << shift,
+        orientation,
+        icc_profile: header.icc_profile(),
+    })
 }
 
 /// Row `r` of a plane, cut to the picture's `width`.
