@@ -14,7 +14,9 @@
 //! the runner library (instantiation to end) is printed as well.
 //!
 //! Run it with `scripts/benchmark.sh`; it needs `imagemagick`,
-//! `libvips-tools` and `time` (Debian packages; scripts/setup.sh).
+//! `libvips-tools` and `time` (Debian packages; scripts/setup.sh). With
+//! `IMAGE_PROCESSOR_BENCHMARK_PHOTO=FILE` it only writes its input JPEG to
+//! FILE (to profile a contender on it) and stops.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -260,6 +262,10 @@ fn main() {
     let photo_jpg = dir.path().join("photo.jpg");
     std::fs::copy(&made.output_files[0].1, &photo_jpg).unwrap();
     let photo_bytes = std::fs::metadata(&photo_jpg).unwrap().len();
+    if let Some(keep) = std::env::var_os("IMAGE_PROCESSOR_BENCHMARK_PHOTO") {
+        std::fs::copy(&photo_jpg, keep).unwrap();
+        return;
+    }
 
     println!("## image-processor: speed and memory ({WIDTH}×{HEIGHT} JPEG)\n");
     println!(

@@ -1,5 +1,5 @@
 //! The WebAssembly SIMD128 operations the module's own kernels use
-//! ([`crate::ycbcr_kernels`], [`crate::jpeg::idct`]): on wasm32 the
+//! ([`crate::ycbcr_kernels`], the JPEG inverse DCT): on wasm32 the
 //! instructions themselves (`core::arch::wasm32`, which these names
 //! follow), elsewhere the same operations computed lane by lane, as the
 //! WebAssembly specification defines them. The kernels run the SIMD path
@@ -10,9 +10,24 @@
 
 #[cfg(target_arch = "wasm32")]
 pub use core::arch::wasm32::{
-    i16x8_add, i16x8_q15mulr_sat, i16x8_shl, i16x8_shr, i16x8_splat, i16x8_sub, u8x16_narrow_i16x8, u8x16_swizzle,
-    u16x8_extend_high_u8x16, u16x8_extend_low_u8x16, v128, v128_or,
+    f32x4_add, f32x4_convert_i32x4, f32x4_max, f32x4_min, f32x4_mul, f32x4_splat, i16x8_add, i16x8_narrow_i32x4,
+    i16x8_q15mulr_sat, i16x8_shl, i16x8_shr, i16x8_splat, i16x8_sub, i32x4_extend_high_i16x8, i32x4_extend_low_i16x8,
+    i32x4_trunc_sat_f32x4, u8x16_narrow_i16x8, u8x16_swizzle, u16x8_extend_high_u8x16, u16x8_extend_low_u8x16, v128,
+    v128_or,
 };
+
+/// Lane `lane` (0 to 3) of `v` in all four lanes.
+#[cfg(target_arch = "wasm32")]
+#[inline(always)]
+pub fn f32x4_broadcast(v: v128, lane: usize) -> v128 {
+    use core::arch::wasm32::i32x4_shuffle;
+    match lane {
+        0 => i32x4_shuffle::<0, 0, 0, 0>(v, v),
+        1 => i32x4_shuffle::<1, 1, 1, 1>(v, v),
+        2 => i32x4_shuffle::<2, 2, 2, 2>(v, v),
+        _ => i32x4_shuffle::<3, 3, 3, 3>(v, v),
+    }
+}
 
 /// 16 bytes as a vector.
 #[cfg(target_arch = "wasm32")]
@@ -25,6 +40,27 @@ pub fn from_bytes(bytes: [u8; 16]) -> v128 {
 #[cfg(target_arch = "wasm32")]
 pub fn to_bytes(vector: v128) -> [u8; 16] {
     // SAFETY: v128 is 16 plain bytes.
+    unsafe { core::mem::transmute(vector) }
+}
+
+/// Eight i16 lanes.
+#[cfg(target_arch = "wasm32")]
+pub fn from_i16s(lanes: [i16; 8]) -> v128 {
+    // SAFETY: v128 is 16 plain bytes, lanes little-endian as in memory.
+    unsafe { core::mem::transmute(lanes) }
+}
+
+/// Four f32 lanes.
+#[cfg(target_arch = "wasm32")]
+pub fn from_f32s(lanes: [f32; 4]) -> v128 {
+    // SAFETY: as above.
+    unsafe { core::mem::transmute(lanes) }
+}
+
+/// A vector's four f32 lanes.
+#[cfg(target_arch = "wasm32")]
+pub fn to_f32s(vector: v128) -> [f32; 4] {
+    // SAFETY: as above.
     unsafe { core::mem::transmute(vector) }
 }
 
@@ -45,11 +81,15 @@ mod emulated {
         vector.0
     }
 
+    pub fn to_f32s(v: v128) -> [f32; 4] {
+        f32s(v)
+    }
+
     fn i16s(v: v128) -> [i16; 8] {
         std::array::from_fn(|i| i16::from_le_bytes([v.0[2 * i], v.0[2 * i + 1]]))
     }
 
-    fn from_i16s(lanes: [i16; 8]) -> v128 {
+    pub fn from_i16s(lanes: [i16; 8]) -> v128 {
         v128(std::array::from_fn(|i| lanes[i / 2].to_le_bytes()[i % 2]))
     }
 
@@ -65,7 +105,7 @@ mod emulated {
         i32s(v).map(|bits| f32::from_bits(bits as u32))
     }
 
-    fn from_f32s(lanes: [f32; 4]) -> v128 {
+    pub fn from_f32s(lanes: [f32; 4]) -> v128 {
         from_i32s(lanes.map(|f| f.to_bits() as i32))
     }
 
@@ -147,6 +187,22 @@ mod emulated {
     pub fn f32x4_mul(a: v128, b: v128) -> v128 {
         let (a, b) = (f32s(a), f32s(b));
         from_f32s(std::array::from_fn(|i| a[i] * b[i]))
+    }
+
+    /// The lesser, NaN if either is (wasm's `f32x4.min`).
+    pub fn f32x4_min(a: v128, b: v128) -> v128 {
+        let (a, b) = (f32s(a), f32s(b));
+        from_f32s(std::array::from_fn(|i| if a[i].is_nan() || b[i].is_nan() { f32::NAN } else { a[i].min(b[i]) }))
+    }
+
+    /// The greater, NaN if either is (wasm's `f32x4.max`).
+    pub fn f32x4_max(a: v128, b: v128) -> v128 {
+        let (a, b) = (f32s(a), f32s(b));
+        from_f32s(std::array::from_fn(|i| if a[i].is_nan() || b[i].is_nan() { f32::NAN } else { a[i].max(b[i]) }))
+    }
+
+    pub fn f32x4_broadcast(v: v128, lane: usize) -> v128 {
+        f32x4_splat(f32s(v)[lane & 3])
     }
 
     pub fn f32x4_convert_i32x4(a: v128) -> v128 {

@@ -17,7 +17,7 @@ use super::bit_writer::BitWriter;
 use super::header::{self, Header, Unsupported};
 use super::huffman::{Class, EncodeTable, TableSpec, typical};
 use super::quantization;
-use super::scan::{self, Block, BlockSink, NATURAL};
+use super::scan::{self, BlockSink, Sparse};
 use super::writer::{self, ComponentSpec, HeaderSpec};
 use crate::decode::MAX_PIXELS;
 
@@ -90,39 +90,28 @@ struct Transcoder {
 }
 
 impl BlockSink for Transcoder {
+    type Block = Sparse;
+
     #[inline(always)]
-    fn block(&mut self, component: usize, _: usize, _: usize, block: &Block) {
+    fn block(&mut self, component: usize, _: usize, _: usize, block: &Sparse) {
         let coder = &mut self.coders[component];
         let writer = &mut self.writer;
-        let coefficient = |k: usize| block.coefficients[usize::from(NATURAL[k])];
         // DC values stay within ±1024 (8 × the mean of samples − 128), so
         // their differences need at most category 11.
-        let dc = coder.requantize.apply(0, block.coefficients[0], 1023).max(-1024);
+        let dc = coder.requantize.apply(0, block.dc, 1023).max(-1024);
         writer.dc(&coder.dc, dc - coder.previous_dc);
         coder.previous_dc = dc;
-        let mut run = 0;
-        if coder.requantize.identity {
-            for k in 1..=block.last {
-                match coefficient(k) {
-                    0 => run += 1,
-                    value => {
-                        writer.ac(&coder.ac, run, i32::from(value));
-                        run = 0;
-                    }
-                }
-            }
-        } else {
-            for k in 1..=block.last {
-                match coder.requantize.apply(k, coefficient(k), 1023) {
-                    0 => run += 1,
-                    value => {
-                        writer.ac(&coder.ac, run, value);
-                        run = 0;
-                    }
-                }
+        // The zigzag position of the last coefficient written.
+        let mut previous = 0;
+        for &(k, value) in block.nonzero() {
+            let k = usize::from(k);
+            let value = if coder.requantize.identity { i32::from(value) } else { coder.requantize.apply(k, value, 1023) };
+            if value != 0 {
+                writer.ac(&coder.ac, (k - previous - 1) as u32, value);
+                previous = k;
             }
         }
-        if block.last < 63 || run > 0 {
+        if previous < 63 {
             writer.end_of_block(&coder.ac);
         }
     }

@@ -7,12 +7,18 @@
 //! frequencies the smaller grid cannot hold left out (libjpeg's scaled
 //! decoding computes the same). Samples get the level shift (+128), and are
 //! rounded and clamped to 0..=255.
+//!
+//! Computed in f32, down the block's columns and then along its rows, only
+//! over the rows and columns of coefficients the file gave; in wasm four
+//! columns (then four samples of a row) at a time ([`super::idct_simd`]),
+//! elsewhere one at a time, with the same products summed in the same
+//! order, so both give the same bytes.
 
 use super::scan::{Block, NATURAL};
 
 /// For each zigzag position: how many rows and columns of the block the
 /// coefficients up to it reach.
-const EXTENT: [(u8, u8); 64] = extent();
+pub(super) const EXTENT: [(u8, u8); 64] = extent();
 
 const fn extent() -> [(u8, u8); 64] {
     let mut table = [(0, 0); 64];
@@ -36,7 +42,10 @@ const fn extent() -> [(u8, u8); 64] {
 /// The basis of the N-point transform for N = 1, 2, 4 and 8:
 /// `BASIS[log2 N][i][u]`.
 pub struct Idct {
-    basis: [[[f32; 8]; 8]; 4],
+    /// `basis[log2 N][i][u]`: the weight of frequency u in sample i.
+    pub(super) basis: [[[f32; 8]; 8]; 4],
+    /// The same, transposed: `by_frequency[log2 N][u][i]`.
+    pub(super) by_frequency: [[[f32; 8]; 8]; 4],
 }
 
 /// A component's quantization table in natural order, as factors.
@@ -64,7 +73,8 @@ impl Idct {
                 }
             }
         }
-        Idct { basis }
+        let by_frequency = basis.map(|table| std::array::from_fn(|u| std::array::from_fn(|i| table[i][u])));
+        Idct { basis, by_frequency }
     }
 
     /// Writes `block`'s `width × height` samples (each 1, 2, 4 or 8) to
@@ -77,7 +87,6 @@ impl Idct {
         out: &mut [u8],
         stride: usize,
     ) {
-        let sample = |value: f32| (value + 128.5).clamp(0.0, 255.0) as u8;
         if block.last == 0 {
             let value = sample(f32::from(block.coefficients[0]) * dequantize[0] / 8.0);
             for row in out.chunks_mut(stride).take(height) {
@@ -86,7 +95,25 @@ impl Idct {
             return;
         }
         let (rows, columns) = EXTENT[block.last];
-        let (rows, columns) = (usize::from(rows).min(height), usize::from(columns).min(width));
+        let extent = (usize::from(rows).min(height), usize::from(columns).min(width));
+        #[cfg(target_arch = "wasm32")]
+        self.block_simd(block, dequantize, (width, height), extent, out, stride);
+        #[cfg(not(target_arch = "wasm32"))]
+        self.block_scalar(block, dequantize, (width, height), extent, out, stride);
+    }
+
+    /// The transform one column, then one sample, at a time, over the
+    /// first `rows × columns` coefficients.
+    #[cfg(any(not(target_arch = "wasm32"), test))]
+    pub(super) fn block_scalar(
+        &self,
+        block: &Block,
+        dequantize: &Dequantize,
+        (width, height): (usize, usize),
+        (rows, columns): (usize, usize),
+        out: &mut [u8],
+        stride: usize,
+    ) {
         let vertical = &self.basis[height.trailing_zeros() as usize];
         let horizontal = &self.basis[width.trailing_zeros() as usize];
         // Down each column first, then along each row.
@@ -112,6 +139,12 @@ impl Idct {
             }
         }
     }
+}
+
+/// A sum as a sample: level-shifted, rounded, clamped.
+#[inline(always)]
+pub(super) fn sample(value: f32) -> u8 {
+    (value + 128.5).clamp(0.0, 255.0) as u8
 }
 
 #[cfg(test)]
@@ -159,6 +192,34 @@ mod tests {
                     let e = expected[y][x].round().clamp(0.0, 255.0) as u8;
                     assert!(out[y * 8 + x].abs_diff(e) <= 1, "({x}, {y}): {} vs {e}", out[y * 8 + x]);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn the_simd_path_computes_what_the_scalar_one_does() {
+        let idct = Idct::new();
+        let q = dequantize(&std::array::from_fn(|k| 1 + (k as u16 * 7) % 40));
+        let mut noise = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            noise ^= noise << 13;
+            noise ^= noise >> 7;
+            noise ^= noise << 17;
+            noise
+        };
+        for _ in 0..500 {
+            let last = (next() % 64) as usize;
+            let values: Vec<(usize, i16)> =
+                (0..=last).map(|k| (k, if k == 0 || next() % 3 == 0 { (next() % 160) as i16 - 80 } else { 0 })).collect();
+            let b = block(&values);
+            let b = Block { last: last.max(1), ..b };
+            for (width, height) in [(8, 8), (4, 4), (2, 2), (1, 1), (8, 4), (4, 8), (2, 1), (8, 2)] {
+                let (rows, columns) = EXTENT[b.last];
+                let extent = (usize::from(rows).min(height), usize::from(columns).min(width));
+                let (mut simd, mut scalar) = ([7u8; 80], [7u8; 80]);
+                idct.block_simd(&b, &q, (width, height), extent, &mut simd, 10);
+                idct.block_scalar(&b, &q, (width, height), extent, &mut scalar, 10);
+                assert_eq!(simd, scalar, "{width}×{height}, last {}", b.last);
             }
         }
     }

@@ -11,6 +11,8 @@ pub mod desaturate;
 mod header;
 mod huffman;
 mod idct;
+#[cfg(any(target_arch = "wasm32", test))]
+mod idct_simd;
 mod quantization;
 pub mod scaled;
 mod scan;

@@ -136,6 +136,8 @@ struct Planes {
 }
 
 impl BlockSink for Planes {
+    type Block = Block;
+
     #[inline(always)]
     fn block(&mut self, component: usize, column: usize, row: usize, block: &Block) {
         let (width, height) = self.sizes[component];

@@ -31,11 +31,21 @@ const fn natural_order() -> [u8; 64] {
     order
 }
 
-/// One block's quantized coefficients.
+/// Where a block's quantized coefficients go as they are decoded.
+pub trait Coefficients: Default {
+    /// The DC coefficient: its value, not the difference the file codes.
+    fn dc(&mut self, value: i16);
+    /// The next nonzero AC coefficient, at zigzag position `k` (1 to 63,
+    /// after the previous one's).
+    fn ac(&mut self, k: usize, value: i16);
+    /// Empties the block for the next one.
+    fn clear(&mut self);
+}
+
+/// A block's coefficients in natural order (row by row), as the inverse
+/// DCT reads them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {
-    /// In natural order; the DC coefficient (index 0) is the value, not the
-    /// difference the file codes.
     pub coefficients: [i16; 64],
     /// The zigzag position of the last coefficient the file gave (0: DC only).
     pub last: usize,
@@ -47,11 +57,76 @@ impl Default for Block {
     }
 }
 
+impl Coefficients for Block {
+    #[inline(always)]
+    fn dc(&mut self, value: i16) {
+        self.coefficients[0] = value;
+    }
+
+    #[inline(always)]
+    fn ac(&mut self, k: usize, value: i16) {
+        self.coefficients[usize::from(NATURAL[k])] = value;
+        self.last = k;
+    }
+
+    #[inline(always)]
+    fn clear(&mut self) {
+        *self = Block::default();
+    }
+}
+
+/// A block's nonzero coefficients in zigzag order, as an encoder writes
+/// them: only what the file gave, however many zeros lie between.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sparse {
+    pub dc: i16,
+    /// (zigzag position, value) of each nonzero AC coefficient; `count` of them.
+    pub ac: [(u8, i16); 63],
+    pub count: usize,
+}
+
+impl Default for Sparse {
+    fn default() -> Self {
+        Sparse { dc: 0, ac: [(0, 0); 63], count: 0 }
+    }
+}
+
+impl Coefficients for Sparse {
+    #[inline(always)]
+    fn dc(&mut self, value: i16) {
+        self.dc = value;
+    }
+
+    #[inline(always)]
+    fn ac(&mut self, k: usize, value: i16) {
+        // Positions only grow, so at most 63 come.
+        if let Some(entry) = self.ac.get_mut(self.count) {
+            *entry = (k as u8, value);
+            self.count += 1;
+        }
+    }
+
+    #[inline(always)]
+    fn clear(&mut self) {
+        self.count = 0;
+    }
+}
+
+impl Sparse {
+    /// The nonzero AC coefficients.
+    pub fn nonzero(&self) -> &[(u8, i16)] {
+        &self.ac[..self.count.min(63)]
+    }
+}
+
 /// What receives the decoded blocks.
 pub trait BlockSink {
+    /// How it wants a block's coefficients.
+    type Block: Coefficients;
+
     /// Block `column` of block row `row` of the current MCU row (rows are
     /// counted within it), of component `component`.
-    fn block(&mut self, component: usize, column: usize, row: usize, block: &Block);
+    fn block(&mut self, component: usize, column: usize, row: usize, block: &Self::Block);
 
     /// Every block of MCU row `mcu_row` has been given.
     fn end_of_mcu_row(&mut self, mcu_row: usize);
@@ -84,7 +159,7 @@ impl Layout {
 }
 
 /// Decodes the scan of `header`, giving every block to `sink`.
-pub fn decode(header: &Header<'_>, sink: &mut impl BlockSink) -> Result<(), Corrupt> {
+pub fn decode<S: BlockSink>(header: &Header<'_>, sink: &mut S) -> Result<(), Corrupt> {
     let layout = Layout::of(header);
     let table = |spec: &Option<_>, class| spec.as_ref().map(|spec| DecodeTable::new(spec, class));
     let dc = [table(&header.dc_tables[0], Class::Dc), table(&header.dc_tables[1], Class::Dc)];
@@ -98,7 +173,7 @@ pub fn decode(header: &Header<'_>, sink: &mut impl BlockSink) -> Result<(), Corr
     }
     let mut reader = BitReader::new(header.scan);
     let mut predictions = vec![0i32; header.components.len()];
-    let mut block = Block::default();
+    let mut block = S::Block::default();
     let mut until_restart = header.restart_interval;
     let mut restart_number = 0u8;
     for mcu_row in 0..layout.mcus_y {
@@ -117,7 +192,7 @@ pub fn decode(header: &Header<'_>, sink: &mut impl BlockSink) -> Result<(), Corr
                     for across in 0..h {
                         decode_block(&mut reader, dc, ac, &mut predictions[component], &mut block)?;
                         sink.block(component, mcu_x * h + across, row, &block);
-                        block = Block::default();
+                        block.clear();
                     }
                 }
             }
@@ -130,14 +205,14 @@ pub fn decode(header: &Header<'_>, sink: &mut impl BlockSink) -> Result<(), Corr
     Ok(())
 }
 
-/// Reads one block's coefficients into `block` (which is all zeros).
+/// Reads one block's coefficients into `block` (which is empty).
 #[inline(always)]
 fn decode_block(
     reader: &mut BitReader<'_>,
     dc: &DecodeTable,
     ac: &DecodeTable,
     prediction: &mut i32,
-    block: &mut Block,
+    block: &mut impl Coefficients,
 ) -> Result<(), Corrupt> {
     reader.ensure_32();
     let category = u32::from(reader.symbol(dc)?);
@@ -145,7 +220,7 @@ fn decode_block(
         return Err(Corrupt::BadValue);
     }
     *prediction = prediction.wrapping_add(reader.value(category));
-    block.coefficients[0] = (*prediction).clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16;
+    block.dc((*prediction).clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16);
     let mut k = 1;
     while k < 64 {
         reader.ensure_32();
@@ -154,8 +229,7 @@ fn decode_block(
             if k > 63 {
                 return Err(Corrupt::BadValue);
             }
-            block.coefficients[usize::from(NATURAL[k])] = value as i16;
-            block.last = k;
+            block.ac(k, value as i16);
             k += 1;
             continue;
         }
@@ -172,8 +246,7 @@ fn decode_block(
         if k > 63 || size > 10 {
             return Err(Corrupt::BadValue);
         }
-        block.coefficients[usize::from(NATURAL[k])] = reader.value(size) as i16;
-        block.last = k;
+        block.ac(k, reader.value(size) as i16);
         k += 1;
     }
     Ok(())
@@ -201,6 +274,8 @@ mod tests {
     }
 
     impl BlockSink for Collect {
+        type Block = Block;
+
         fn block(&mut self, component: usize, column: usize, row: usize, block: &Block) {
             self.blocks.push((component, column, row, block.coefficients[0]));
         }
