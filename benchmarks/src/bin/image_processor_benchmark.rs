@@ -370,7 +370,14 @@ fn main() {
         format!("ImageMagick `convert in.jpg -resize 50% -quality {VIPS_QUALITY} out.jpg`"),
         measure(tool(
             "convert",
-            vec![input.clone(), "-resize".into(), "50%".into(), "-quality".into(), VIPS_QUALITY.into(), out("im-half.jpg")],
+            vec![
+                input.clone(),
+                "-resize".into(),
+                "50%".into(),
+                "-quality".into(),
+                VIPS_QUALITY.into(),
+                out("im-half.jpg"),
+            ],
         )),
         describe_jpeg(Path::new(&out("im-half.jpg"))),
     ));

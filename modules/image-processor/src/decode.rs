@@ -72,16 +72,18 @@ pub fn decode(bytes: &[u8], artifact: &str) -> anyhow::Result<Decoded> {
 /// or 1/8 of its size, no smaller than `target` ([`jpeg::scaled`]); any
 /// other file, as [`decode`] does.
 pub fn decode_at_least(bytes: &[u8], artifact: &str, (width, height): (u32, u32)) -> anyhow::Result<Decoded> {
-    if Format::detect(bytes) == Some(Format::Jpeg) {
-        if let Ok(scaled) = jpeg::scaled::decode(bytes, (width as usize, height as usize)) {
-            let stored = (scaled.picture.width, scaled.picture.height);
-            let picture = geometry::orient(scaled.picture, scaled.orientation);
-            let (full_width, full_height) = (scaled.full_size.0 as u32, scaled.full_size.1 as u32);
-            let full_size =
-                if (picture.width, picture.height) == stored { (full_width, full_height) } else { (full_height, full_width) };
-            let icc_profile = scaled.icc_profile;
-            return Ok(Decoded { picture, format: Format::Jpeg, icc_profile, full_size, reduced_by: scaled.reduced_by });
-        }
+    if Format::detect(bytes) == Some(Format::Jpeg)
+        && let Ok(scaled) = jpeg::scaled::decode(bytes, (width as usize, height as usize))
+    {
+        let (stored_width, stored_height) = (scaled.full_size.0 as u32, scaled.full_size.1 as u32);
+        let full_size = if jpeg::scaled::transposes(scaled.orientation) {
+            (stored_height, stored_width)
+        } else {
+            (stored_width, stored_height)
+        };
+        let picture = geometry::orient(scaled.picture, scaled.orientation);
+        let icc_profile = scaled.icc_profile;
+        return Ok(Decoded { picture, format: Format::Jpeg, icc_profile, full_size, reduced_by: scaled.reduced_by });
     }
     decode(bytes, artifact)
 }

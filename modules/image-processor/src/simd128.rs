@@ -224,11 +224,14 @@ mod tests {
         let a = i16x8_splat(-32768);
         assert_eq!(to_bytes(i16x8_q15mulr_sat(a, a))[..2], 32767i16.to_le_bytes(), "the one saturating product");
         let wide = u16x8_extend_low_u8x16(from_bytes([200; 16]));
-        assert_eq!(to_bytes(u8x16_narrow_i16x8(i16x8_add(wide, wide), i16x8_sub(i16x8_splat(0), wide)))[..9], [
-            255, 255, 255, 255, 255, 255, 255, 255, 0
-        ]);
-        let swizzled = u8x16_swizzle(from_bytes(std::array::from_fn(|i| i as u8 + 1)), from_bytes([3, 0x80, 15, 16,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+        assert_eq!(
+            to_bytes(u8x16_narrow_i16x8(i16x8_add(wide, wide), i16x8_sub(i16x8_splat(0), wide)))[..9],
+            [255, 255, 255, 255, 255, 255, 255, 255, 0]
+        );
+        let swizzled = u8x16_swizzle(
+            from_bytes(std::array::from_fn(|i| i as u8 + 1)),
+            from_bytes([3, 0x80, 15, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        );
         assert_eq!(to_bytes(swizzled)[..4], [4, 0, 16, 0]);
         assert_eq!(to_bytes(i16x8_shr(i16x8_splat(-7), 1))[..2], (-4i16).to_le_bytes());
         let floats = f32x4_mul(f32x4_convert_i32x4(i32x4_extend_low_i16x8(i16x8_splat(-3))), f32x4_splat(2.5));

@@ -147,15 +147,16 @@ fn jpeg_with_orientation(orientation: u8) -> Vec<u8> {
 fn jpegs_the_coefficient_path_does_not_take_are_desaturated_in_hsl() {
     let progressive = photo_jpeg(64, 48, &["-quality", "95", "-sampling-factor", "1x1", "-interlace", "JPEG"]);
     let turned = jpeg_with_orientation(6);
-    let cases: [(&str, &[u8], Vec<(&str, &str)>); 4] = [
-        ("progressive", &progressive, vec![]),
-        ("turned by its Exif orientation", &turned, vec![]),
-        ("flipped as well", &progressive, vec![("flip", "vertical")]),
-        ("written as PNG", &progressive, vec![("format", "png")]),
+    // (what, input, the parameter besides the effect)
+    let cases = [
+        ("progressive", &progressive, None),
+        ("turned by its Exif orientation", &turned, None),
+        ("flipped as well", &progressive, Some(("flip", "vertical"))),
+        ("written as PNG", &progressive, Some(("format", "png"))),
     ];
     for (what, input, extra) in cases {
         let mut parameters = vec![("effect", "desaturate")];
-        parameters.extend(extra.iter().copied());
+        parameters.extend(extra);
         let run = process_image(input, "jpg", &parameters);
         let out = run.image();
         // The general path: HSL, and 4:2:0 for a JPEG whatever the input's sampling.
@@ -200,7 +201,11 @@ fn damaged_jpegs_fail_on_both_fast_paths_as_on_the_general_one() {
             let mut damaged = input.clone();
             damaged[at..at + 8].copy_from_slice(&[0xFF, 0x13, 0x00, 0xFF, 0xFF, 0x7A, 0x01, 0xC4]);
             let run = process_image(&damaged, "jpg", parameters);
-            assert!(!run.node.message.contains("panicked") && !run.node.message.contains("trap"), "{}", run.node.message);
+            assert!(
+                !run.node.message.contains("panicked") && !run.node.message.contains("trap"),
+                "{}",
+                run.node.message
+            );
         }
     }
 }
@@ -252,7 +257,10 @@ fn every_sampling_gray_odd_sizes_and_restarts_decode_smaller() {
         let exact = format!("{width}x{height}!");
         let theirs = decode(&magick(&input, "jpg", &["-filter", "Lanczos", "-resize", &exact], "png"));
         let (most, mean) = difference(&ours, &theirs);
-        assert!(mean < 1.5 && most <= 48, "{what}, resize={parameter} ({width}×{height}): {mean:.2} off on average, at most {most}");
+        assert!(
+            mean < 1.5 && most <= 48,
+            "{what}, resize={parameter} ({width}×{height}): {mean:.2} off on average, at most {most}"
+        );
     }
 }
 
@@ -262,7 +270,8 @@ fn a_turned_jpeg_is_resized_upright_and_a_crop_comes_first() {
     let turned = jpeg_with_orientation(6);
     let run = process_image(&turned, "jpg", &[("resize", "16x"), ("format", "png")]);
     assert_eq!(run.image().dimensions(), (16, 24));
-    let expected = decode(&magick(&encode(&decode(&turned).rotate90(), ImageFormat::Png), "png", &["-resize", "16x24!"], "png"));
+    let expected =
+        decode(&magick(&encode(&decode(&turned).rotate90(), ImageFormat::Png), "png", &["-resize", "16x24!"], "png"));
     let (most, mean) = difference(&run.image(), &expected);
     assert!(mean < 3.0, "{mean:.2} off on average, at most {most}");
     assert_eq!(run.node.message, "32×48 JPEG → 16×24 PNG (resize)");

@@ -146,6 +146,11 @@ impl<'a> BitReader<'a> {
         self.padding > self.count
     }
 
+    /// The data after the last byte read.
+    pub fn rest(&self) -> &'a [u8] {
+        &self.data[self.position.min(self.data.len())..]
+    }
+
     /// Goes past restart marker `RSTn` (n = `number` mod 8), which must come
     /// next, dropping the bits left of the byte before it.
     pub fn restart(&mut self, number: u8) -> Result<(), Corrupt> {

@@ -105,7 +105,8 @@ impl BlockSink for Transcoder {
         let mut previous = 0;
         for &(k, value) in block.nonzero() {
             let k = usize::from(k);
-            let value = if coder.requantize.identity { i32::from(value) } else { coder.requantize.apply(k, value, 1023) };
+            let value =
+                if coder.requantize.identity { i32::from(value) } else { coder.requantize.apply(k, value, 1023) };
             if value != 0 {
                 writer.ac(&coder.ac, (k - previous - 1) as u32, value);
                 previous = k;
@@ -227,9 +228,7 @@ mod tests {
     fn pixels() -> Vec<u8> {
         (0..48)
             .flat_map(|y| {
-                (0..64).flat_map(move |x| {
-                    [x * 3 + 40, y * 3 + x, 255 - x * 3 - y].map(|c| (c + x * y % 7) as u8)
-                })
+                (0..64).flat_map(move |x| [x * 3 + 40, y * 3 + x, 255 - x * 3 - y].map(|c| (c + x * y % 7) as u8))
             })
             .collect()
     }
@@ -259,8 +258,7 @@ mod tests {
     fn decode_ycbcr(bytes: &[u8]) -> Vec<[u8; 3]> {
         let options = zune_core::options::DecoderOptions::default()
             .jpeg_set_out_colorspace(zune_core::colorspace::ColorSpace::YCbCr);
-        let mut decoder =
-            zune_jpeg::JpegDecoder::new_with_options(zune_core::bytestream::ZCursor::new(bytes), options);
+        let mut decoder = zune_jpeg::JpegDecoder::new_with_options(zune_core::bytestream::ZCursor::new(bytes), options);
         decoder.decode().unwrap().chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect()
     }
 
@@ -300,8 +298,10 @@ mod tests {
             encoder.set_sampling_factor(sampling);
             encoder.encode(decode(&input).as_raw(), 64, 48, jpeg_encoder::ColorType::Rgb).unwrap();
             let original = decode_ycbcr(&input);
-            let (ours, theirs) =
-                (differences(&decode_ycbcr(&output.bytes), &original, 0..3), differences(&decode_ycbcr(&again), &original, 0..3));
+            let (ours, theirs) = (
+                differences(&decode_ycbcr(&output.bytes), &original, 0..3),
+                differences(&decode_ycbcr(&again), &original, 0..3),
+            );
             assert!(ours.0 <= theirs.0 + 0.25, "{sampling:?}: {ours:?} off, encoding again {theirs:?}");
             // Halving the chroma costs only the rounding of the halved coefficients.
             let half = decode_ycbcr(&desaturate(&input, 0.5, 95).unwrap().bytes);

@@ -200,7 +200,8 @@ fn read_quantization_tables(mut payload: &[u8], header: &mut Header<'_>) -> Resu
         }
         let mut table = [0u16; 64];
         for (i, value) in table.iter_mut().enumerate() {
-            *value = if precision == 0 { u16::from(rest[i]) } else { u16::from_be_bytes([rest[2 * i], rest[2 * i + 1]]) };
+            *value =
+                if precision == 0 { u16::from(rest[i]) } else { u16::from_be_bytes([rest[2 * i], rest[2 * i + 1]]) };
         }
         if table.contains(&0) {
             return Err(Unsupported("a quantization table with a zero"));
@@ -253,8 +254,7 @@ fn read_scan_header(payload: &[u8], header: &mut Header<'_>) -> Result<(), Unsup
         }
         component.dc_table = dc;
         component.ac_table = ac;
-        if header.quant[component.quant].is_none() || header.dc_tables[dc].is_none() || header.ac_tables[ac].is_none()
-        {
+        if header.quant[component.quant].is_none() || header.dc_tables[dc].is_none() || header.ac_tables[ac].is_none() {
             return Err(Unsupported("a component whose tables are not defined before its scan"));
         }
     }

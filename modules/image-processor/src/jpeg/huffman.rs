@@ -265,7 +265,8 @@ mod tests {
     #[test]
     fn codes_are_canonical_and_decode() {
         // Lengths 2, 2, 3: codes 00, 01, 100.
-        let spec = TableSpec { counts: [0, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], symbols: vec![0x00, 0x01, 0x12] };
+        let spec =
+            TableSpec { counts: [0, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], symbols: vec![0x00, 0x01, 0x12] };
         let encode = EncodeTable::new(&spec).unwrap();
         assert_eq!((encode.code(0x00), encode.code(0x01), encode.code(0x12)), ((0, 2), (1, 2), (4, 3)));
         let decode = DecodeTable::new(&spec, Class::Ac).unwrap();

@@ -10,7 +10,7 @@
 //!
 //! Computed in f32, down the block's columns and then along its rows, only
 //! over the rows and columns of coefficients the file gave; in wasm four
-//! columns (then four samples of a row) at a time ([`super::idct_simd`]),
+//! columns (then four samples of a row) at a time (`idct_simd.rs`),
 //! elsewhere one at a time, with the same products summed in the same
 //! order, so both give the same bytes.
 
@@ -45,6 +45,7 @@ pub struct Idct {
     /// `basis[log2 N][i][u]`: the weight of frequency u in sample i.
     pub(super) basis: [[[f32; 8]; 8]; 4],
     /// The same, transposed: `by_frequency[log2 N][u][i]`.
+    #[cfg(any(target_arch = "wasm32", test))]
     pub(super) by_frequency: [[[f32; 8]; 8]; 4],
 }
 
@@ -73,8 +74,11 @@ impl Idct {
                 }
             }
         }
-        let by_frequency = basis.map(|table| std::array::from_fn(|u| std::array::from_fn(|i| table[i][u])));
-        Idct { basis, by_frequency }
+        Idct {
+            #[cfg(any(target_arch = "wasm32", test))]
+            by_frequency: basis.map(|table| std::array::from_fn(|u| std::array::from_fn(|i| table[i][u]))),
+            basis,
+        }
     }
 
     /// Writes `block`'s `width × height` samples (each 1, 2, 4 or 8) to
@@ -160,7 +164,9 @@ mod tests {
                 for v in 0..8 {
                     for u in 0..8 {
                         let f = f64::from(block.coefficients[v * 8 + u]) * f64::from(q[v * 8 + u]);
-                        sum += c(u) * c(v) * f
+                        sum += c(u)
+                            * c(v)
+                            * f
                             * (((2 * x + 1) * u) as f64 * std::f64::consts::PI / 16.0).cos()
                             * (((2 * y + 1) * v) as f64 * std::f64::consts::PI / 16.0).cos();
                     }
@@ -209,8 +215,9 @@ mod tests {
         };
         for _ in 0..500 {
             let last = (next() % 64) as usize;
-            let values: Vec<(usize, i16)> =
-                (0..=last).map(|k| (k, if k == 0 || next() % 3 == 0 { (next() % 160) as i16 - 80 } else { 0 })).collect();
+            let values: Vec<(usize, i16)> = (0..=last)
+                .map(|k| (k, if k == 0 || next() % 3 == 0 { (next() % 160) as i16 - 80 } else { 0 }))
+                .collect();
             let b = block(&values);
             let b = Block { last: last.max(1), ..b };
             for (width, height) in [(8, 8), (4, 4), (2, 2), (1, 1), (8, 4), (4, 8), (2, 1), (8, 2)] {

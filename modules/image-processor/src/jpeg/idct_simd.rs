@@ -60,9 +60,8 @@ impl Idct {
                 continue;
             }
             // As sample(): + 128.5, clamped to 0..=255, truncated.
-            let to_samples = |sum: v128| {
-                i32x4_trunc_sat_f32x4(f32x4_max(f32x4_min(f32x4_add(sum, shift), highest), lowest))
-            };
+            let to_samples =
+                |sum: v128| i32x4_trunc_sat_f32x4(f32x4_max(f32x4_min(f32x4_add(sum, shift), highest), lowest));
             let first = to_samples(sums[0]);
             let second = if halves > 1 { to_samples(sums[1]) } else { first };
             let bytes = to_bytes(u8x16_narrow_i16x8(i16x8_narrow_i32x4(first, second), i16x8_splat(0)));

@@ -51,13 +51,13 @@ fn sizes(header: &Header<'_>, shift: u32) -> Option<Vec<(usize, usize)>> {
     let (h_max, v_max) = header.max_sampling();
     let side = |max: usize, factor: usize| {
         let ratio = max / factor;
-        (max % factor == 0 && ratio.is_power_of_two() && base * ratio <= 8).then_some(base * ratio)
+        (max.is_multiple_of(factor) && ratio.is_power_of_two() && base * ratio <= 8).then_some(base * ratio)
     };
     header.components.iter().map(|c| Some((side(h_max, c.h)?, side(v_max, c.v)?))).collect()
 }
 
 /// Whether `orientation` swaps width and height.
-fn transposes(orientation: Orientation) -> bool {
+pub fn transposes(orientation: Orientation) -> bool {
     matches!(
         orientation,
         Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
@@ -105,7 +105,12 @@ pub fn decode(bytes: &[u8], (width, height): (usize, usize)) -> Result<Scaled, N
         planes: vec![vec![0; plane_width * rows_per_mcu]; header.components.len()],
         plane_width,
         rows_per_mcu,
-        picture: Picture { width: width as u32, height: height as u32, layout, pixels: vec![0; width * height * layout.channels()] },
+        picture: Picture {
+            width: width as u32,
+            height: height as u32,
+            layout,
+            pixels: vec![0; width * height * layout.channels()],
+        },
     };
     scan::decode(&header, &mut sink)?;
     Ok(Scaled {
@@ -240,7 +245,10 @@ mod tests {
                     picture.pixels.iter().zip(&reference).map(|(&got, &mean)| (f64::from(got) - mean).abs()).collect();
                 let mean = differences.iter().sum::<f64>() / differences.len() as f64;
                 let most = differences.iter().copied().fold(0.0, f64::max);
-                assert!(mean < 1.5 && most < 24.0, "{sampling:?} gray {gray} 1/{factor}: {mean:.2} on average, {most:.0} at most");
+                assert!(
+                    mean < 1.5 && most < 24.0,
+                    "{sampling:?} gray {gray} 1/{factor}: {mean:.2} on average, {most:.0} at most"
+                );
             }
         }
     }

@@ -147,7 +147,11 @@ impl Layout {
     /// one block whatever its sampling factors (T.81 A.2.2).
     pub fn of(header: &Header<'_>) -> Layout {
         if header.components.len() == 1 {
-            return Layout { mcus_x: header.width.div_ceil(8), mcus_y: header.height.div_ceil(8), blocks: vec![(1, 1)] };
+            return Layout {
+                mcus_x: header.width.div_ceil(8),
+                mcus_y: header.height.div_ceil(8),
+                blocks: vec![(1, 1)],
+            };
         }
         let (h, v) = header.max_sampling();
         Layout {
@@ -201,6 +205,10 @@ pub fn decode<S: BlockSink>(header: &Header<'_>, sink: &mut S) -> Result<(), Cor
             }
         }
         sink.end_of_mcu_row(mcu_row);
+    }
+    // The file ends as a JPEG must, with EOI after the scan.
+    if !reader.rest().windows(2).any(|marker| marker == [0xFF, 0xD9]) {
+        return Err(Corrupt::Truncated);
     }
     Ok(())
 }
@@ -306,14 +314,10 @@ mod tests {
             decode(&header, &mut collect).unwrap();
             assert_eq!(collect.rows, 2);
             assert_eq!(collect.blocks.len(), 3 * 2 * 6);
-            assert_eq!(collect.blocks[..6].iter().map(|b| (b.0, b.1, b.2)).collect::<Vec<_>>(), [
-                (0, 0, 0),
-                (0, 1, 0),
-                (0, 0, 1),
-                (0, 1, 1),
-                (1, 0, 0),
-                (2, 0, 0)
-            ]);
+            assert_eq!(
+                collect.blocks[..6].iter().map(|b| (b.0, b.1, b.2)).collect::<Vec<_>>(),
+                [(0, 0, 0), (0, 1, 0), (0, 0, 1), (0, 1, 1), (1, 0, 0), (2, 0, 0)]
+            );
             // Mid gray: every DC is 0, with or without restarts resetting the prediction.
             assert!(collect.blocks.iter().all(|b| b.3 == 0), "{restart}");
         }
@@ -325,6 +329,9 @@ mod tests {
         let header = header::parse(&jpeg).unwrap();
         let cut = header::Header { scan: &header.scan[..header.scan.len() / 3], ..header.clone() };
         assert_eq!(decode(&cut, &mut Collect::default()), Err(Corrupt::Truncated));
+        let without_end = header::Header { scan: &header.scan[..header.scan.len() - 2], ..header.clone() };
+        assert_eq!(decode(&without_end, &mut Collect::default()), Err(Corrupt::Truncated), "no EOI");
+        assert_eq!(decode(&header, &mut Collect::default()), Ok(()));
         let mut noise = 0x2545_F491_4F6C_DD1Du64;
         for _ in 0..200 {
             let garbage: Vec<u8> = (0..300)
