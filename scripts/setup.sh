@@ -41,6 +41,11 @@ if ! python3 -m pip show jq 2>/dev/null | grep -qE '^Version: (1\.(9|[1-9][0-9])
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 'jq>=1.13'
 fi
 
+# Kubernetes' own schemas (1.25-1.37, strict, offline) for argo-plugin/'s manifests.
+if ! python3 -m pip show kubernetes-validate 2>/dev/null | grep -q '^Version: 1\.37\.0$'; then
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 'kubernetes-validate==1.37.0'
+fi
+
 # The S3-compatible server (built with cargo) and the templates' toolchains
 # (apt, pip, npm), side by side; each has its own script.
 logs=$(mktemp -d)

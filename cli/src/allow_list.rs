@@ -19,24 +19,31 @@ pub struct Origin {
 impl Origin {
     /// The origin of `url` (`https://example.org/path` → `https://example.org:443`).
     pub fn of(url: &str) -> Result<Origin, String> {
-        let (scheme, rest) = url.split_once("://").ok_or_else(|| format!("\"{url}\" is not a URL with a scheme"))?;
-        let scheme = scheme.to_ascii_lowercase();
+        if !url.contains("://") {
+            return Err(format!("\"{url}\" is not a URL with a scheme"));
+        }
+        let uri: http::Uri = url.parse().map_err(|e| format!("\"{url}\" is not a valid URL ({e})"))?;
+        Origin::of_uri(&uri).map_err(|problem| format!("\"{url}\": {problem}"))
+    }
+
+    /// The origin of a parsed URL: the one parser behind both the
+    /// allow-list's check and the request that is then sent.
+    pub fn of_uri(uri: &http::Uri) -> Result<Origin, String> {
+        let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
         let default_port = match scheme.as_str() {
             "http" => 80,
             "https" => 443,
-            _ => return Err(format!("\"{url}\": only http and https URLs are supported")),
+            _ => return Err("only http and https URLs are supported".into()),
         };
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
-        let (host, port) = match authority.rsplit_once(':') {
-            Some((host, port)) if !port.contains(']') => {
-                (host, port.parse().map_err(|_| format!("\"{url}\" has an invalid port \"{port}\""))?)
+        let host = uri.host().filter(|host| !host.is_empty()).ok_or("it has no host")?;
+        let authority = uri.authority().map_or("", |authority| authority.as_str());
+        let host_and_port = authority.rsplit_once('@').map_or(authority, |(_, rest)| rest);
+        let port = match host_and_port.rsplit_once(':') {
+            Some((_, port)) if !port.contains(']') => {
+                port.parse().map_err(|_| format!("it has an invalid port \"{port}\""))?
             }
-            _ => (authority, default_port),
+            _ => default_port,
         };
-        if host.is_empty() {
-            return Err(format!("\"{url}\" has no host"));
-        }
         Ok(Origin { scheme, host: host.to_ascii_lowercase(), port })
     }
 }
@@ -75,6 +82,11 @@ impl AllowList {
         Origin::of(url).is_ok_and(|origin| self.allows_origin(&origin))
     }
 
+    /// Whether a request to `uri` may be sent.
+    pub fn allows_uri(&self, uri: &http::Uri) -> bool {
+        Origin::of_uri(uri).is_ok_and(|origin| self.allows_origin(&origin))
+    }
+
     /// Whether a request to `origin` may be sent.
     pub fn allows_origin(&self, origin: &Origin) -> bool {
         self.allow_all || self.origins.contains(origin)
@@ -101,6 +113,9 @@ mod tests {
         assert!(!list.allows("https://example.org.evil.com/"));
         assert!(!list.allows("https://user@evil.com/?https://example.org"));
         assert!(!list.allows("http://127.0.0.1:9090/"));
+        assert!(!list.allows("http://[::1]:8080/"));
+        let v6 = AllowList::new(&["http://[::1]:8080"]).unwrap();
+        assert!(v6.allows("http://[::1]:8080/x") && !v6.allows("http://[::1]:8081/"));
     }
 
     #[test]
@@ -116,5 +131,6 @@ mod tests {
         assert!(AllowList::new(&["example.org"]).unwrap_err().contains("not a URL"));
         assert!(AllowList::new(&["ftp://example.org"]).unwrap_err().contains("only http and https"));
         assert!(AllowList::new(&["http://example.org:x"]).unwrap_err().contains("invalid port"));
+        assert!(AllowList::new(&["http://:80/"]).unwrap_err().contains("no host"));
     }
 }

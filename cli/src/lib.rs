@@ -12,3 +12,4 @@ pub mod plugin_host;
 pub mod runner;
 pub mod scaffold;
 pub mod tls;
+pub mod wire;

@@ -15,30 +15,31 @@ use sha2::{Digest, Sha256};
 use wasm_workflows_cli::plugin_host::artifact_repository::{
     ArtifactError, ArtifactRepository, CredentialSource, Credentials, PART_SIZE, S3RepositoryConfig,
 };
-use wasm_workflows_sdk::protocol::{ArtifactRef, S3Artifact};
+use wasm_workflows_cli::plugin_host::request::DeclaredOutput;
+use wasm_workflows_cli::runner::{OutputFile, WorkDir};
+use wasm_workflows_sdk::protocol::{ArtifactRef, PluginResult, S3Artifact};
 use wasm_workflows_test_support::s3_server::S3Server;
 
 const BUCKET: &str = "my-bucket";
 
-/// A work directory with `artifacts-in/`, `artifacts-out/` and a folder for
+/// A step's work directory (as the runner makes it), and a folder for
 /// configuration and Secrets beside it.
 struct Work {
+    work_dir: WorkDir,
     dir: tempfile::TempDir,
 }
 
 impl Work {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        for folder in ["work/artifacts-in", "work/artifacts-out", "secrets"] {
-            std::fs::create_dir_all(dir.path().join(folder)).unwrap();
-        }
-        Work { dir }
+        std::fs::create_dir_all(dir.path().join("secrets")).unwrap();
+        Work { work_dir: WorkDir::create().unwrap(), dir }
     }
     fn artifacts_in(&self) -> PathBuf {
-        self.dir.path().join("work/artifacts-in")
+        self.work_dir.path().join("artifacts-in")
     }
     fn artifacts_out(&self) -> PathBuf {
-        self.dir.path().join("work/artifacts-out")
+        self.work_dir.path().join("artifacts-out")
     }
     fn secrets(&self) -> PathBuf {
         self.dir.path().join("secrets")
@@ -56,6 +57,13 @@ impl Work {
         for (key, value) in keys {
             std::fs::write(folder.join(key), value).unwrap();
         }
+    }
+    /// The outputs a module lists, as the runner checks them (the error is its message).
+    fn outputs(&self, listed: &[(&str, &str)]) -> Result<Vec<OutputFile>, String> {
+        let node = listed.iter().fold(PluginResult::succeeded("done"), |node, (name, path)| {
+            node.with_artifact(ArtifactRef::new(*name, *path))
+        });
+        self.work_dir.check_outputs(&node)
     }
 }
 
@@ -108,7 +116,7 @@ async fn downloads_inputs_to_their_paths_creating_folders() {
         input("relative", "plain/name", "datasets/2024/numbers.csv"),
     ];
 
-    repository(&server, &work).download_inputs(&inputs, &work.artifacts_in()).await.unwrap();
+    repository(&server, &work).download_inputs(&inputs, &work.work_dir).await.unwrap();
 
     assert_eq!(std::fs::read(work.artifacts_in().join("tmp/message")).unwrap(), b"the message");
     assert_eq!(std::fs::read(work.artifacts_in().join("data/a/b/c/numbers.csv")).unwrap(), b"1,2,3\n");
@@ -123,59 +131,55 @@ async fn uploads_outputs_under_workflow_then_step_and_sets_their_keys() {
     write(work.artifacts_out().join("tmp/result.txt"), b"result");
     write(work.artifacts_out().join("out/nested/report.json"), b"{\"ok\":true}");
     write(work.artifacts_out().join("kept"), b"where the template said");
-    let mut outputs = vec![
-        ArtifactRef::new("result", "/tmp/result.txt"),
-        ArtifactRef::new("report", "/out/nested/report.json"),
-        ArtifactRef { name: "kept".into(), path: "/kept".into(), s3: Some(S3Artifact { key: "fixed/place".into() }) },
-    ];
+    let outputs = work
+        .outputs(&[("result", "/tmp/result.txt"), ("report", "/out/nested/report.json"), ("kept", "/kept")])
+        .unwrap();
+    // The template gives "kept" its key; the others go where the key format says.
+    let declared = [DeclaredOutput { name: "kept".into(), key: Some("fixed/place".into()) }];
 
     let repository = repository(&server, &work);
-    repository.upload_outputs("hello-n7nbj", &mut outputs, &work.artifacts_out()).await.unwrap();
+    let stored = repository.upload_outputs("hello-n7nbj", &declared, &outputs, &work.work_dir).await.unwrap();
 
-    let result_key = key_of(&outputs[0]).to_owned();
+    let result_key = key_of(&stored[0]).to_owned();
     let (folder, name) = result_key.rsplit_once('/').unwrap();
     assert_eq!(name, "result");
     let (workflow, step) = folder.split_once('/').unwrap();
     assert_eq!(workflow, "hello-n7nbj");
     let digits = step.strip_prefix("hello-n7nbj-").unwrap_or_else(|| panic!("{result_key}"));
     assert!(digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit()), "{result_key}");
-    assert_eq!(key_of(&outputs[1]), format!("{folder}/report"), "one step's outputs share its folder");
-    assert_eq!(key_of(&outputs[2]), "fixed/place");
+    assert_eq!(key_of(&stored[1]), format!("{folder}/report"), "one step's outputs share its folder");
+    assert_eq!(key_of(&stored[2]), "fixed/place");
+    assert_eq!((stored[1].name.as_str(), stored[1].path.as_str()), ("report", "/out/nested/report.json"));
     assert_eq!(std::fs::read(server.object_file(BUCKET, &result_key)).unwrap(), b"result");
-    assert_eq!(std::fs::read(server.object_file(BUCKET, key_of(&outputs[1]))).unwrap(), b"{\"ok\":true}");
+    assert_eq!(std::fs::read(server.object_file(BUCKET, key_of(&stored[1]))).unwrap(), b"{\"ok\":true}");
     assert_eq!(std::fs::read(server.object_file(BUCKET, "fixed/place")).unwrap(), b"where the template said");
 
     // What one step uploads, the next downloads.
     let next = Work::new();
     let inputs = [input("result", "/in/result", &result_key)];
-    repository.download_inputs(&inputs, &next.artifacts_in()).await.unwrap();
+    repository.download_inputs(&inputs, &next.work_dir).await.unwrap();
     assert_eq!(std::fs::read(next.artifacts_in().join("in/result")).unwrap(), b"result");
 
     // Each step gets its own folder.
-    let mut again = vec![ArtifactRef::new("result", "/tmp/result.txt")];
-    repository.upload_outputs("hello-n7nbj", &mut again, &work.artifacts_out()).await.unwrap();
+    let again = repository.upload_outputs("hello-n7nbj", &[], &outputs[..1], &work.work_dir).await.unwrap();
     assert_ne!(key_of(&again[0]), result_key);
 }
 
 #[tokio::test]
-async fn a_key_format_from_the_configuration_places_outputs() {
+async fn a_key_the_module_writes_is_ignored() {
     let server = S3Server::start();
     server.create_bucket(BUCKET);
+    server.put_object(BUCKET, "someone-elses/report", b"not to be overwritten");
     let work = Work::new();
-    work.secret("my-s3-credentials", &[("accessKey", server.access_key()), ("secretKey", server.secret_key())]);
-    let config = work.config(&format!(
-        "{}  keyFormat: 'runs/{{{{workflow.name}}}}/{{{{pod.name}}}}'\n",
-        s3_block(&server.endpoint())
-    ));
-    write(work.artifacts_out().join("x"), b"x");
-    let mut outputs = vec![ArtifactRef::new("x", "/x")];
+    write(work.artifacts_out().join("x"), b"mine");
+    let mut listed = ArtifactRef::new("x", "/x");
+    listed.s3 = Some(S3Artifact { key: "someone-elses/report".into() });
+    let outputs = work.work_dir.check_outputs(&PluginResult::succeeded("done").with_artifact(listed)).unwrap();
 
-    let repository = ArtifactRepository::from_file(&config, &work.secrets()).unwrap();
-    repository.upload_outputs("wf", &mut outputs, &work.artifacts_out()).await.unwrap();
+    let stored = repository(&server, &work).upload_outputs("wf", &[], &outputs, &work.work_dir).await.unwrap();
 
-    let key = key_of(&outputs[0]);
-    assert!(key.starts_with("runs/wf/wf-") && key.ends_with("/x"), "{key}");
-    assert_eq!(std::fs::read(server.object_file(BUCKET, key)).unwrap(), b"x");
+    assert!(key_of(&stored[0]).starts_with("wf/wf-"), "{:?}", stored[0]);
+    assert_eq!(std::fs::read(server.object_file(BUCKET, "someone-elses/report")).unwrap(), b"not to be overwritten");
 }
 
 #[tokio::test]
@@ -185,7 +189,7 @@ async fn a_missing_object_names_the_artifact_bucket_and_key() {
     let work = Work::new();
     let inputs = [input("x", "/tmp/x", "wf/wf-1/nothing-here")];
 
-    let error = repository(&server, &work).download_inputs(&inputs, &work.artifacts_in()).await.unwrap_err();
+    let error = repository(&server, &work).download_inputs(&inputs, &work.work_dir).await.unwrap_err();
 
     assert!(matches!(error, ArtifactError::NoObject { .. }), "{error:?}");
     assert_eq!(error.to_string(), "input artifact \"x\": no object at s3://my-bucket/wf/wf-1/nothing-here");
@@ -198,7 +202,7 @@ async fn an_input_without_a_key_is_refused() {
     let work = Work::new();
     let inputs = [ArtifactRef::new("raw", "/tmp/raw")];
 
-    let error = repository(&server, &work).download_inputs(&inputs, &work.artifacts_in()).await.unwrap_err();
+    let error = repository(&server, &work).download_inputs(&inputs, &work.work_dir).await.unwrap_err();
 
     assert_eq!(
         error.to_string(),
@@ -214,7 +218,7 @@ async fn wrong_credentials_are_denied_with_the_servers_reason() {
     let inputs = [input("x", "/x", "k")];
 
     let wrong_secret = repository_with_keys(server.endpoint(), server.access_key(), "not-the-secret", &work);
-    let error = wrong_secret.download_inputs(&inputs, &work.artifacts_in()).await.unwrap_err();
+    let error = wrong_secret.download_inputs(&inputs, &work.work_dir).await.unwrap_err();
     assert!(matches!(error, ArtifactError::Denied { .. }), "{error:?}");
     let message = error.to_string();
     assert!(
@@ -225,12 +229,10 @@ async fn wrong_credentials_are_denied_with_the_servers_reason() {
 
     let wrong_key = repository_with_keys(server.endpoint(), "nobody", server.secret_key(), &work);
     write(work.artifacts_out().join("x"), b"x");
-    let mut outputs = vec![ArtifactRef::new("x", "/x")];
-    let error = wrong_key.upload_outputs("wf", &mut outputs, &work.artifacts_out()).await.unwrap_err();
+    let outputs = work.outputs(&[("x", "/x")]).unwrap();
+    let error = wrong_key.upload_outputs("wf", &[], &outputs, &work.work_dir).await.unwrap_err();
     assert!(matches!(error, ArtifactError::Denied { .. }), "{error:?}");
     assert!(error.to_string().starts_with("output artifact \"x\": access to s3://my-bucket/wf/wf-"), "{error}");
-    assert_eq!(outputs[0].s3, None, "a failed upload sets no key");
-    assert!(!work.artifacts_in().join("x").exists());
 }
 
 #[tokio::test]
@@ -241,7 +243,7 @@ async fn an_unreachable_endpoint_is_named() {
     let repository = repository_with_keys(endpoint.clone(), "a", "b", &work);
 
     let started = std::time::Instant::now();
-    let error = repository.download_inputs(&[input("x", "/x", "k")], &work.artifacts_in()).await.unwrap_err();
+    let error = repository.download_inputs(&[input("x", "/x", "k")], &work.work_dir).await.unwrap_err();
 
     assert!(matches!(error, ArtifactError::Unreachable { .. }), "{error:?}");
     let message = error.to_string();
@@ -278,7 +280,7 @@ async fn credentials_come_from_mounted_secret_files_with_every_configuration_sha
         assert!(repository.to_string().contains("credentials from Secret files"), "{repository}");
         let target = work.artifacts_in().join("x");
         let _ = std::fs::remove_file(&target);
-        repository.download_inputs(&[input("x", "/x", "k")], &work.artifacts_in()).await.unwrap();
+        repository.download_inputs(&[input("x", "/x", "k")], &work.work_dir).await.unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"contents", "{shape}");
     }
 }
@@ -320,7 +322,6 @@ fn credentials_come_from_the_environment_when_no_secret_is_mounted() {
         ],
         &work,
     );
-    assert_eq!(std::fs::read(work.artifacts_in().join("from/env")).unwrap(), b"from env");
 }
 
 #[tokio::test]
@@ -334,8 +335,9 @@ async fn credentials_from_the_environment_child() {
             .to_string()
             .ends_with("credentials from environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
     );
-    let artifacts_in = PathBuf::from(std::env::var("ARTIFACTS_IN").unwrap());
-    repository.download_inputs(&[input("x", "/from/env", "k")], &artifacts_in).await.unwrap();
+    let work_dir = WorkDir::create().unwrap();
+    repository.download_inputs(&[input("x", "/from/env", "k")], &work_dir).await.unwrap();
+    assert_eq!(std::fs::read(work_dir.path().join("artifacts-in/from/env")).unwrap(), b"from env");
 }
 
 #[tokio::test]
@@ -345,54 +347,60 @@ async fn paths_that_escape_are_refused_and_nothing_is_written_outside() {
     let work = Work::new();
     let repository = repository(&server, &work);
 
-    let error =
-        repository.download_inputs(&[input("evil", "/../input.json", "k")], &work.artifacts_in()).await.unwrap_err();
+    let error = repository.download_inputs(&[input("evil", "/../input.json", "k")], &work.work_dir).await.unwrap_err();
     assert!(matches!(error, ArtifactError::InvalidPath { .. }), "{error:?}");
     assert!(
         error.to_string().starts_with("input artifact \"evil\" has the path \"/../input.json\", which climbs out"),
         "{error}"
     );
-    assert!(!work.dir.path().join("work/input.json").exists());
+    assert!(!work.work_dir.path().join("input.json").exists());
 
     write(work.dir.path().join("outside"), b"not for upload");
-    let mut outputs = vec![ArtifactRef::new("evil", "/../../outside")];
-    let error = repository.upload_outputs("wf", &mut outputs, &work.artifacts_out()).await.unwrap_err();
-    assert!(error.to_string().starts_with("output artifact \"evil\" has the path \"/../../outside\""), "{error}");
+    let problem = work.outputs(&[("evil", "/../../outside")]).unwrap_err();
+    assert!(problem.contains("artifact \"evil\" has the path \"/../../outside\""), "{problem}");
 
+    // A link, to a file outside or inside, is never followed.
     std::os::unix::fs::symlink(work.dir.path().join("outside"), work.artifacts_out().join("link")).unwrap();
-    let mut outputs = vec![ArtifactRef::new("linked", "/link")];
-    let error = repository.upload_outputs("wf", &mut outputs, &work.artifacts_out()).await.unwrap_err();
     assert_eq!(
-        error.to_string(),
+        work.outputs(&[("linked", "/link")]).unwrap_err(),
         format!(
-            "output artifact \"linked\": cannot upload {}: it is a symbolic link leading out of artifacts-out",
-            work.artifacts_out().join("link").display()
+            "output artifact \"linked\" (/work/artifacts-out/link): it is a symbolic link (to \"{}\"); the host \
+             uploads only regular files inside the work directory and follows no link",
+            work.dir.path().join("outside").display()
         )
     );
+    std::os::unix::fs::symlink("../input.json", work.artifacts_out().join("inside")).unwrap();
+    assert!(work.outputs(&[("inside", "/inside")]).unwrap_err().contains("it is a symbolic link"));
     assert_eq!(std::fs::read_dir(server.object_file(BUCKET, "")).unwrap().count(), 1, "only k is in the bucket");
 }
 
 #[tokio::test]
-async fn an_output_the_module_did_not_write_is_named() {
-    let server = S3Server::start();
-    server.create_bucket(BUCKET);
+async fn outputs_that_are_not_regular_files_are_named() {
     let work = Work::new();
     std::fs::create_dir_all(work.artifacts_out().join("folder")).unwrap();
-    let repository = repository(&server, &work);
-
-    let mut outputs = vec![ArtifactRef::new("result", "/tmp/result")];
-    let error = repository.upload_outputs("wf", &mut outputs, &work.artifacts_out()).await.unwrap_err();
     assert_eq!(
-        error.to_string(),
-        format!(
-            "output artifact \"result\": cannot upload {}: the module wrote no file there",
-            work.artifacts_out().join("tmp/result").display()
-        )
+        work.outputs(&[("result", "/tmp/result")]).unwrap_err(),
+        "output artifact \"result\" (/work/artifacts-out/tmp/result): the module wrote no file there"
     );
+    assert!(work.outputs(&[("dir", "/folder")]).unwrap_err().ends_with("it is a directory, not a regular file"));
 
-    let mut outputs = vec![ArtifactRef::new("dir", "/folder")];
-    let error = repository.upload_outputs("wf", &mut outputs, &work.artifacts_out()).await.unwrap_err();
-    assert!(error.to_string().ends_with("it is not a regular file (a folder cannot be an artifact here)"), "{error}");
+    let fifo = work.artifacts_out().join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    assert!(work.outputs(&[("fifo", "/fifo")]).unwrap_err().ends_with("it is a FIFO, not a regular file"));
+
+    // A hard link whose other name is outside the work directory.
+    write(work.dir.path().join("secret"), b"the host's");
+    std::fs::hard_link(work.dir.path().join("secret"), work.artifacts_out().join("hard")).unwrap();
+    assert!(
+        work.outputs(&[("hard", "/hard")])
+            .unwrap_err()
+            .ends_with("it is a hard link to a file outside the work directory")
+    );
+    // One whose names are all inside is a file like any other.
+    write(work.artifacts_out().join("a"), b"mine");
+    std::fs::hard_link(work.artifacts_out().join("a"), work.artifacts_out().join("b")).unwrap();
+    assert_eq!(work.outputs(&[("b", "/b")]).unwrap()[0].size, 4);
 }
 
 /// 50 MB: more than six parts of a multipart upload.
@@ -405,46 +413,44 @@ fn a_50_mb_artifact_is_streamed_both_ways_in_bounded_memory() {
     let work = Work::new();
     let output = child(
         "large_artifact_child",
-        &[
-            ("ENDPOINT", &server.endpoint()),
-            ("ACCESS", server.access_key()),
-            ("SECRET", server.secret_key()),
-            ("ARTIFACTS_OUT", work.artifacts_out().to_str().unwrap()),
-        ],
+        &[("ENDPOINT", &server.endpoint()), ("ACCESS", server.access_key()), ("SECRET", server.secret_key())],
         &work,
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     // libtest prints a test's output after "test name ... " on the same line.
-    let key = stdout
-        .lines()
-        .find_map(|line| line.split_once("uploaded key: ").map(|(_, key)| key.trim()))
-        .unwrap_or_else(|| panic!("the child names no key: {stdout}"));
+    let found = |label: &str| {
+        stdout
+            .lines()
+            .find_map(|line| line.split_once(label).map(|(_, value)| value.trim().to_owned()))
+            .unwrap_or_else(|| panic!("the child names no {label}: {stdout}"))
+    };
+    let (key, digest) = (found("uploaded key: "), found("file digest: "));
     let growth = stdout.lines().find(|line| line.starts_with("peak memory grew")).unwrap_or_default();
     println!("{growth}");
-    let (digest, length) = sha256_of(&server.object_file(BUCKET, key));
+    let (stored, length) = sha256_of(&server.object_file(BUCKET, &key));
     assert_eq!(length, LARGE);
-    assert_eq!(digest, sha256_of(&work.artifacts_out().join("big.bin")).0, "the stored object is the file");
-    assert_eq!(digest, sha256_of(&work.artifacts_in().join("copy/big.bin")).0, "the download is the object");
+    assert_eq!(stored, digest, "the stored object is the file");
 }
 
 #[tokio::test]
 #[ignore = "run by a_50_mb_artifact_is_streamed_both_ways_in_bounded_memory in a child process"]
 async fn large_artifact_child() {
     let var = |name| std::env::var(name).unwrap();
-    let work = Work { dir: tempfile::tempdir().unwrap() };
+    let work = Work::new();
     let repository = repository_with_keys(var("ENDPOINT"), &var("ACCESS"), &var("SECRET"), &work);
-    let artifacts_out = PathBuf::from(var("ARTIFACTS_OUT"));
-    let artifacts_in = PathBuf::from(var("ARTIFACTS_IN"));
-    write_pseudo_random(&artifacts_out.join("big.bin"), LARGE);
+    write_pseudo_random(&work.artifacts_out().join("big.bin"), LARGE);
+    let outputs = work.outputs(&[("big", "/big.bin")]).unwrap();
     let before = peak_memory();
 
-    let mut outputs = vec![ArtifactRef::new("big", "/big.bin")];
-    repository.upload_outputs("wf", &mut outputs, &artifacts_out).await.unwrap();
-    let key = key_of(&outputs[0]).to_owned();
-    repository.download_inputs(&[input("big", "/copy/big.bin", &key)], &artifacts_in).await.unwrap();
+    let stored = repository.upload_outputs("wf", &[], &outputs, &work.work_dir).await.unwrap();
+    let key = key_of(&stored[0]).to_owned();
+    repository.download_inputs(&[input("big", "/copy/big.bin", &key)], &work.work_dir).await.unwrap();
 
     let growth = peak_memory() - before;
+    let digest = sha256_of(&work.artifacts_out().join("big.bin")).0;
+    assert_eq!(sha256_of(&work.artifacts_in().join("copy/big.bin")).0, digest, "the download is the object");
     println!("uploaded key: {key}");
+    println!("file digest: {digest}");
     println!("peak memory grew by {} MiB moving {} MiB each way", growth >> 20, LARGE >> 20);
     // Parts in flight are bounded (PART_SIZE × 3 = 24 MiB); a whole-file
     // buffer would add at least 50 MiB.
@@ -502,8 +508,7 @@ fn peak_memory() -> u64 {
 }
 
 /// Runs the ignored test `name` of this binary in a child process with
-/// `env`, plus `SECRETS`, `ARTIFACTS_IN` and `ARTIFACTS_OUT` of `work`, and
-/// without any AWS variable of this process.
+/// `env`, plus `SECRETS` of `work`, and without any AWS variable of this process.
 fn child(name: &str, env: &[(&str, &str)], work: &Work) -> std::process::Output {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command.args(["--exact", name, "--ignored", "--nocapture", "--test-threads=1"]);
@@ -512,10 +517,7 @@ fn child(name: &str, env: &[(&str, &str)], work: &Work) -> std::process::Output 
             command.env_remove(variable);
         }
     }
-    command
-        .env("SECRETS", work.secrets())
-        .env("ARTIFACTS_IN", work.artifacts_in())
-        .env("ARTIFACTS_OUT", work.artifacts_out());
+    command.env("SECRETS", work.secrets());
     command.envs(env.iter().copied());
     let output = command.output().unwrap();
     assert!(output.status.success(), "the child test {name} failed: {}", describe(&output));

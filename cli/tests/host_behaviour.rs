@@ -108,7 +108,7 @@ fn no_or_a_broken_result_is_a_failure_that_says_so() {
     );
     assert_eq!(
         failed(&writing_result("{\"phase\": \"Succeeded\"", "")),
-        "the module wrote an invalid /work/result.json: expected ',' or '}' in an object at line 1, column 22"
+        "the module wrote an invalid /work/result.json: EOF while parsing an object at line 1 column 21"
     );
 }
 

@@ -127,7 +127,7 @@ fn artifact_paths_that_escape_are_refused() {
 fn an_output_artifact_the_module_never_wrote_fails_the_node() {
     assert_eq!(
         failed_message(p1(&options(invocation(&[("mode", "phantom-output")])))),
-        "output artifact \"ghost\" is listed with path \"/ghost.txt\", but the module wrote no file at /work/artifacts-out/ghost.txt"
+        "output artifact \"ghost\" (/work/artifacts-out/ghost.txt): the module wrote no file there"
     );
 }
 

@@ -43,6 +43,9 @@ fn image(package: &str, tag: &str) -> String {
 /// A host with the tests' limits: short waits, a small memory limit.
 fn host(extra: &[&str]) -> ServeProcess {
     let mut args = vec!["--max-memory", "64", "--timeout", "10"];
+    if !extra.contains(&"--requeue") {
+        args.extend(["--requeue", "1"]);
+    }
     args.extend_from_slice(extra);
     ServeProcess::start(Path::new(BINARY), &args)
 }
@@ -98,10 +101,14 @@ fn a_malformed_request_is_a_400_and_a_broken_template_a_failed_node() {
     let (status, body) = host.execute_with("{not json", None);
     assert_eq!(status, 400);
     assert!(body.starts_with("the request body is not valid JSON"), "{body}");
-    assert_eq!(host.execute_with(r#"{"template": {}}"#, None).0, 400);
+    // A template that is not ours is answered {} whatever else is wrong with
+    // the request: an error would fail the node for every plugin of the pod.
+    assert_eq!(host.execute_with(r#"{"template": {}}"#, None), (200, "{}".to_owned()));
+    let no_workflow = json!({"template": {"plugin": {"wasm": {"module": {"oci": "x/y:z"}}}}});
+    assert_eq!(failed(&host.run_step(&no_workflow.to_string())), "the request has no workflow.metadata.name");
 
     let no_module = json!({"workflow": {"metadata": {"name": "w"}}, "template": {"plugin": {"wasm": {"module": {}}}}});
-    let message = failed(&host.execute(&no_module.to_string()));
+    let message = failed(&host.run_step(&no_module.to_string()));
     assert!(message.starts_with("plugin.wasm.module has no `oci` image reference"), "{message}");
     let bad_hosts = wasm_request(
         "w",
@@ -110,7 +117,7 @@ fn a_malformed_request_is_a_400_and_a_broken_template_a_failed_node() {
         json!({"permissions": {"http": {"allowed_hosts": "all"}}}),
     );
     assert_eq!(
-        failed(&host.execute(&bad_hosts)),
+        failed(&host.run_step(&bad_hosts)),
         "plugin.wasm.permissions.http.allowed_hosts must be a list of origins, not the string \"all\""
     );
 }
@@ -135,7 +142,7 @@ fn every_request_must_carry_argos_token() {
         assert_eq!(status, 403, "{authorization:?}: {body}");
     }
     assert_eq!(hits.load(Ordering::SeqCst), 0, "a request without the token ran its step");
-    assert_eq!(output(&host.execute(&step), "status_code"), 200);
+    assert_eq!(output(&host.run_step(&step), "status_code"), 200);
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 }
 
@@ -144,7 +151,7 @@ fn the_modules_run_as_core_modules_and_as_components() {
     let host = host(&[]);
     let (origin, _) = counting_server();
     for tag in ["p1", "p2"] {
-        let said = host.execute(&wasm_request(
+        let said = host.run_step(&wasm_request(
             "ferris",
             &image("ferris-says", tag),
             &[("text", "Hello Argo"), ("width", "20")],
@@ -153,7 +160,7 @@ fn the_modules_run_as_core_modules_and_as_components() {
         assert!(output(&said, "text").as_str().unwrap().contains("Hello Argo"), "{tag}: {said}");
         assert_eq!(node(&said)["message"], "Ferris said it");
 
-        let fetched = host.execute(&wasm_request(
+        let fetched = host.run_step(&wasm_request(
             "fetch",
             &image("http-request", tag),
             &[("url", &format!("{origin}/x"))],
@@ -166,7 +173,7 @@ fn the_modules_run_as_core_modules_and_as_components() {
         assert_eq!(headers["content-length"], "7");
 
         // Every other key of plugin.wasm is a plugin option.
-        let echoed = host.execute(&wasm_request(
+        let echoed = host.run_step(&wasm_request(
             "echo-wf",
             &image("sdk-probe", tag),
             &[("mode", "echo"), ("count", "41"), ("enabled", "true")],
@@ -183,7 +190,7 @@ fn the_modules_run_as_core_modules_and_as_components() {
 fn the_text_modules_of_the_collection_run_as_core_modules_and_as_components() {
     let host = host(&[]);
     for tag in ["p1", "p2"] {
-        let html = host.execute(&wasm_request(
+        let html = host.run_step(&wasm_request(
             "md",
             &image("markdown", tag),
             &[("markdown", "# Hi\n\n~~no~~ <script>x</script>")],
@@ -193,7 +200,7 @@ fn the_text_modules_of_the_collection_run_as_core_modules_and_as_components() {
         assert!(html.contains("<h1>Hi</h1>") && html.contains("<del>no</del>"), "{tag}: {html}");
         assert!(!html.contains("<script>"), "{tag}: {html}");
 
-        let sum = host.execute(&wasm_request(
+        let sum = host.run_step(&wasm_request(
             "jq",
             &image("json-query", tag),
             &[("query", ".a | add"), ("json", r#"{"a": [1, 2]}"#)],
@@ -203,7 +210,7 @@ fn the_text_modules_of_the_collection_run_as_core_modules_and_as_components() {
 
         // text2qr writes a PNG too; the template declares no output artifact
         // and this host has no repository, so only the parameter comes back.
-        let code = host.execute(&wasm_request(
+        let code = host.run_step(&wasm_request(
             "qr",
             &image("text2qr", tag),
             &[("text", "https://argoproj.github.io")],
@@ -219,7 +226,7 @@ fn a_denied_host_and_an_unknown_module_are_failed_nodes() {
     let host = host(&[]);
     let (origin, hits) = counting_server();
     for tag in ["p1", "p2"] {
-        let denied = failed(&host.execute(&wasm_request(
+        let denied = failed(&host.run_step(&wasm_request(
             "deny",
             &image("http-request", tag),
             &[("url", &format!("{origin}/x"))],
@@ -230,7 +237,7 @@ fn a_denied_host_and_an_unknown_module_are_failed_nodes() {
     assert_eq!(hits.load(Ordering::SeqCst), 0);
 
     let missing = image("no-such-module", "1");
-    let message = failed(&host.execute(&wasm_request("missing", &missing, &[], json!({}))));
+    let message = failed(&host.run_step(&wasm_request("missing", &missing, &[], json!({}))));
     assert_eq!(
         message,
         format!(
@@ -239,7 +246,7 @@ fn a_denied_host_and_an_unknown_module_are_failed_nodes() {
     );
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let unreachable = format!("127.0.0.1:{port}/x:1");
-    let message = failed(&host.execute(&wasm_request("gone", &unreachable, &[], json!({}))));
+    let message = failed(&host.run_step(&wasm_request("gone", &unreachable, &[], json!({}))));
     assert!(
         message.starts_with(&format!("cannot pull the module {unreachable}: cannot reach the registry")),
         "{message}"
@@ -251,18 +258,18 @@ fn traps_loops_and_memory_hogs_are_failed_nodes() {
     let host = host(&[]);
     for tag in ["p1", "p2"] {
         let probe = image("sdk-probe", tag);
-        let panicked = failed(&host.execute(&wasm_request("panic", &probe, &[("mode", "panic")], json!({}))));
+        let panicked = failed(&host.run_step(&wasm_request("panic", &probe, &[("mode", "panic")], json!({}))));
         assert!(panicked.contains("the step panicked at"), "{tag}: {panicked}");
 
         let started = Instant::now();
         let mut spin: Value =
             serde_json::from_str(&wasm_request("spin", &probe, &[("mode", "spin")], json!({}))).unwrap();
         spin["template"]["timeout"] = json!("1s");
-        let looped = failed(&host.execute(&spin.to_string()));
+        let looped = failed(&host.run_step(&spin.to_string()));
         assert!(looped.starts_with("the module ran longer than the timeout of 1 s"), "{tag}: {looped}");
         assert!(started.elapsed() < Duration::from_secs(5));
 
-        let hog = failed(&host.execute(&wasm_request("oom", &probe, &[("mode", "oom")], json!({}))));
+        let hog = failed(&host.run_step(&wasm_request("oom", &probe, &[("mode", "oom")], json!({}))));
         assert!(
             hog.starts_with("the module ran out of memory: it asked for more than the limit of 64 MiB"),
             "{tag}: {hog}"
@@ -312,7 +319,7 @@ fn fifty_concurrent_steps_all_come_back() {
             let (host, image) = (host.clone(), image.clone());
             std::thread::spawn(move || {
                 let text = format!("step number {n}");
-                let answer = host.execute(&wasm_request(&format!("wf-{n}"), &image, &[("text", &text)], json!({})));
+                let answer = host.run_step(&wasm_request(&format!("wf-{n}"), &image, &[("text", &text)], json!({})));
                 assert!(output(&answer, "text").as_str().unwrap().contains(&text), "{answer}");
             })
         })
@@ -365,7 +372,7 @@ fn artifacts_come_from_and_go_to_the_s3_repository() {
         secrets.path().to_str().unwrap(),
     ]);
     for tag in ["p1", "p2"] {
-        let answer = host.execute(&copy_request(&format!("copy-{tag}"), tag, "wf/wf-1/input", true));
+        let answer = host.run_step(&copy_request(&format!("copy-{tag}"), tag, "wf/wf-1/input", true));
         assert_eq!(node(&answer)["phase"], "Succeeded", "{answer}");
         assert_eq!(node(&answer)["message"], "copied 13 bytes");
         let artifact = &node(&answer)["outputs"]["artifacts"][0];
@@ -379,7 +386,7 @@ fn artifacts_come_from_and_go_to_the_s3_repository() {
         assert_eq!(std::fs::read(s3.object_file("artifacts", key)).unwrap(), b"HELLO FROM S3");
     }
 
-    let missing = failed(&host.execute(&copy_request("missing", "p1", "wf/wf-1/nothing", true)));
+    let missing = failed(&host.run_step(&copy_request("missing", "p1", "wf/wf-1/nothing", true)));
     assert_eq!(missing, "input artifact \"input\": no object at s3://artifacts/wf/wf-1/nothing");
 
     // image-processor: a picture in, a smaller one out.
@@ -400,7 +407,7 @@ fn artifacts_come_from_and_go_to_the_s3_repository() {
         .unwrap();
         request["template"]["inputs"]["artifacts"] =
             json!([{"name": "input", "path": "/in/picture.png", "s3": {"key": "wf/wf-2/picture.png"}}]);
-        let answer = host.execute(&request.to_string());
+        let answer = host.run_step(&request.to_string());
         assert_eq!(
             (output(&answer, "width"), output(&answer, "height"), output(&answer, "format")),
             (&json!(20), &json!(15), &json!("png")),
@@ -416,7 +423,7 @@ fn artifacts_come_from_and_go_to_the_s3_repository() {
 fn without_a_repository_artifacts_say_so() {
     let host = host(&[]);
     assert_eq!(
-        failed(&host.execute(&copy_request("no-repo", "p1", "wf/x", true))),
+        failed(&host.run_step(&copy_request("no-repo", "p1", "wf/x", true))),
         "input artifact \"input\": this host has no artifact repository to fetch it from (--artifact-repository)"
     );
 }

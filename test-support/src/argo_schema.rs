@@ -1,6 +1,6 @@
 //! Argo Workflows' published JSON schema (kept in `test-support/argo/`, with
 //! its origin and licence), to check that what this repository ships — every
-//! module's `workflow.yaml`, the README's workflows, `argo-plugin/plugin.yaml`
+//! module's `workflow.yaml`, the README's workflows, `argo-plugin/`'s plugins
 //! — is what Argo accepts.
 
 use std::path::PathBuf;

@@ -58,6 +58,40 @@ impl ServeProcess {
         ServeProcess { child, origin, _files: files }
     }
 
+    /// Starts `command` (a `wasm-workflows serve …` made by the caller: its
+    /// own token file, user, environment) and waits until it listens; if it
+    /// ends first, the error is what it wrote to standard error. `files` is
+    /// kept as long as the process (its token file, cache).
+    pub fn spawn(mut command: Command, files: tempfile::TempDir) -> Result<ServeProcess, String> {
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut said = String::new();
+        let mut line = String::new();
+        let origin = loop {
+            line.clear();
+            if stderr.read_line(&mut line).unwrap_or(0) == 0 {
+                let _ = child.wait();
+                return Err(said);
+            }
+            said.push_str(&line);
+            if let Some(origin) = line.trim().strip_prefix("[serve] listening on ") {
+                break origin.to_owned();
+            }
+        };
+        eprint!("{said}");
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                eprintln!("{line}");
+            }
+        });
+        Ok(ServeProcess { child, origin, _files: files })
+    }
+
     /// `http://127.0.0.1:PORT`.
     pub fn origin(&self) -> &str {
         &self.origin
@@ -85,6 +119,22 @@ impl ServeProcess {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
     }
 
+    /// Runs a step as Argo's agent does: posts `body`, and while the answer is
+    /// a `Running` or `Pending` node with a `requeue`, waits that long and
+    /// posts it again. The final answer as JSON.
+    pub fn run_step(&self, body: &str) -> serde_json::Value {
+        for _ in 0..600 {
+            let answer = self.execute(body);
+            let phase = answer.pointer("/node/phase").and_then(serde_json::Value::as_str).unwrap_or_default();
+            let requeue = answer.get("requeue").and_then(serde_json::Value::as_str).and_then(go_seconds);
+            match (phase, requeue) {
+                ("Running" | "Pending", Some(seconds)) => std::thread::sleep(Duration::from_secs_f64(seconds)),
+                _ => return answer,
+            }
+        }
+        panic!("the step was still running after 600 requests")
+    }
+
     /// `GET path`: the status and body.
     pub fn get(&self, path: &str) -> (u16, String) {
         let response = Request::get(format!("{}{path}", self.origin)).send().unwrap();
@@ -96,6 +146,14 @@ impl Drop for ServeProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The seconds of a Go duration as `serve` writes a requeue (`5s`, `1500ms`).
+fn go_seconds(text: &str) -> Option<f64> {
+    match text.strip_suffix("ms") {
+        Some(millis) => millis.parse::<f64>().ok().map(|m| m / 1000.0),
+        None => text.strip_suffix('s')?.parse().ok(),
     }
 }
 

@@ -4,7 +4,7 @@ use std::io::Read;
 
 use clap::Args;
 use wasm_workflows_cli::cache_root::{default_cache_root, oci_dir};
-use wasm_workflows_cli::oci::{Credentials, ImageCache, Registry, RegistryOptions};
+use wasm_workflows_cli::oci::{Credentials, DEFAULT_MAX_MODULE_SIZE, ImageCache, Registry, RegistryOptions};
 
 #[derive(Debug, Args)]
 pub(crate) struct RegistryArgs {
@@ -25,6 +25,10 @@ pub(crate) struct RegistryArgs {
     /// Speak plain HTTP to every registry.
     #[arg(long)]
     insecure: bool,
+
+    /// The largest module pulled, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_MODULE_SIZE >> 20)]
+    max_module_size: u64,
 }
 
 impl RegistryArgs {
@@ -48,6 +52,7 @@ impl RegistryArgs {
             credentials,
             insecure_registries: self.insecure_registries.clone(),
             insecure: self.insecure,
+            max_module_size: Some(self.max_module_size.saturating_mul(1 << 20)),
         };
         let cache = default_cache_root().map(|root| ImageCache::new(oci_dir(&root)));
         Ok(Registry::new(options, cache))

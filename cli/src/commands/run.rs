@@ -7,8 +7,11 @@ use std::time::Duration;
 use clap::Args;
 use wasm_workflows_cli::allow_list::AllowList;
 use wasm_workflows_cli::oci::{names_an_image, parse_reference};
-use wasm_workflows_cli::runner::{ExitRule, InputFile, ModuleCache, RunOptions, Runner};
-use wasm_workflows_sdk::json::{self, Value};
+use wasm_workflows_cli::runner::{
+    DEFAULT_MAX_LOG, DEFAULT_MAX_MEMORY_MIB, ExitRule, InputFile, ModuleCache, RunOptions, Runner,
+};
+use wasm_workflows_cli::wire;
+use wasm_workflows_sdk::json::Value;
 use wasm_workflows_sdk::protocol::{Phase, PluginInvocation};
 
 use super::registry_args::{RegistryArgs, block_on};
@@ -51,13 +54,20 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "NAME")]
     workflow_name: Option<String>,
 
-    /// Stop the module after this many seconds.
-    #[arg(long, value_name = "SECS", value_parser = seconds)]
+    /// Stop the module after this many seconds, wherever it is (computing,
+    /// asleep, waiting on an HTTP response).
+    #[arg(long, value_name = "SECS", value_parser = super::serve::seconds)]
     timeout: Option<Duration>,
 
-    /// Limit the module's linear memory to this many MiB.
-    #[arg(long, value_name = "MIB")]
-    max_memory: Option<u64>,
+    /// Limit what the module may hold to this many MiB: its memories,
+    /// tables and the host's buffers for it together.
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_MEMORY_MIB)]
+    max_memory: u64,
+
+    /// Stop the module when it has written more than this many bytes to
+    /// stdout and stderr.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LOG)]
+    max_log: u64,
 
     /// Compile the module even if a compiled copy is cached.
     #[arg(long)]
@@ -92,18 +102,11 @@ fn artifact(text: &str) -> Result<InputFile, String> {
     Ok(InputFile { name, path, source: source.into() })
 }
 
-fn seconds(text: &str) -> Result<Duration, String> {
-    match text.parse::<f64>() {
-        Ok(secs) if secs > 0.0 && secs.is_finite() => Ok(Duration::from_secs_f64(secs)),
-        _ => Err(format!("expected a positive number of seconds, got \"{text}\"")),
-    }
-}
-
 fn invocation(args: &RunArgs) -> Result<PluginInvocation, String> {
     let mut invocation = match &args.invocation {
         Some(file) => {
-            let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            PluginInvocation::from_json(&text).map_err(|e| format!("{}: {e}", file.display()))?
+            let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            wire::parse_invocation(&bytes).map_err(|e| format!("{}: {e}", file.display()))?
         }
         None => PluginInvocation::new(DEFAULT_WORKFLOW_NAME),
     };
@@ -114,7 +117,7 @@ fn invocation(args: &RunArgs) -> Result<PluginInvocation, String> {
         invocation = invocation.with_parameter(name, value.as_str());
     }
     for (name, value) in &args.plugin_options {
-        let value = json::parse(value).unwrap_or_else(|_| Value::from(value.as_str()));
+        let value = serde_json::from_str(value).map_or_else(|_| Value::from(value.as_str()), wire::from_json);
         invocation = invocation.with_plugin_option(name, value);
     }
     Ok(invocation)
@@ -129,7 +132,9 @@ fn options(args: &RunArgs) -> Result<RunOptions, String> {
         output_dir: args.output_dir.clone(),
         allowed_hosts: AllowList::new(&args.allow_hosts)?,
         timeout: args.timeout,
-        max_memory_mib: args.max_memory,
+        max_memory_mib: Some(args.max_memory),
+        max_log_bytes: Some(args.max_log),
+        log_prefix: String::new(),
         exit_rule: if args.seed_compat { ExitRule::SeedPlugin } else { ExitRule::Wasi },
     };
     Ok(options)
@@ -160,7 +165,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
     };
     let cache = if args.no_cache { None } else { ModuleCache::default_dir().map(ModuleCache::new) };
     let name = Path::new(&args.module);
-    let outcome = match Runner::new(cache).and_then(|runner| runner.run_bytes(&module, name, &options)) {
+    let outcome = match Runner::single_threaded(cache).and_then(|runner| runner.run_bytes(&module, name, &options)) {
         Ok(outcome) => outcome,
         Err(error) => return host_error(&error),
     };

@@ -9,13 +9,13 @@ use std::time::Duration;
 
 use clap::Args;
 use wasm_workflows_cli::cache_root::{compiled_dir, default_cache_root, oci_dir};
-use wasm_workflows_cli::oci::{Credentials, ImageCache, Registry, RegistryOptions};
+use wasm_workflows_cli::oci::{Credentials, DEFAULT_MAX_MODULE_SIZE, ImageCache, Registry, RegistryOptions};
 use wasm_workflows_cli::plugin_host::artifact_repository::{ArtifactRepository, DEFAULT_SECRETS_DIR};
 use wasm_workflows_cli::plugin_host::execute::{StepLimits, StepRunner};
 use wasm_workflows_cli::plugin_host::modules::ModuleStore;
 use wasm_workflows_cli::plugin_host::token::{DEFAULT_TOKEN_FILE, Token};
 use wasm_workflows_cli::plugin_host::{Answering, PluginHost, server};
-use wasm_workflows_cli::runner::{ModuleCache, Runner};
+use wasm_workflows_cli::runner::{DEFAULT_MAX_LOG, ModuleCache, Runner};
 
 /// The port the host listens on unless told otherwise. Argo calls the
 /// sidecar's first container port, and every plugin's sidecar shares the
@@ -26,6 +26,12 @@ pub(crate) const DEFAULT_PORT: u16 = 9276;
 /// The environment variable that may hold the artifact repository's
 /// configuration (a plugin's sidecar can mount no ConfigMap of its own).
 pub(crate) const ARTIFACT_REPOSITORY_ENV: &str = "ARTIFACT_REPOSITORY";
+
+/// The environment variable that may hold the registries' credentials as a
+/// Docker config JSON (a plugin's sidecar can mount no Secret of its own:
+/// it gets a `kubernetes.io/dockerconfigjson` Secret's `.dockerconfigjson`
+/// through a `secretKeyRef`).
+pub(crate) const REGISTRY_CREDENTIALS_ENV: &str = "REGISTRY_CREDENTIALS";
 
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
@@ -58,63 +64,104 @@ pub(crate) struct ServeArgs {
     #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
     insecure_registries: Vec<String>,
 
+    /// The registries' credentials: a Docker config JSON (`{"auths": {…}}`,
+    /// a kubernetes.io/dockerconfigjson Secret's `.dockerconfigjson`), read
+    /// again at every pull (default: the text of $REGISTRY_CREDENTIALS, if
+    /// set; else Docker's own config).
+    #[arg(long, value_name = "FILE")]
+    registry_credentials: Option<PathBuf>,
+
     /// The file holding Argo's token, which every request must carry.
     #[arg(long, value_name = "FILE", default_value = DEFAULT_TOKEN_FILE)]
     token_file: PathBuf,
 
     /// How long a step may run unless its template sets `timeout`.
-    #[arg(long, value_name = "SECS", default_value_t = 600)]
-    timeout: u64,
+    #[arg(long, value_name = "SECS", default_value = "600", value_parser = seconds)]
+    timeout: Duration,
 
-    /// How much memory a module may have, in MiB.
+    /// How much memory a module may hold, in MiB: its memories, tables and
+    /// the host's buffers for it together.
     #[arg(long, value_name = "MIB", default_value_t = 512)]
     max_memory: u64,
 
+    /// How many bytes a module may write to stdout and stderr; past it, it is stopped.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LOG)]
+    max_log: u64,
+
+    /// The largest module pulled, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_MODULE_SIZE >> 20)]
+    max_module_size: u64,
+
+    /// Steps that may be unfinished (running or waiting) at once; a new step
+    /// beyond them is answered 503, which Argo retries.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    max_queued: usize,
+
     /// Answer `Running` (and have Argo ask again) when a step runs longer
     /// than this; Argo gives up on a call after 30 s.
-    #[arg(long, value_name = "SECS", default_value_t = 20.0)]
-    running_after: f64,
+    #[arg(long, value_name = "SECS", default_value = "20", value_parser = seconds)]
+    running_after: Duration,
 
     /// When Argo asks again after a `Running` answer.
-    #[arg(long, value_name = "SECS", default_value_t = 5)]
-    requeue: u64,
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = seconds)]
+    requeue: Duration,
 
     /// Ask the registry again for a tag (not a digest) after this long.
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
-    tag_refresh: u64,
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = seconds)]
+    tag_refresh: Duration,
+
+    /// On SIGTERM, how long running steps may take to finish and be handed
+    /// out before the host exits (Kubernetes waits 30 s by default).
+    #[arg(long, value_name = "SECS", default_value = "25", value_parser = seconds)]
+    shutdown_grace: Duration,
+}
+
+/// A positive number of seconds, checked.
+pub(crate) fn seconds(text: &str) -> Result<Duration, String> {
+    match text.trim().parse::<f64>() {
+        Ok(secs) if secs > 0.0 => {
+            Duration::try_from_secs_f64(secs).map_err(|_| format!("{text} seconds is out of range"))
+        }
+        _ => Err(format!("expected a positive number of seconds, got \"{text}\"")),
+    }
 }
 
 fn host(args: &ServeArgs) -> Result<PluginHost, String> {
     let token = Token::read(&args.token_file)?;
     let cache_root = args.cache_dir.clone().or_else(default_cache_root);
-    let runner = Runner::new(cache_root.as_deref().map(|root| ModuleCache::new(compiled_dir(root))))
+    let runner = Runner::on_callers_runtime(cache_root.as_deref().map(|root| ModuleCache::new(compiled_dir(root))))
         .map_err(|e| e.to_string())?;
+    let runner = Arc::new(runner);
     let registry = Registry::new(
         RegistryOptions {
-            credentials: Credentials::DockerConfig,
+            credentials: registry_credentials(args)?,
             insecure_registries: args.insecure_registries.clone(),
             insecure: false,
+            max_module_size: Some(args.max_module_size.saturating_mul(1 << 20)),
         },
         cache_root.as_deref().map(|root| ImageCache::new(oci_dir(root))),
     );
-    if !(args.running_after > 0.0 && args.running_after.is_finite()) {
-        return Err(format!("--running-after must be a positive number of seconds, not {}", args.running_after));
-    }
     let concurrent = args
         .max_concurrent
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get));
-    let steps = StepRunner::new(
-        runner,
-        ModuleStore::new(registry, Duration::from_secs(args.tag_refresh)),
-        artifact_repository(args)?,
-        StepLimits { timeout: Duration::from_secs(args.timeout), max_memory_mib: args.max_memory },
-        concurrent,
-    );
-    let answering = Answering {
-        running_after: Duration::from_secs_f64(args.running_after),
-        requeue: Duration::from_secs(args.requeue.max(1)),
-    };
+    let limits = StepLimits { timeout: args.timeout, max_memory_mib: args.max_memory, max_log_bytes: args.max_log };
+    let modules = ModuleStore::new(registry, runner.clone(), args.tag_refresh);
+    let steps = StepRunner::new(runner, modules, artifact_repository(args)?, limits, concurrent);
+    let answering = Answering { running_after: args.running_after, requeue: args.requeue, max_queued: args.max_queued };
     Ok(PluginHost::new(token, answering, steps))
+}
+
+/// The credentials of `--registry-credentials`, else of `$REGISTRY_CREDENTIALS`, else Docker's.
+fn registry_credentials(args: &ServeArgs) -> Result<Credentials, String> {
+    let credentials = match (&args.registry_credentials, std::env::var(REGISTRY_CREDENTIALS_ENV)) {
+        (Some(file), _) => Credentials::config_json_file(file.clone())?,
+        (None, Ok(text)) if !text.trim().is_empty() => {
+            Credentials::config_json_text(text, &format!("${REGISTRY_CREDENTIALS_ENV}"))?
+        }
+        _ => Credentials::DockerConfig,
+    };
+    eprintln!("[serve] registry credentials: {}", credentials.describe());
+    Ok(credentials)
 }
 
 /// The artifact repository of `--artifact-repository`, else of `$ARTIFACT_REPOSITORY`, if any.
@@ -140,18 +187,35 @@ async fn serve(args: ServeArgs, host: PluginHost) -> Result<(), String> {
         tokio::net::TcpListener::bind(address).await.map_err(|e| format!("cannot listen on {address}: {e}"))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     eprintln!("[serve] listening on http://{address}");
-    let app = server::router(Arc::new(host));
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.map_err(|e| e.to_string())
+    let host = Arc::new(host);
+    let app = server::router(host.clone());
+    let grace = args.shutdown_grace;
+    axum::serve(listener, app).with_graceful_shutdown(drained(host, grace)).await.map_err(|e| e.to_string())
 }
 
-/// Resolves on SIGTERM (Kubernetes stopping the pod) or Ctrl-C.
-async fn shutdown() {
+/// Resolves once the host may stop: on SIGTERM (Kubernetes stopping the
+/// pod) or Ctrl-C it stops taking steps (503), and waits up to `grace` for
+/// those it has to finish (their uploads included) and be handed out.
+async fn drained(host: Arc<PluginHost>, grace: Duration) {
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = async { match terminate.as_mut() { Some(signal) => { signal.recv().await; } None => std::future::pending().await } } => {}
     }
-    eprintln!("[serve] stopping");
+    host.drain();
+    eprintln!(
+        "[serve] stopping: no new steps; waiting up to {} s for {} to finish and be handed out",
+        grace.as_secs_f64(),
+        host.steps_in_flight()
+    );
+    let deadline = tokio::time::Instant::now().checked_add(grace);
+    while host.steps_in_flight() > 0 && deadline.is_none_or(|deadline| tokio::time::Instant::now() < deadline) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    match host.steps_in_flight() {
+        0 => eprintln!("[serve] every step handed out; stopping"),
+        left => eprintln!("[serve] stopping with {left} steps not handed out ({} unfinished)", host.unfinished()),
+    }
 }
 
 pub(crate) fn run(args: ServeArgs) -> ExitCode {

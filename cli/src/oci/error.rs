@@ -46,6 +46,18 @@ pub enum OciError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The module is larger than the host pulls.
+    #[error(
+        "{reference} is a module of {size} bytes; this host pulls modules of at most {max} bytes (--max-module-size)"
+    )]
+    TooLarge {
+        /// The reference.
+        reference: String,
+        /// The size its manifest declares.
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
     /// The layer's bytes are not the ones its manifest names.
     #[error(
         "the module layer of {reference} is damaged: the manifest names {expected}, the bytes received are {actual}"

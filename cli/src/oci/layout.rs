@@ -167,7 +167,7 @@ fn artifact_config(
 /// The module in a pulled layer of type `media_type`. A plain OCI layer
 /// holds the module itself (as the original plugin reads it) or a tar
 /// archive with exactly one `.wasm` file.
-pub(crate) fn module_from_layer(media_type: &str, bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+pub fn module_from_layer(media_type: &str, bytes: Vec<u8>) -> Result<Vec<u8>, String> {
     if media_type != OCI_TAR_LAYER || bytes.starts_with(b"\0asm") {
         return Ok(bytes);
     }

@@ -12,12 +12,14 @@ mod registry;
 
 pub use self::cache::ImageCache;
 pub use self::component_world::{ComponentWorld, component_world};
-pub use self::credentials::Credentials;
+pub use self::credentials::{ConfigJson, Credentials};
 pub use self::error::OciError;
+pub use self::layout::module_from_layer;
 pub use self::layout::{
     Layout, MODULE_WASM_LAYER, OCI_MANIFEST, OCI_TAR_LAYER, PULLABLE_LAYERS, WASM_ARTIFACT_CONFIG, WASM_ARTIFACT_LAYER,
     WASM_TO_OCI_CONFIG, WASM_TO_OCI_LAYER, sha256_digest,
 };
 pub use self::reference::{is_loopback, names_an_image, parse as parse_reference};
-pub use self::registry::{PulledModule, PushedImage, Registry, RegistryOptions};
+pub use self::registry::{DEFAULT_MAX_MODULE_SIZE, PulledModule, PushedImage, Registry, RegistryOptions, module_layer};
 pub use oci_client::Reference;
+pub use oci_client::manifest::OciManifest;

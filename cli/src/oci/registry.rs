@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::{OciDistributionError, OciErrorCode};
-use oci_client::manifest::OciManifest;
+use oci_client::manifest::{OciDescriptor, OciImageManifest, OciManifest};
 use oci_client::{Client, Reference};
 
 use super::OciError;
@@ -24,7 +24,13 @@ pub struct RegistryOptions {
     pub insecure_registries: Vec<String>,
     /// Plain HTTP for every registry.
     pub insecure: bool,
+    /// The largest module layer pulled, in bytes (default [`DEFAULT_MAX_MODULE_SIZE`]).
+    pub max_module_size: Option<u64>,
 }
+
+/// The largest module layer pulled unless told otherwise: 256 MiB (the
+/// largest modules of the templates, Python's components, are about 19 MB).
+pub const DEFAULT_MAX_MODULE_SIZE: u64 = 256 << 20;
 
 impl RegistryOptions {
     /// Whether `registry` is spoken to in plain HTTP rather than HTTPS.
@@ -51,6 +57,8 @@ pub struct PulledModule {
     pub bytes: Vec<u8>,
     /// The manifest's digest.
     pub manifest_digest: String,
+    /// The digest of the module's layer (verified).
+    pub layer_digest: String,
     /// The layout, when the config is one of the two this tool writes.
     pub layout: Option<Layout>,
     /// Whether the module came from the cache without asking the registry.
@@ -130,30 +138,29 @@ impl Registry {
         let failed = |error| classify(error, reference, &who);
         let (manifest, manifest_digest) = client.pull_manifest(reference, &auth).await.map_err(failed)?;
         let not_a_module = |reason: String| OciError::NotAModule { reference: reference.whole(), reason };
-        let image = match manifest {
-            OciManifest::Image(image) => image,
-            OciManifest::ImageIndex(_) => {
-                return Err(not_a_module("it is an image index (images for several platforms), not one image".into()));
-            }
-        };
-        let [layer] = image.layers.as_slice() else {
-            return Err(not_a_module(format!(
-                "its manifest has {} layers; a module image has exactly one, the module",
-                image.layers.len()
-            )));
-        };
-        if !PULLABLE_LAYERS.contains(&layer.media_type.as_str()) {
-            return Err(not_a_module(format!(
-                "its layer is of type {}, not a module (one of {})",
-                layer.media_type,
-                PULLABLE_LAYERS.join(", ")
-            )));
+        let (image, layer) = module_layer(&manifest).map_err(not_a_module)?;
+        let max = self.options.max_module_size.unwrap_or(DEFAULT_MAX_MODULE_SIZE);
+        let too_large = |size: u64| OciError::TooLarge { reference: reference.whole(), size, max };
+        let declared = u64::try_from(layer.size)
+            .map_err(|_| not_a_module(format!("its layer declares a size of {} bytes", layer.size)))?;
+        if declared > max {
+            return Err(too_large(declared));
         }
         let bytes = match self.cache.as_ref().and_then(|cache| cache.module(&layer.digest)) {
             Some(bytes) => bytes,
             None => {
-                let mut bytes = Vec::new();
-                client.pull_blob(reference, layer, &mut bytes).await.map_err(failed)?;
+                let mut bytes = CappedWriter { bytes: Vec::new(), max: declared, overflowed: false };
+                if let Err(error) = client.pull_blob(reference, layer, &mut bytes).await {
+                    if bytes.bytes.len() as u64 > declared || bytes.overflowed {
+                        return Err(OciError::DigestMismatch {
+                            reference: reference.whole(),
+                            expected: layer.digest.clone(),
+                            actual: format!("more than the {declared} bytes its manifest declares"),
+                        });
+                    }
+                    return Err(failed(error));
+                }
+                let bytes = bytes.bytes;
                 let actual = sha256_digest(&bytes);
                 if actual != layer.digest {
                     return Err(OciError::DigestMismatch {
@@ -174,6 +181,7 @@ impl Registry {
         Ok(PulledModule {
             bytes: layout::module_from_layer(&layer.media_type, bytes).map_err(not_a_module)?,
             manifest_digest,
+            layer_digest: layer.digest.clone(),
             layout: Layout::of_config(&image.config.media_type),
             from_cache: false,
         })
@@ -183,8 +191,72 @@ impl Registry {
         let (cache, digest) = (self.cache.as_ref()?, reference.digest()?);
         let (layer_digest, media_type) = cache.layer_of(digest)?;
         let bytes = layout::module_from_layer(&media_type, cache.module(&layer_digest)?).ok()?;
-        Some(PulledModule { bytes, manifest_digest: digest.to_owned(), layout: None, from_cache: true })
+        Some(PulledModule { bytes, manifest_digest: digest.to_owned(), layer_digest, layout: None, from_cache: true })
     }
+}
+
+/// Collects a layer, refusing more than its manifest declares: a registry
+/// cannot make the host hold more than it agreed to pull.
+struct CappedWriter {
+    bytes: Vec<u8>,
+    max: u64,
+    overflowed: bool,
+}
+
+impl tokio::io::AsyncWrite for CappedWriter {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if self.bytes.len() as u64 + buf.len() as u64 > self.max {
+            self.overflowed = true;
+            return std::task::Poll::Ready(Err(std::io::Error::other(
+                "the layer is larger than its manifest declares",
+            )));
+        }
+        self.bytes.extend_from_slice(buf);
+        std::task::Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+/// The one module layer of a manifest, and its image; the error says why
+/// the manifest is not a module's.
+pub fn module_layer(manifest: &OciManifest) -> Result<(&OciImageManifest, &OciDescriptor), String> {
+    let image = match manifest {
+        OciManifest::Image(image) => image,
+        OciManifest::ImageIndex(_) => {
+            return Err("it is an image index (images for several platforms), not one image".into());
+        }
+    };
+    let [layer] = image.layers.as_slice() else {
+        return Err(format!(
+            "its manifest has {} layers; a module image has exactly one, the module",
+            image.layers.len()
+        ));
+    };
+    if !PULLABLE_LAYERS.contains(&layer.media_type.as_str()) {
+        return Err(format!(
+            "its layer is of type {}, not a module (one of {})",
+            layer.media_type,
+            PULLABLE_LAYERS.join(", ")
+        ));
+    }
+    Ok((image, layer))
 }
 
 /// Sorts out an error of `oci-client` into one that says what to do.

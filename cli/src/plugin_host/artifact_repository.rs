@@ -4,28 +4,33 @@
 //! [`config`] for the file shapes and [`credentials`] for where the keys come
 //! from).
 //!
-//! - Inputs: the object at `s3.key` goes to `artifacts-in/<path>`.
-//! - Outputs: `artifacts-out/<path>` goes to `{keyFormat}/{name}`, by default
-//!   `{workflow}/{workflow}-{10 random digits}/{name}` as in the original
-//!   WASM plugin, and the artifact's `s3.key` is set to it. An output that
-//!   already has an `s3.key` (from the template) is uploaded there instead.
+//! - Inputs: the object at `s3.key` goes to `artifacts-in/<path>` in the
+//!   step's work directory.
+//! - Outputs: `artifacts-out/<path>` goes to the key the template's
+//!   `outputs.artifacts[].s3.key` gives, else to `{keyFormat}/{name}`, by
+//!   default `{workflow}/{workflow}-{10 random digits}/{name}` as in the
+//!   original WASM plugin, and the artifact's `s3.key` is set to it. A key
+//!   the module writes in its result is ignored: a module must not choose
+//!   which object of the bucket it overwrites.
 //!
 //! Objects are stored as they are (no tar or gzip). Files are streamed: at
 //! most [`PART_SIZE`] × ([`MAX_CONCURRENT_PARTS`] + 1) bytes of an upload
 //! and one response chunk of a download are in memory at a time.
 //!
 //! ```no_run
-//! # async fn step(work: &std::path::Path, invocation: wasm_workflows_sdk::protocol::PluginInvocation,
-//! #     mut outputs: Vec<wasm_workflows_sdk::protocol::ArtifactRef>) -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn step(invocation: wasm_workflows_sdk::protocol::PluginInvocation)
+//! #     -> Result<(), Box<dyn std::error::Error>> {
 //! use std::path::Path;
 //! use wasm_workflows_cli::plugin_host::artifact_repository::{ArtifactRepository, DEFAULT_SECRETS_DIR};
-//! use wasm_workflows_sdk::workdir;
+//! use wasm_workflows_cli::runner::WorkDir;
 //!
 //! let repository =
 //!     ArtifactRepository::from_file(Path::new("/etc/wasm-workflows/artifact-repository.yaml"), Path::new(DEFAULT_SECRETS_DIR))?;
-//! repository.download_inputs(&invocation.artifacts, &workdir::artifacts_in(work)).await?;
-//! // … run the module …
-//! repository.upload_outputs(&invocation.workflow_name, &mut outputs, &workdir::artifacts_out(work)).await?;
+//! let work_dir = WorkDir::create()?;
+//! repository.download_inputs(&invocation.artifacts, &work_dir).await?;
+//! // … run the module, which lists its outputs (checked by the runner) …
+//! # let outputs = Vec::new();
+//! let stored = repository.upload_outputs(&invocation.workflow_name, &[], &outputs, &work_dir).await?;
 //! # Ok(()) }
 //! ```
 
@@ -45,9 +50,12 @@ use object_store::aws::AmazonS3Builder;
 use object_store::{ClientOptions, ObjectStore, RetryConfig};
 use wasm_workflows_sdk::protocol::{ArtifactRef, S3Artifact};
 
+use super::request::DeclaredOutput;
+use crate::runner::{OutputFile, WorkDir};
+
 pub use self::config::{ConfigError, S3RepositoryConfig};
 pub use self::credentials::{CredentialError, CredentialSource, Credentials, DEFAULT_SECRETS_DIR};
-pub use self::error::{ArtifactError, Direction, OutputFileProblem};
+pub use self::error::{ArtifactError, Direction};
 use self::key_format::KeyFormat;
 
 /// The size of one part of a multipart upload; files up to this size are
@@ -156,40 +164,42 @@ impl ArtifactRepository {
         })
     }
 
-    /// The bucket.
-    pub fn bucket(&self) -> &str {
-        &self.bucket
-    }
-
     /// Downloads each input artifact's object (`s3.key`) to
-    /// `artifacts_in/<path>`, creating folders as needed. Stops at the first
-    /// failure; a partly written file is removed.
-    pub async fn download_inputs(&self, artifacts: &[ArtifactRef], artifacts_in: &Path) -> Result<(), ArtifactError> {
+    /// `artifacts-in/<path>` in `work_dir`, creating folders as needed.
+    /// Stops at the first failure.
+    pub async fn download_inputs(&self, artifacts: &[ArtifactRef], work_dir: &WorkDir) -> Result<(), ArtifactError> {
         for artifact in artifacts {
-            transfer::download(self, artifact, artifacts_in).await?;
+            transfer::download(self, artifact, work_dir).await?;
         }
         Ok(())
     }
 
-    /// Uploads each output artifact from `artifacts_out/<path>` and sets its
-    /// `s3.key`: the one it has, else `{keyFormat}/{name}` with this step's
-    /// pod-like name `{workflow}-{10 random digits}` (one per call).
+    /// Uploads each checked output artifact from `work_dir` and answers the
+    /// node's artifacts with their keys: the one the template `declared`
+    /// for it, else `{keyFormat}/{name}` with this step's pod-like name
+    /// `{workflow}-{10 random digits}` (one per call).
     pub async fn upload_outputs(
         &self,
         workflow: &str,
-        outputs: &mut [ArtifactRef],
-        artifacts_out: &Path,
-    ) -> Result<(), ArtifactError> {
+        declared: &[DeclaredOutput],
+        outputs: &[OutputFile],
+        work_dir: &WorkDir,
+    ) -> Result<Vec<ArtifactRef>, ArtifactError> {
         let folder = self.key_format.folder(workflow, &key_format::step_name(workflow));
-        for artifact in outputs.iter_mut() {
-            let key = match &artifact.s3 {
-                Some(S3Artifact { key }) if !key.is_empty() => key.clone(),
-                _ => KeyFormat::key(&folder, &artifact.name),
+        let mut stored = Vec::with_capacity(outputs.len());
+        for output in outputs {
+            let key = match declared.iter().find(|d| d.name == output.name).and_then(|d| d.key.clone()) {
+                Some(key) => key,
+                None => KeyFormat::key(&folder, &output.name),
             };
-            transfer::upload(self, artifact, &key, artifacts_out).await?;
-            artifact.s3 = Some(S3Artifact { key });
+            transfer::upload(self, output, &key, work_dir).await?;
+            stored.push(ArtifactRef {
+                name: output.name.clone(),
+                path: output.path.clone(),
+                s3: Some(S3Artifact { key }),
+            });
         }
-        Ok(())
+        Ok(stored)
     }
 }
 

@@ -7,13 +7,15 @@
 //! 1. checks Argo's token ([`token`]);
 //! 2. reads the step from the template ([`request`]): the module's image,
 //!    its HTTP permissions, and the invocation the original plugin writes;
-//! 3. runs it once ([`steps`]) on the shared runner ([`execute`]), with the
-//!    module pulled once and compiled once ([`modules`]);
+//! 3. runs it once per node ([`steps`]) on the shared runner ([`execute`]),
+//!    with the module pulled once and compiled once ([`modules`]);
 //! 4. answers the node ([`response`]); a step still running after a while is
 //!    answered `Running` with `requeue`, so Argo asks again instead of
 //!    timing out after 30 s and running the step twice.
 //!
-//! Any other template gets `{}`: Argo then asks the next plugin.
+//! Any other template gets `{}`: Argo then asks the next plugin. When the
+//! queue of steps is full, or the host is shutting down, a new step is
+//! answered 503, which Argo retries.
 
 pub mod artifact_repository;
 pub mod execute;
@@ -24,12 +26,17 @@ pub mod server;
 pub mod steps;
 pub mod token;
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use futures_util::FutureExt;
+use wasm_workflows_sdk::protocol::PluginResult;
+
 use self::execute::StepRunner;
-use self::request::{ExecuteRequest, WasmStep};
-use self::steps::{StepKey, Steps};
+use self::request::{Incoming, WasmStep};
+use self::steps::{Refused, StepKey, Steps};
 use self::token::Token;
 
 /// How the host answers.
@@ -39,12 +46,14 @@ pub struct Answering {
     pub running_after: Duration,
     /// The `requeue` of a `Running` answer: when Argo asks again.
     pub requeue: Duration,
+    /// How many steps may be unfinished (running or waiting to) at once.
+    pub max_queued: usize,
 }
 
 impl Default for Answering {
     fn default() -> Self {
         // Argo's agent gives up on a call after 30 s.
-        Answering { running_after: Duration::from_secs(20), requeue: Duration::from_secs(5) }
+        Answering { running_after: Duration::from_secs(20), requeue: Duration::from_secs(5), max_queued: 1024 }
     }
 }
 
@@ -54,20 +63,31 @@ pub struct PluginHost {
     answering: Answering,
     steps: Steps,
     runner: Arc<StepRunner>,
+    draining: AtomicBool,
 }
 
-/// An answer's body.
+/// An answer.
 pub enum Answer {
     /// Not this plugin's template: `{}`.
     NotOurs,
     /// A node (finished, or `Running` with `requeue`), as JSON text.
     Node(String),
+    /// The request is not one Argo sends (400), with why.
+    BadRequest(String),
+    /// No new step now (503, which Argo retries), with why.
+    Busy(String),
 }
 
 impl PluginHost {
     /// A host checking `token`, running steps on `runner`.
     pub fn new(token: Token, answering: Answering, runner: StepRunner) -> PluginHost {
-        PluginHost { token, answering, steps: Steps::default(), runner: Arc::new(runner) }
+        PluginHost {
+            token,
+            steps: Steps::new(answering.max_queued),
+            answering,
+            runner: Arc::new(runner),
+            draining: AtomicBool::new(false),
+        }
     }
 
     /// Whether an `Authorization` header carries Argo's token.
@@ -75,51 +95,78 @@ impl PluginHost {
         self.token.admits(authorization)
     }
 
-    /// The answer to `request`.
-    pub async fn answer(&self, request: ExecuteRequest) -> Answer {
-        let Some(plugin) = request.wasm_plugin() else {
-            return Answer::NotOurs;
-        };
-        let step = match WasmStep::of(&request, plugin) {
-            Ok(step) => step,
-            Err(problem) => {
-                return Answer::Node(response::node(&wasm_workflows_sdk::protocol::PluginResult::failed(problem)));
-            }
-        };
-        let key = StepKey::of(&request);
-        let (running, new) = self.steps.claim(&key);
-        if new {
-            let (runner, running) = (self.runner.clone(), running.clone());
-            let image = step.image.clone();
-            tokio::spawn(async move {
-                let node = runner.run(step).await;
-                eprintln!(
-                    "[serve] {} {image}: {} after {} ms",
-                    request.workflow_name,
-                    node.phase.as_str(),
-                    running.running_for().as_millis()
-                );
-                running.finish(node);
-            });
-        }
-        match running.wait(self.answering.running_after).await {
-            Some(node) => {
-                self.steps.deliver(&key, &running);
-                Answer::Node(response::node(&node))
-            }
-            None => Answer::Node(response::running(
-                &format!(
-                    "the module has been running for {} s; Argo asks again in {}",
-                    running.running_for().as_secs(),
-                    response::go_duration(self.answering.requeue)
-                ),
-                self.answering.requeue,
-            )),
-        }
+    /// Stops taking new steps; those running go on and are still answered.
+    pub fn drain(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+
+    /// Steps not yet finished.
+    pub fn unfinished(&self) -> usize {
+        self.steps.unfinished()
     }
 
     /// Steps running, or finished and not yet handed out.
     pub fn steps_in_flight(&self) -> usize {
         self.steps.len()
+    }
+
+    /// The answer to a request's body.
+    pub async fn answer(&self, body: &[u8]) -> Answer {
+        let request = match request::read(body) {
+            Err(problem) => return Answer::BadRequest(problem),
+            Ok(Incoming::NotOurs) => return Answer::NotOurs,
+            Ok(Incoming::Wasm(Err(problem))) => return Answer::Node(response::node(&PluginResult::failed(problem))),
+            Ok(Incoming::Wasm(Ok(request))) => request,
+        };
+        let step = match WasmStep::of(&request) {
+            Ok(step) => step,
+            Err(problem) => return Answer::Node(response::node(&PluginResult::failed(problem))),
+        };
+        let waiting = match self.steps.claim(StepKey::of(body), !self.draining.load(Ordering::SeqCst)) {
+            Ok(waiting) => waiting,
+            Err(Refused::Full) => {
+                return Answer::Busy(format!(
+                    "this host has {} steps unfinished, as many as it queues (--max-queued); Argo asks again",
+                    self.answering.max_queued
+                ));
+            }
+            Err(Refused::Draining) => return Answer::Busy("this host is shutting down; Argo asks again".into()),
+        };
+        if waiting.new {
+            let (runner, run) = (self.runner.clone(), waiting.step.clone());
+            let label = format!("{} {}", request.workflow_name, request.template_name());
+            let image = step.image.clone();
+            tokio::spawn(async move {
+                let prefix = format!("[{label}] ");
+                let node = AssertUnwindSafe(runner.run(step, prefix)).catch_unwind().await.unwrap_or_else(|panic| {
+                    let what = panic
+                        .downcast_ref::<String>()
+                        .map(String::as_str)
+                        .or_else(|| panic.downcast_ref::<&str>().copied())
+                        .unwrap_or("no message");
+                    PluginResult::failed(format!("the host failed while running the step: {what}"))
+                });
+                eprintln!(
+                    "[serve] {label} {image}: {} after {} ms",
+                    node.phase.as_str(),
+                    run.running_for().as_millis()
+                );
+                run.finish(node);
+            });
+        }
+        match waiting.step.wait(self.answering.running_after).await {
+            Some(node) => {
+                self.steps.deliver(&waiting);
+                Answer::Node(response::node(&node))
+            }
+            None => Answer::Node(response::running(
+                &format!(
+                    "the module has been running for {} s; Argo asks again in {}",
+                    waiting.step.running_for().as_secs(),
+                    response::go_duration(self.answering.requeue)
+                ),
+                self.answering.requeue,
+            )),
+        }
     }
 }

@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use super::request::ExecuteRequest;
 use super::{Answer, PluginHost};
 
 /// The path Argo's agent posts templates to.
@@ -33,12 +32,10 @@ async fn execute(State(host): State<Arc<PluginHost>>, headers: HeaderMap, body: 
     if !host.admits(headers.get(header::AUTHORIZATION).map(|value| value.as_bytes())) {
         return (StatusCode::FORBIDDEN, "forbidden: the request does not carry Argo's token\n").into_response();
     }
-    let request = match ExecuteRequest::parse(&body) {
-        Ok(request) => request,
-        Err(problem) => return (StatusCode::BAD_REQUEST, format!("{problem}\n")).into_response(),
-    };
-    match host.answer(request).await {
+    match host.answer(&body).await {
         Answer::NotOurs => json(StatusCode::OK, super::response::NOT_OURS.to_owned()),
         Answer::Node(body) => json(StatusCode::OK, body),
+        Answer::BadRequest(problem) => (StatusCode::BAD_REQUEST, format!("{problem}\n")).into_response(),
+        Answer::Busy(why) => (StatusCode::SERVICE_UNAVAILABLE, format!("{why}\n")).into_response(),
     }
 }

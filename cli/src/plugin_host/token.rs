@@ -23,8 +23,20 @@ impl Token {
     /// Reads the token from `file`; an empty or unreadable file is an error
     /// (the host does not start without one).
     pub fn read(file: &Path) -> Result<Token, String> {
-        let text = std::fs::read_to_string(file).map_err(|e| {
-            format!("cannot read Argo's token from {} ({e}); Argo mounts it in the plugin's container, give another file with --token-file", file.display())
+        let text = std::fs::read_to_string(file).map_err(|e| match e.kind() {
+            std::io::ErrorKind::PermissionDenied => format!(
+                "cannot read Argo's token from {} ({e}): this process runs as {}, and {}. Argo's agent writes the \
+                 token as uid 8737, group 0, mode 0440, in a folder of mode 0770, so only that user or group 0 can \
+                 read it: in the plugin's securityContext keep `runAsGroup: 0` (with any non-root runAsUser, e.g. \
+                 8737), or set neither runAsUser nor runAsGroup; a runAsGroup other than 0 cannot read it",
+                file.display(),
+                process_identity(),
+                owners(file)
+            ),
+            _ => format!(
+                "cannot read Argo's token from {} ({e}); Argo mounts it in the plugin's container, give another file with --token-file",
+                file.display()
+            ),
         })?;
         let token = text.trim();
         if token.is_empty() {
@@ -40,6 +52,39 @@ impl Token {
             return false;
         };
         given.ct_eq(self.0.as_bytes()).into()
+    }
+}
+
+/// "uid U, gid G, groups …" from /proc (for the message above).
+fn process_identity() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status.lines().find_map(|line| line.strip_prefix(name)).map(|rest| rest.split_whitespace().collect::<Vec<_>>())
+    };
+    match (field("Uid:"), field("Gid:")) {
+        (Some(uid), Some(gid)) if !uid.is_empty() && !gid.is_empty() => {
+            let groups = field("Groups:").unwrap_or_default();
+            let groups = if groups.is_empty() { "none".to_owned() } else { groups.join(" ") };
+            format!("uid {}, gid {} (supplementary groups: {groups})", uid[1], gid[1])
+        }
+        _ => "a user and group it cannot tell".into(),
+    }
+}
+
+/// Who owns the token and its folder, as far as this process may see.
+fn owners(file: &Path) -> String {
+    use std::os::unix::fs::MetadataExt;
+    let describe = |path: &Path| {
+        std::fs::metadata(path).map(|m| {
+            format!("{} is owned by uid {}, gid {}, mode {:04o}", path.display(), m.uid(), m.gid(), m.mode() & 0o7777)
+        })
+    };
+    let folder = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    match (describe(file), describe(folder)) {
+        (Ok(file), Ok(folder)) => format!("{file}; {folder}"),
+        (Err(_), Ok(folder)) => folder,
+        (Ok(file), Err(_)) => file,
+        (Err(_), Err(_)) => "their owners cannot be seen".into(),
     }
 }
 

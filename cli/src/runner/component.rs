@@ -3,26 +3,31 @@
 
 use std::future::Future;
 use std::path::Path;
+use std::time::Instant;
 
-use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::component::{Linker, ResourceTable};
 use wasmtime::{Engine, Store};
-use wasmtime_wasi::p2::bindings::Command;
+use wasmtime_wasi::p2::bindings::CommandPre;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
 use super::RunOptions;
 use super::ending::{Ending, Execution};
-use super::engine::deadline_ticks;
-use super::limits::MemoryLimit;
+use super::engine::watch_deadline;
+use super::limits::StepLimiter;
+use super::log_stream::StepLog;
 use super::wasi_context;
 use crate::allow_list::AllowList;
 
-struct ComponentState {
+/// The most resources (streams, files, requests…) a component may hold at once.
+const MAX_RESOURCES: usize = 100_000;
+
+pub(crate) struct ComponentState {
     wasi: WasiCtx,
     http: WasiHttpCtx,
     table: ResourceTable,
     hooks: AllowListHooks,
-    limits: MemoryLimit,
+    limits: StepLimiter,
 }
 
 impl WasiView for ComponentState {
@@ -41,6 +46,7 @@ impl WasiHttpView for ComponentState {
 /// `HTTP-request-denied` for any other.
 struct AllowListHooks {
     allowed: AllowList,
+    log: StepLog,
 }
 
 type ResponseFuture = Box<
@@ -59,71 +65,61 @@ impl WasiHttpHooks for AllowListHooks {
         options: Option<RequestOptions>,
         fut: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
     ) -> ResponseFuture {
-        let url = request.uri().to_string();
-        if self.allowed.allows(&url) {
+        if self.allowed.allows_uri(request.uri()) {
             return wasmtime_wasi_http::default_hooks().send_request(request, options, fut);
         }
-        eprintln!("[host] denied an HTTP request to {url}: its origin is not an allowed host (--allow-host)");
+        self.log.note(&format!(
+            "denied an HTTP request to {}: its origin is not an allowed host (--allow-host)",
+            request.uri()
+        ));
         Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) })
     }
 }
 
-/// Runs `component` in `work_dir` on a tokio runtime of its own.
-pub(crate) fn run(engine: &Engine, component: &Component, work_dir: &Path, options: &RunOptions) -> Execution {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(error) => return Execution::not_started(error.into()),
-    };
-    runtime.block_on(run_async(engine, component, work_dir, options))
+/// The linker every component is instantiated with.
+pub(crate) fn linker(engine: &Engine) -> wasmtime::Result<Linker<ComponentState>> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+    Ok(linker)
 }
 
-async fn run_async(engine: &Engine, component: &Component, work_dir: &Path, options: &RunOptions) -> Execution {
-    let mut wasi = match wasi_context::builder(work_dir) {
+/// Runs the component in `work_dir` until it ends.
+pub(crate) async fn run(
+    engine: &Engine,
+    component: &CommandPre<ComponentState>,
+    work_dir: &Path,
+    options: &RunOptions,
+    log: &StepLog,
+    deadline: Option<Instant>,
+) -> Execution {
+    let limits = StepLimiter::new(options.max_memory_mib);
+    let mut wasi = match wasi_context::builder(work_dir, log) {
         Ok(wasi) => wasi,
-        Err(error) => return Execution::not_started(error),
+        Err(error) => return Execution::of(Ending::NotStarted(error), &limits),
     };
+    let mut table = ResourceTable::new();
+    table.set_max_capacity(MAX_RESOURCES);
     let state = ComponentState {
         wasi: wasi.build(),
         http: WasiHttpCtx::new(),
-        table: ResourceTable::new(),
-        hooks: AllowListHooks { allowed: options.allowed_hosts.clone() },
-        limits: MemoryLimit::new(options.max_memory_mib),
+        table,
+        hooks: AllowListHooks { allowed: options.allowed_hosts.clone(), log: log.clone() },
+        limits,
     };
     let mut store = Store::new(engine, state);
     store.limiter(|state| &mut state.limits);
-    store.set_epoch_deadline(deadline_ticks(options.timeout));
-
-    let ending = start(&mut store, engine, component, options).await;
-    Execution { ending, memory_limit_hit: store.data().limits.exceeded() }
+    watch_deadline(&mut store, deadline);
+    let ending = start(&mut store, component).await;
+    Execution::of(ending, &store.data().limits)
 }
 
-async fn start(
-    store: &mut Store<ComponentState>,
-    engine: &Engine,
-    component: &Component,
-    options: &RunOptions,
-) -> Ending {
-    let mut linker = Linker::new(engine);
-    let linked = wasmtime_wasi::p2::add_to_linker_async(&mut linker)
-        .and_then(|()| wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker));
-    if let Err(error) = linked {
-        return Ending::NotStarted(error);
-    }
-    let command = match Command::instantiate_async(&mut *store, component, &linker).await {
+async fn start(store: &mut Store<ComponentState>, component: &CommandPre<ComponentState>) -> Ending {
+    let command = match component.instantiate_async(&mut *store).await {
         Ok(command) => command,
         Err(error) => return Ending::NotStarted(error),
     };
-    let run = command.wasi_cli_run().call_run(&mut *store);
-    let outcome = match options.timeout {
-        // Epoch interruption stops running wasm; this also stops a module
-        // that waits on the host (an HTTP response, say).
-        Some(timeout) => match tokio::time::timeout(timeout, run).await {
-            Ok(outcome) => outcome,
-            Err(_) => return Ending::TimedOut,
-        },
-        None => run.await,
-    };
-    match outcome {
+    match command.wasi_cli_run().call_run(&mut *store).await {
         Ok(Ok(())) => Ending::Returned,
         Ok(Err(())) => Ending::Exited(1),
         Err(error) => Ending::from_error(error),

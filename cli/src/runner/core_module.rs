@@ -1,58 +1,76 @@
 //! Running a core module (wasm32-wasip1) as the Argo WASM plugin does:
 //! WASI preview 1 with the work directory preopened as `/work`, the legacy
-//! HTTP functions behind the allow-list, then `_start`.
+//! HTTP functions behind the allow-list, then `_start`; all of it async, so
+//! the run's timer stops a module wherever it is.
 
 use std::path::Path;
+use std::time::Instant;
 
-use wasmtime::{Engine, Linker, Module, Store};
+use wasmtime::{Engine, InstancePre, Linker, Store};
 use wasmtime_wasi::p1::{self, WasiP1Ctx};
 
 use super::RunOptions;
 use super::ending::{Ending, Execution};
-use super::engine::deadline_ticks;
-use super::legacy_http::{self, LegacyHttp};
-use super::limits::MemoryLimit;
+use super::engine::watch_deadline;
+use super::legacy_http::{self, HttpState, LegacyHttp};
+use super::limits::StepLimiter;
+use super::log_stream::StepLog;
 use super::wasi_context;
 
-struct CoreState {
+pub(crate) struct CoreState {
     wasi: WasiP1Ctx,
     http: LegacyHttp,
-    limits: MemoryLimit,
+    limits: StepLimiter,
 }
 
-/// Runs `module` in `work_dir`. Must not be called inside a tokio runtime
-/// (the synchronous WASI implementation runs its own).
-pub(crate) fn run(engine: &Engine, module: &Module, work_dir: &Path, options: &RunOptions) -> Execution {
-    let mut wasi = match wasi_context::builder(work_dir) {
+impl HttpState for CoreState {
+    fn http(&mut self) -> &mut LegacyHttp {
+        &mut self.http
+    }
+
+    fn limiter(&mut self) -> &mut StepLimiter {
+        &mut self.limits
+    }
+}
+
+/// The linker every core module is instantiated with.
+pub(crate) fn linker(engine: &Engine) -> wasmtime::Result<Linker<CoreState>> {
+    let mut linker = Linker::new(engine);
+    p1::add_to_linker_async(&mut linker, |state: &mut CoreState| &mut state.wasi)?;
+    legacy_http::add_to_linker(&mut linker)?;
+    Ok(linker)
+}
+
+/// Runs the module in `work_dir` until it ends.
+pub(crate) async fn run(
+    engine: &Engine,
+    module: &InstancePre<CoreState>,
+    work_dir: &Path,
+    options: &RunOptions,
+    log: &StepLog,
+    deadline: Option<Instant>,
+) -> Execution {
+    let limits = StepLimiter::new(options.max_memory_mib);
+    let mut wasi = match wasi_context::builder(work_dir, log) {
         Ok(wasi) => wasi,
-        Err(error) => return Execution::not_started(error),
+        Err(error) => return Execution::of(Ending::NotStarted(error), &limits),
     };
-    let state = CoreState {
-        wasi: wasi.build_p1(),
-        http: LegacyHttp::new(options.allowed_hosts.clone(), options.timeout),
-        limits: MemoryLimit::new(options.max_memory_mib),
-    };
+    let state =
+        CoreState { wasi: wasi.build_p1(), http: LegacyHttp::new(options.allowed_hosts.clone(), log.clone()), limits };
     let mut store = Store::new(engine, state);
     store.limiter(|state| &mut state.limits);
-    store.set_epoch_deadline(deadline_ticks(options.timeout));
-
-    let ending = start(&mut store, engine, module);
-    Execution { ending, memory_limit_hit: store.data().limits.exceeded() }
+    watch_deadline(&mut store, deadline);
+    let ending = start(&mut store, module).await;
+    Execution::of(ending, &store.data().limits)
 }
 
-fn start(store: &mut Store<CoreState>, engine: &Engine, module: &Module) -> Ending {
-    let mut linker = Linker::new(engine);
-    let linked = p1::add_to_linker_sync(&mut linker, |state: &mut CoreState| &mut state.wasi)
-        .and_then(|()| legacy_http::add_to_linker(&mut linker, |state: &mut CoreState| &mut state.http));
-    if let Err(error) = linked {
-        return Ending::NotStarted(error);
-    }
-    let instance = match linker.instantiate(&mut *store, module) {
+async fn start(store: &mut Store<CoreState>, module: &InstancePre<CoreState>) -> Ending {
+    let instance = match module.instantiate_async(&mut *store).await {
         Ok(instance) => instance,
         Err(error) => return Ending::NotStarted(error),
     };
     match instance.get_typed_func::<(), ()>(&mut *store, "_start") {
-        Ok(start) => match start.call(&mut *store, ()) {
+        Ok(start) => match start.call_async(&mut *store, ()).await {
             Ok(()) => Ending::Returned,
             Err(error) => Ending::from_error(error),
         },

@@ -1,13 +1,14 @@
 //! How a run ended, and the node the host reports for it.
 
-use std::path::Path;
 use std::time::Duration;
 
 use wasm_workflows_sdk::protocol::{Phase, PluginResult};
-use wasm_workflows_sdk::workdir;
 use wasmtime::Trap;
 
+use super::limits::{LimitHit, StepLimiter};
+use super::work_dir::WorkDir;
 use super::{ExitRule, ModuleKind, RunOptions};
+use crate::wire;
 
 /// How the module's run ended.
 pub(crate) enum Ending {
@@ -36,21 +37,32 @@ impl Ending {
 /// What the run did, for the node.
 pub(crate) struct Execution {
     pub(crate) ending: Ending,
-    pub(crate) memory_limit_hit: bool,
+    /// The store limit the module hit, if any, and the limits' figures.
+    pub(crate) limit_hit: Option<LimitHit>,
+    pub(crate) max_memory_mib: usize,
+    pub(crate) max_table_elements: usize,
+    /// The log limit, when the module wrote past it.
+    pub(crate) log_exceeded: Option<u64>,
 }
 
 impl Execution {
+    /// How a run ended, with what its limiter saw.
+    pub(crate) fn of(ending: Ending, limits: &StepLimiter) -> Execution {
+        Execution {
+            ending,
+            limit_hit: limits.hit(),
+            max_memory_mib: limits.max_mib(),
+            max_table_elements: limits.max_table_elements(),
+            log_exceeded: None,
+        }
+    }
+
     /// The status of an explicit exit, if the module made one.
     pub(crate) fn exit_status(&self) -> Option<i32> {
         match self.ending {
             Ending::Exited(status) => Some(status),
             _ => None,
         }
-    }
-
-    /// A run that ended before the module started.
-    pub(crate) fn not_started(error: wasmtime::Error) -> Self {
-        Execution { ending: Ending::NotStarted(error), memory_limit_hit: false }
     }
 }
 
@@ -61,16 +73,13 @@ impl Execution {
 /// A normal end is a return from `_start` (or `wasi:cli/run`), or an exit
 /// with status 0 under [`ExitRule::Wasi`], WASI's meaning of it; under
 /// [`ExitRule::SeedPlugin`] a core module's exit always fails, as the
-/// original plugin has it.
-pub(crate) fn node(execution: Execution, kind: ModuleKind, work_dir: &Path, options: &RunOptions) -> PluginResult {
+/// original plugin has it. `result.json` is read once, whichever way.
+pub(crate) fn node(execution: Execution, kind: ModuleKind, work_dir: &WorkDir, options: &RunOptions) -> PluginResult {
     let seed_rule = kind == ModuleKind::Core && options.exit_rule == ExitRule::SeedPlugin;
     let failure = match execution.ending {
-        Ending::Returned => return read_result(work_dir),
+        Ending::Returned => return result_of(work_dir, "the module returned without writing /work/result.json"),
         Ending::Exited(0) if !seed_rule => {
-            if workdir::result_file(work_dir).exists() {
-                return read_result(work_dir);
-            }
-            "the module exited with status 0 without writing /work/result.json".to_owned()
+            return result_of(work_dir, "the module exited with status 0 without writing /work/result.json");
         }
         Ending::Exited(status) if seed_rule => format!(
             "the module exited with status {status} through proc_exit; the original Argo WASM plugin fails any \
@@ -79,9 +88,17 @@ pub(crate) fn node(execution: Execution, kind: ModuleKind, work_dir: &Path, opti
         ),
         Ending::Exited(status) => format!("the module exited with status {status}"),
         Ending::NotStarted(error) => format!("the module cannot be started: {error:#}"),
-        _ if execution.memory_limit_hit => format!(
+        _ if execution.limit_hit == Some(LimitHit::Memory) => format!(
             "the module ran out of memory: it asked for more than the limit of {} MiB (--max-memory)",
-            options.max_memory_mib.unwrap_or_default()
+            execution.max_memory_mib
+        ),
+        _ if execution.limit_hit == Some(LimitHit::TableElements) => format!(
+            "the module asked for tables of more than {} elements in all, the most a module may have",
+            execution.max_table_elements
+        ),
+        _ if execution.log_exceeded.is_some() => format!(
+            "the module wrote more than {} bytes to stdout and stderr (--max-log) and was stopped",
+            execution.log_exceeded.unwrap_or_default()
         ),
         Ending::TimedOut => timed_out(options.timeout),
         Ending::Stopped(error) => {
@@ -123,26 +140,19 @@ fn timed_out(timeout: Option<Duration>) -> String {
     format!("the module ran longer than the timeout of {seconds} s (--timeout) and was stopped")
 }
 
-/// `result.json` as the module wrote it.
-fn read_result(work_dir: &Path) -> PluginResult {
-    let file = workdir::result_file(work_dir);
-    match std::fs::read(&file) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            PluginResult::failed("the module returned without writing /work/result.json")
-        }
-        Err(e) => PluginResult::failed(format!("cannot read the module's /work/result.json: {e}")),
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Err(_) => PluginResult::failed("the module wrote a /work/result.json that is not UTF-8 text"),
-            Ok(text) => PluginResult::from_json(&text).unwrap_or_else(|reason| {
-                PluginResult::failed(format!("the module wrote an invalid /work/result.json: {reason}"))
-            }),
-        },
+/// `result.json` as the module wrote it; `missing` is the message when it wrote none.
+fn result_of(work_dir: &WorkDir, missing: &str) -> PluginResult {
+    match work_dir.read_result() {
+        Ok(None) => PluginResult::failed(missing),
+        Err(problem) => PluginResult::failed(problem),
+        Ok(Some(bytes)) => wire::parse_result(&bytes).unwrap_or_else(|reason| {
+            PluginResult::failed(format!("the module wrote an invalid /work/result.json: {reason}"))
+        }),
     }
 }
 
 /// The message of a `Failed` result the module wrote before it stopped.
-fn module_message(work_dir: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(workdir::result_file(work_dir)).ok()?;
-    let result = PluginResult::from_json(&text).ok()?;
+fn module_message(work_dir: &WorkDir) -> Option<String> {
+    let result = wire::parse_result(&work_dir.read_result().ok()??).ok()?;
     (result.phase == Phase::Failed).then_some(result.message)
 }

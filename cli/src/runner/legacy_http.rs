@@ -3,110 +3,150 @@
 //! `headers_get_all`, `body_read`), with its error codes, behind the step's
 //! allow-list. See wit/legacy-http.md for the ABI.
 //!
-//! Requests go through the SDK's native client. A request's timeout is the
-//! module's (header [`TIMEOUT_HEADER`], not sent on) or 30 s, and
-//! never beyond the run's own deadline.
+//! Requests go out through the same client as a component's `wasi:http`
+//! (wasmtime-wasi-http's), so the host has one HTTP stack. A request's
+//! timeout is the module's (header [`TIMEOUT_HEADER`], not sent on) or
+//! 30 s, for the answer and then for each part of the body. A response body
+//! is not held whole: `body_read` takes it from the connection as the
+//! module reads it, and what the host holds meanwhile counts against the
+//! step's memory budget.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
 use wasm_workflows_sdk::http::legacy_abi::{self as code, MODULE, TIMEOUT_HEADER};
-use wasm_workflows_sdk::http::{HttpError, Method, Request};
 use wasmtime::{Caller, Linker, Memory};
+use wasmtime_wasi::runtime::AbortOnDropJoinHandle;
+use wasmtime_wasi_http::{RequestOptions, WasiBody};
 
+use super::limits::StepLimiter;
+use super::log_stream::StepLog;
 use crate::allow_list::{AllowList, Origin};
 
 /// Responses open at once before `req` answers TOO_MANY_SESSIONS.
 const MAX_SESSIONS: usize = 64;
 /// A request's timeout when the module sets none (the original plugin's client default).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// The largest response body the host holds for a module.
-const MAX_BODY: usize = 256 << 20;
 
 /// The HTTP state of one run: the allow-list and the open responses.
 pub(crate) struct LegacyHttp {
     allowed: AllowList,
-    deadline: Option<Instant>,
-    responses: HashMap<i32, StoredResponse>,
+    log: StepLog,
+    responses: HashMap<i32, OpenResponse>,
     next_handle: i32,
 }
 
-struct StoredResponse {
+/// A response the module reads: its headers, and its body as it arrives.
+struct OpenResponse {
     headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    read: usize,
+    body: http_body_util::combinators::UnsyncBoxBody<Bytes, wasmtime_wasi_http::Error>,
+    /// What arrived and the module has not read yet (counted in the budget).
+    pending: Bytes,
+    timeout: Duration,
+    /// Drives the connection while the body is read.
+    _connection: AbortOnDropJoinHandle<()>,
 }
 
-impl StoredResponse {
+impl OpenResponse {
     /// `name:value\n` lines, as the ABI passes headers.
     fn headers_text(&self) -> String {
         self.headers.iter().map(|(name, value)| format!("{name}:{value}\n")).collect()
     }
 }
 
+/// The state a run's store holds, as the functions need it.
+pub(crate) trait HttpState: Send + 'static {
+    fn http(&mut self) -> &mut LegacyHttp;
+    fn limiter(&mut self) -> &mut StepLimiter;
+}
+
+/// A request read from the module's memory.
+struct Outgoing {
+    url: String,
+    method: String,
+    headers: String,
+    body: Vec<u8>,
+}
+
 impl LegacyHttp {
-    pub(crate) fn new(allowed: AllowList, run_timeout: Option<Duration>) -> Self {
-        LegacyHttp {
-            allowed,
-            deadline: run_timeout.map(|t| Instant::now() + t),
-            responses: HashMap::new(),
-            next_handle: 1,
-        }
+    pub(crate) fn new(allowed: AllowList, log: StepLog) -> Self {
+        LegacyHttp { allowed, log, responses: HashMap::new(), next_handle: 1 }
     }
 
-    fn timeout(&self, requested: Option<Duration>) -> Duration {
-        let wanted = requested.unwrap_or(DEFAULT_TIMEOUT);
-        match self.deadline {
-            Some(deadline) => wanted.min(deadline.saturating_duration_since(Instant::now())),
-            None => wanted,
-        }
-    }
-
-    /// Sends the request; answers the status and a response handle.
-    fn request(&mut self, url: &str, method: &str, headers: &str, body: Vec<u8>) -> Result<(u16, i32), u32> {
+    /// Checks the request and builds it; the error is the ABI's code.
+    fn prepare(&self, outgoing: Outgoing) -> Result<(http::Request<WasiBody>, Duration), u32> {
         if self.responses.len() >= MAX_SESSIONS {
             return Err(code::TOO_MANY_SESSIONS);
         }
-        let origin = Origin::of(url).map_err(|_| code::INVALID_URL)?;
+        let uri: http::Uri = outgoing.url.parse().map_err(|_| code::INVALID_URL)?;
+        let origin = Origin::of_uri(&uri).map_err(|_| code::INVALID_URL)?;
         if !self.allowed.allows_origin(&origin) {
-            eprintln!("[host] denied an HTTP request to {url}: its origin is not an allowed host (--allow-host)");
+            self.log.note(&format!(
+                "denied an HTTP request to {}: its origin is not an allowed host (--allow-host)",
+                outgoing.url
+            ));
             return Err(code::DESTINATION_NOT_ALLOWED);
         }
-        let method = Method::from_bytes(method.as_bytes()).map_err(|_| code::INVALID_METHOD)?;
-        let mut request = Request::new(method, url).body(body).max_response_size(MAX_BODY);
-        let mut requested_timeout = None;
-        for line in headers.lines().filter(|line| !line.trim().is_empty()) {
+        let method = http::Method::from_bytes(outgoing.method.as_bytes()).map_err(|_| code::INVALID_METHOD)?;
+        let authority = uri.authority().map(|a| a.as_str().to_owned()).ok_or(code::INVALID_URL)?;
+        let mut request = http::Request::builder().method(method).uri(uri).header(http::header::HOST, authority);
+        let mut timeout = DEFAULT_TIMEOUT;
+        for line in outgoing.headers.lines().filter(|line| !line.trim().is_empty()) {
             let (name, value) = line.split_once(':').ok_or(code::INVALID_ENCODING)?;
             if name.trim().eq_ignore_ascii_case(TIMEOUT_HEADER) {
-                requested_timeout = value.trim().parse().ok().map(Duration::from_millis);
+                if let Ok(millis) = value.trim().parse() {
+                    timeout = Duration::from_millis(millis);
+                }
             } else {
-                request = request.header(name.trim(), value.trim());
+                let name = http::HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| code::INVALID_ENCODING)?;
+                let value = http::HeaderValue::from_str(value.trim()).map_err(|_| code::INVALID_ENCODING)?;
+                request = request.header(name, value);
             }
         }
-        let response = request.timeout(self.timeout(requested_timeout)).send().map_err(|error| {
-            eprintln!("[host] HTTP request to {url} failed: {error}");
-            match error {
-                HttpError::InvalidUrl { .. } => code::INVALID_URL,
-                HttpError::InvalidHeader { .. } => code::INVALID_ENCODING,
-                HttpError::InvalidMethod { .. } => code::INVALID_METHOD,
-                _ => code::REQUEST_ERROR,
-            }
-        })?;
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
-            .collect();
-        let status = response.status().as_u16();
-        let handle = self.next_handle;
-        self.next_handle += 1;
-        self.responses.insert(handle, StoredResponse { headers, body: response.into_body(), read: 0 });
-        Ok((status, handle))
+        let body = Full::new(Bytes::from(outgoing.body)).map_err(|never| match never {}).boxed_unsync();
+        let request = request.body(body).map_err(|_| code::INVALID_ENCODING)?;
+        Ok((request, timeout))
     }
 
-    fn response(&mut self, handle: i32) -> Result<&mut StoredResponse, u32> {
-        self.responses.get_mut(&handle).ok_or(code::INVALID_HANDLE)
+    fn store(&mut self, response: OpenResponse) -> i32 {
+        let handle = self.next_handle;
+        self.next_handle = self.next_handle.wrapping_add(1).max(1);
+        self.responses.insert(handle, response);
+        handle
     }
+}
+
+/// Sends `request`; the status and the open response, or the ABI's code.
+async fn send(request: http::Request<WasiBody>, timeout: Duration, log: &StepLog) -> Result<(u16, OpenResponse), u32> {
+    let url = request.uri().to_string();
+    let options = RequestOptions {
+        connect_timeout: Some(timeout),
+        first_byte_timeout: Some(timeout),
+        between_bytes_timeout: Some(timeout),
+    };
+    let failed = |error: &dyn std::fmt::Display| {
+        log.note(&format!("HTTP request to {url} failed: {error}"));
+        code::REQUEST_ERROR
+    };
+    let sent = tokio::time::timeout(timeout, wasmtime_wasi_http::default_send_request(request, Some(options))).await;
+    let (response, connection) = match sent {
+        Err(_) => return Err(failed(&format!("no answer within {} ms", timeout.as_millis()))),
+        Ok(Err(error)) => return Err(failed(&error)),
+        Ok(Ok(sent)) => sent,
+    };
+    let connection = wasmtime_wasi::runtime::spawn(async move {
+        let _ = connection.await;
+    });
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .collect();
+    let body = response.into_body().boxed_unsync();
+    Ok((status, OpenResponse { headers, body, pending: Bytes::new(), timeout, _connection: connection }))
 }
 
 /// The module's exported memory.
@@ -116,7 +156,8 @@ fn memory<T>(caller: &mut Caller<'_, T>) -> Result<Memory, u32> {
 
 fn read<T>(caller: &mut Caller<'_, T>, ptr: u32, len: u32) -> Result<Vec<u8>, u32> {
     let memory = memory(caller)?;
-    let (start, end) = (ptr as usize, ptr as usize + len as usize);
+    let start = ptr as usize;
+    let end = start.checked_add(len as usize).ok_or(code::MEMORY_ACCESS_ERROR)?;
     memory.data(&caller).get(start..end).map(<[u8]>::to_vec).ok_or(code::MEMORY_ACCESS_ERROR)
 }
 
@@ -126,7 +167,8 @@ fn read_text<T>(caller: &mut Caller<'_, T>, ptr: u32, len: u32) -> Result<String
 
 fn write<T>(caller: &mut Caller<'_, T>, ptr: u32, bytes: &[u8]) -> Result<(), u32> {
     let memory = memory(caller)?;
-    let (start, end) = (ptr as usize, ptr as usize + bytes.len());
+    let start = ptr as usize;
+    let end = start.checked_add(bytes.len()).ok_or(code::MEMORY_ACCESS_ERROR)?;
     memory.data_mut(caller).get_mut(start..end).ok_or(code::MEMORY_ACCESS_ERROR)?.copy_from_slice(bytes);
     Ok(())
 }
@@ -144,57 +186,119 @@ fn answer(result: Result<(), u32>) -> u32 {
     result.err().unwrap_or(code::SUCCESS)
 }
 
-/// Adds the five functions to `linker`; `state` finds the run's [`LegacyHttp`].
-pub(crate) fn add_to_linker<T: 'static>(
-    linker: &mut Linker<T>,
-    state: fn(&mut T) -> &mut LegacyHttp,
-) -> wasmtime::Result<()> {
-    linker.func_wrap(
+/// The next part of a response's body into the buffer at `ptr` (of `len`
+/// bytes): what is pending, else the next frame from the connection.
+async fn body_read<T: HttpState>(
+    caller: &mut Caller<'_, T>,
+    handle: i32,
+    ptr: u32,
+    len: u32,
+    written: u32,
+) -> Result<(), u32> {
+    // Validate the buffer before taking anything from the body.
+    let memory = memory(caller)?;
+    let end = (ptr as usize).checked_add(len as usize).ok_or(code::MEMORY_ACCESS_ERROR)?;
+    if end > memory.data_size(&*caller)
+        || (written as usize).checked_add(4).is_none_or(|e| e > memory.data_size(&*caller))
+    {
+        return Err(code::MEMORY_ACCESS_ERROR);
+    }
+    let state = caller.data_mut();
+    let response = state.http().responses.get_mut(&handle).ok_or(code::INVALID_HANDLE)?;
+    if response.pending.is_empty() {
+        let timeout = response.timeout;
+        let next = loop {
+            match tokio::time::timeout(timeout, response.body.frame()).await {
+                Err(_) => break Err(code::REQUEST_ERROR),
+                Ok(None) => break Ok(Bytes::new()),
+                Ok(Some(Err(_))) => break Err(code::REQUEST_ERROR),
+                Ok(Some(Ok(frame))) => {
+                    if let Ok(data) = frame.into_data()
+                        && !data.is_empty()
+                    {
+                        break Ok(data);
+                    }
+                }
+            }
+        }?;
+        if !state.limiter().reserve_host(next.len()) {
+            return Err(code::RUNTIME_ERROR);
+        }
+        state.http().responses.get_mut(&handle).ok_or(code::INVALID_HANDLE)?.pending = next;
+    }
+    let state = caller.data_mut();
+    let response = state.http().responses.get_mut(&handle).ok_or(code::INVALID_HANDLE)?;
+    let taken = response.pending.len().min(len as usize);
+    let chunk = response.pending.split_to(taken);
+    state.limiter().release_host(taken);
+    write(caller, ptr, &chunk)?;
+    write(caller, written, &(taken as u32).to_le_bytes())
+}
+
+/// Adds the five functions to `linker`.
+pub(crate) fn add_to_linker<T: HttpState>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    linker.func_wrap_async(
         MODULE,
         "req",
-        move |mut caller: Caller<'_, T>,
-              url: u32,
-              url_len: u32,
-              method: u32,
-              method_len: u32,
-              headers: u32,
-              headers_len: u32,
-              body: u32,
-              body_len: u32,
-              status_ptr: u32,
-              handle_ptr: u32|
-              -> u32 {
-            answer((|| {
-                let url = read_text(&mut caller, url, url_len)?;
-                let method = read_text(&mut caller, method, method_len)?;
-                let headers = read_text(&mut caller, headers, headers_len)?;
-                let body = read(&mut caller, body, body_len)?;
-                let (status, handle) = state(caller.data_mut()).request(&url, &method, &headers, body)?;
-                write(&mut caller, status_ptr, &status.to_le_bytes())?;
-                write(&mut caller, handle_ptr, &handle.to_le_bytes())
-            })())
+        |mut caller: Caller<'_, T>,
+         (url, url_len, method, method_len, headers, headers_len, body, body_len, status_ptr, handle_ptr): (
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+            u32,
+        )| {
+            Box::new(async move {
+                let outgoing = (|| -> Result<Outgoing, u32> {
+                    Ok(Outgoing {
+                        url: read_text(&mut caller, url, url_len)?,
+                        method: read_text(&mut caller, method, method_len)?,
+                        headers: read_text(&mut caller, headers, headers_len)?,
+                        body: read(&mut caller, body, body_len)?,
+                    })
+                })();
+                let sent = async {
+                    let http = caller.data_mut().http();
+                    let (request, timeout) = http.prepare(outgoing?)?;
+                    let log = http.log.clone();
+                    let (status, response) = send(request, timeout, &log).await?;
+                    let handle = caller.data_mut().http().store(response);
+                    write(&mut caller, status_ptr, &status.to_le_bytes())?;
+                    write(&mut caller, handle_ptr, &handle.to_le_bytes())
+                };
+                answer(sent.await)
+            })
         },
     )?;
-    linker.func_wrap(MODULE, "close", move |mut caller: Caller<'_, T>, handle: i32| -> u32 {
-        match state(caller.data_mut()).responses.remove(&handle) {
-            Some(_) => code::SUCCESS,
+    linker.func_wrap(MODULE, "close", |mut caller: Caller<'_, T>, handle: i32| -> u32 {
+        let state = caller.data_mut();
+        match state.http().responses.remove(&handle) {
+            Some(response) => {
+                state.limiter().release_host(response.pending.len());
+                code::SUCCESS
+            }
             None => code::INVALID_HANDLE,
         }
     })?;
     linker.func_wrap(
         MODULE,
         "header_get",
-        move |mut caller: Caller<'_, T>,
-              handle: i32,
-              name: u32,
-              name_len: u32,
-              buffer: u32,
-              buffer_len: u32,
-              written: u32|
-              -> u32 {
+        |mut caller: Caller<'_, T>,
+         handle: i32,
+         name: u32,
+         name_len: u32,
+         buffer: u32,
+         buffer_len: u32,
+         written: u32|
+         -> u32 {
             answer((|| {
                 let name = read_text(&mut caller, name, name_len)?;
-                let response = state(caller.data_mut()).response(handle)?;
+                let response = caller.data_mut().http().responses.get(&handle).ok_or(code::INVALID_HANDLE)?;
                 let value = response
                     .headers
                     .iter()
@@ -208,26 +312,18 @@ pub(crate) fn add_to_linker<T: 'static>(
     linker.func_wrap(
         MODULE,
         "headers_get_all",
-        move |mut caller: Caller<'_, T>, handle: i32, buffer: u32, buffer_len: u32, written: u32| -> u32 {
+        |mut caller: Caller<'_, T>, handle: i32, buffer: u32, buffer_len: u32, written: u32| -> u32 {
             answer((|| {
-                let text = state(caller.data_mut()).response(handle)?.headers_text();
+                let text = caller.data_mut().http().responses.get(&handle).ok_or(code::INVALID_HANDLE)?.headers_text();
                 write_buffer(&mut caller, text.as_bytes(), buffer, buffer_len, written)
             })())
         },
     )?;
-    linker.func_wrap(
+    linker.func_wrap_async(
         MODULE,
         "body_read",
-        move |mut caller: Caller<'_, T>, handle: i32, buffer: u32, buffer_len: u32, written: u32| -> u32 {
-            answer((|| {
-                let response = state(caller.data_mut()).response(handle)?;
-                let end = response.body.len().min(response.read + buffer_len as usize);
-                let chunk = response.body[response.read..end].to_vec();
-                write_buffer(&mut caller, &chunk, buffer, buffer_len, written)?;
-                // Only what reached the module counts as read: a failed write loses nothing.
-                state(caller.data_mut()).response(handle)?.read = end;
-                Ok(())
-            })())
+        |mut caller: Caller<'_, T>, (handle, buffer, buffer_len, written): (i32, u32, u32, u32)| {
+            Box::new(async move { answer(body_read(&mut caller, handle, buffer, buffer_len, written).await) })
         },
     )?;
     Ok(())

@@ -1,18 +1,22 @@
-//! Runs a module locally exactly as the Argo WASM plugin would:
+//! Runs a module exactly as the Argo WASM plugin would:
 //!
 //! 1. a fresh work directory with `artifacts-in/` and `artifacts-out/`;
 //! 2. the invocation written to `input.json`;
-//! 3. each input artifact copied to `artifacts-in/<path>`;
+//! 3. each input artifact placed at `artifacts-in/<path>`;
 //! 4. the directory preopened as `/work`, the module started (a core module
 //!    through WASI preview 1, a component through `wasi:cli/command`);
-//! 5. `result.json` read back, each output artifact taken from
+//! 5. `result.json` read back, each output artifact checked at
 //!    `artifacts-out/<path>` (and copied to the output directory, if any);
 //! 6. the node — phase, message, outputs — returned.
 //!
 //! Whatever the module does (an error, a panic, a trap, an explicit exit, a
-//! timeout, running out of memory, no or a broken `result.json`), the answer
-//! is a node whose message says what happened. [`HostError`] is kept for
-//! what stops the host itself: an unreadable module, a bad input artifact.
+//! timeout, running out of memory, flooding its log, no or a broken
+//! `result.json`, a link where an output should be), the answer is a node
+//! whose message says what happened. [`HostError`] is kept for what stops
+//! the host itself: an unreadable module, a bad input artifact.
+//!
+//! One engine, one async runtime and one linker serve every run; a module is
+//! compiled and linked once ([`PreparedModule`]) and then only instantiated.
 
 mod cache;
 mod component;
@@ -21,39 +25,168 @@ mod ending;
 mod engine;
 mod legacy_http;
 mod limits;
+mod log_stream;
+mod prepared;
 mod types;
 mod wasi_context;
 mod work_dir;
 
-use std::path::Path;
-use std::sync::{Mutex, Once};
-use std::time::Instant;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+use std::time::{Duration, Instant};
 
-use sha2::{Digest, Sha256};
+use wasm_workflows_sdk::protocol::{Phase, PluginResult};
+use wasm_workflows_sdk::workdir;
 
-use self::cache::Compiled;
 pub use self::cache::{CompileSource, ModuleCache};
+use self::ending::{Ending, Execution};
 pub use self::engine::TICK;
+pub use self::limits::DEFAULT_MAX_MEMORY_MIB;
+use self::limits::StepLimiter;
+pub use self::log_stream::DEFAULT_MAX_LOG;
+use self::log_stream::StepLog;
+use self::prepared::{Linked, Preparer};
+pub use self::prepared::{ModuleDigest, PreparedModule, digest_of};
 pub use self::types::{ExitRule, HostError, InputDocument, InputFile, ModuleKind, RunOptions, RunOutcome};
+pub use self::work_dir::{MAX_OUTPUT_ARTIFACTS, MAX_RESULT_SIZE, OutputFile, WorkDir};
 
-/// Compiled modules a runner keeps in memory, the most recently used last.
-const LOADED_MODULES: usize = 32;
-
-/// Runs modules; keep one for many runs to share the engine, the compiled
-/// modules (the last 32 in memory, all of them in the cache
-/// folder, if any) and the clock behind timeouts.
+/// Runs modules; keep one for many runs to share the engine, the prepared
+/// modules (the last 32 in memory, all of them in the cache folder, if any),
+/// the async runtime and the clock behind timeouts.
 pub struct Runner {
     engine: wasmtime::Engine,
-    cache: Option<ModuleCache>,
-    loaded: Mutex<Vec<([u8; 32], Compiled)>>,
+    preparer: Preparer,
     ticker: Once,
+    runtime: Runtime,
+}
+
+/// The async runtime runs go on.
+enum Runtime {
+    /// The runner's own, for callers that are not async.
+    Owned(tokio::runtime::Runtime),
+    /// The caller's: runs are driven through [`Runner::execute`].
+    Shared,
+}
+
+/// What a run did: the node and the output artifacts it checked.
+pub struct Executed {
+    /// The node: phase, message and outputs.
+    pub node: PluginResult,
+    /// The output artifacts, each a regular file in the work directory
+    /// (empty unless the node succeeded).
+    pub outputs: Vec<OutputFile>,
+    /// Time spent running the module, from instantiation to its end.
+    pub run_time: Duration,
+    /// The status it exited with, when it called `proc_exit` (or `wasi:cli/exit`).
+    pub exit_status: Option<i32>,
 }
 
 impl Runner {
-    /// A runner that caches compiled modules in `cache`, if given.
+    /// A runner with a multi-threaded runtime of its own, caching compiled
+    /// modules in `cache`, if given; its blocking methods may be called
+    /// from many threads at once.
     pub fn new(cache: Option<ModuleCache>) -> Result<Runner, HostError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| HostError::Engine(format!("cannot start an async runtime: {e}")))?;
+        Runner::with(cache, Runtime::Owned(runtime))
+    }
+
+    /// A runner on a single-threaded runtime of its own: the cheapest to
+    /// start, for one run (`wasm-workflows run`).
+    pub fn single_threaded(cache: Option<ModuleCache>) -> Result<Runner, HostError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| HostError::Engine(format!("cannot start an async runtime: {e}")))?;
+        Runner::with(cache, Runtime::Owned(runtime))
+    }
+
+    /// A runner whose runs go on the caller's tokio runtime, through
+    /// [`Runner::execute`] (`wasm-workflows serve`).
+    pub fn on_callers_runtime(cache: Option<ModuleCache>) -> Result<Runner, HostError> {
+        Runner::with(cache, Runtime::Shared)
+    }
+
+    fn with(cache: Option<ModuleCache>, runtime: Runtime) -> Result<Runner, HostError> {
         let engine = engine::new_engine().map_err(|e| HostError::Engine(e.to_string()))?;
-        Ok(Runner { engine, cache, loaded: Mutex::new(Vec::new()), ticker: Once::new() })
+        let preparer = Preparer::new(&engine, cache).map_err(|e| HostError::Engine(e.to_string()))?;
+        Ok(Runner { engine, preparer, ticker: Once::new(), runtime })
+    }
+
+    /// Compiles (or finds) and links the module in `bytes` (binary, or WAT
+    /// text for a core module); `digest` is its identity when the caller
+    /// knows it (a verified OCI layer's), else its SHA-256 is taken. `name`
+    /// is used in messages. Blocking: compiling takes a while.
+    pub fn prepare(
+        &self,
+        bytes: &[u8],
+        digest: Option<&ModuleDigest>,
+        name: &Path,
+    ) -> Result<(PreparedModule, CompileSource), HostError> {
+        let digest = digest.copied().unwrap_or_else(|| digest_of(bytes));
+        self.preparer
+            .prepare(&self.engine, bytes, &digest)
+            .map_err(|error| HostError::InvalidModule { path: name.into(), reason: format!("{error:#}") })
+    }
+
+    /// Writes the input artifacts of `options` and `input.json` into `work_dir`.
+    pub fn write_inputs(&self, work_dir: &WorkDir, options: &RunOptions) -> Result<(), HostError> {
+        let mut invocation = options.invocation.clone();
+        for input in &options.input_files {
+            work_dir.place_input(input)?;
+            invocation.artifacts.retain(|a| a.name != input.name);
+            invocation = invocation.with_artifact(&input.name, &input.path);
+        }
+        match &options.input {
+            InputDocument::Invocation => {
+                work_dir.write_input_document(invocation.to_json().to_string_pretty().as_bytes())
+            }
+            InputDocument::Raw(bytes) => work_dir.write_input_document(bytes),
+            InputDocument::Absent => Ok(()),
+        }
+    }
+
+    /// Runs `module` in `work_dir` (prepared with its inputs) with `options`,
+    /// on the current tokio runtime; every limit of `options` stops it
+    /// wherever it is.
+    pub async fn execute(&self, module: &PreparedModule, work_dir: &WorkDir, options: &RunOptions) -> Executed {
+        engine::start_ticker(&self.engine, &self.ticker);
+        let log = StepLog::new(&options.log_prefix, options.max_log_bytes.unwrap_or(DEFAULT_MAX_LOG));
+        let deadline = options.timeout.and_then(|timeout| Instant::now().checked_add(timeout));
+        let started = Instant::now();
+        let path = work_dir.path();
+        let running = async {
+            match &module.linked {
+                Linked::Core(pre) => core_module::run(&self.engine, pre, path, options, &log, deadline).await,
+                Linked::Component(pre) => component::run(&self.engine, pre, path, options, &log, deadline).await,
+                Linked::Unlinkable(_, why) => Execution::of(
+                    Ending::NotStarted(wasmtime::Error::msg(why.to_string())),
+                    &StepLimiter::new(options.max_memory_mib),
+                ),
+            }
+        };
+        // The timer stops a module the epoch cannot: one asleep or waiting on the host.
+        let mut execution = match options.timeout {
+            Some(timeout) => tokio::time::timeout(timeout, running)
+                .await
+                .unwrap_or_else(|_| Execution::of(Ending::TimedOut, &StepLimiter::new(options.max_memory_mib))),
+            None => running.await,
+        };
+        let run_time = started.elapsed();
+        log.finish();
+        execution.log_exceeded = log.exceeded();
+        let exit_status = execution.exit_status();
+        let mut node = ending::node(execution, module.kind(), work_dir, options);
+        let mut outputs = Vec::new();
+        if node.phase == Phase::Succeeded {
+            match work_dir.check_outputs(&node) {
+                Ok(checked) => outputs = checked,
+                Err(problem) => node = PluginResult::failed(problem),
+            }
+        }
+        Executed { node, outputs, run_time, exit_status }
     }
 
     /// Runs the module in file `module`.
@@ -63,58 +196,56 @@ impl Runner {
     }
 
     /// Runs a module given as bytes (binary, or WAT text for a core module);
-    /// `name` is used in messages.
+    /// `name` is used in messages. Blocks until it ends.
+    ///
+    /// # Panics
+    ///
+    /// On a runner made with [`Runner::on_callers_runtime`]: use [`Runner::execute`].
     pub fn run_bytes(&self, bytes: &[u8], name: &Path, options: &RunOptions) -> Result<RunOutcome, HostError> {
-        let kind = ModuleKind::detect(bytes);
+        let Runtime::Owned(runtime) = &self.runtime else {
+            panic!("Runner::run_bytes needs a runner with a runtime of its own; use Runner::execute");
+        };
         let loading = Instant::now();
-        let (compiled, compile) = self
-            .load(kind, bytes)
-            .map_err(|error| HostError::InvalidModule { path: name.into(), reason: format!("{error:#}") })?;
+        let (module, compile) = self.prepare(bytes, None, name)?;
         let load_time = loading.elapsed();
-
-        let work_dir = tempfile::Builder::new()
-            .prefix("wasm-workflows-")
-            .tempdir()
-            .map_err(|source| HostError::Io { action: "create a work directory".into(), source })?;
-        work_dir::prepare(work_dir.path(), options)?;
-
-        if options.timeout.is_some() {
-            engine::start_ticker(&self.engine, &self.ticker);
-        }
-        let running = Instant::now();
-        let execution = match &compiled {
-            Compiled::Core(module) => core_module::run(&self.engine, module, work_dir.path(), options),
-            Compiled::Component(component) => component::run(&self.engine, component, work_dir.path(), options),
+        let work_dir = WorkDir::create()?;
+        self.write_inputs(&work_dir, options)?;
+        let executed = runtime.block_on(self.execute(&module, &work_dir, options));
+        let output_files = match &options.output_dir {
+            Some(dir) => copy_outputs(&work_dir, &executed.outputs, dir)?,
+            None => Vec::new(),
         };
-        let run_time = running.elapsed();
-        let exit_status = execution.exit_status();
-        let mut node = ending::node(execution, kind, work_dir.path(), options);
-        let output_files = work_dir::collect_outputs(&mut node, work_dir.path(), options.output_dir.as_deref())?;
-        Ok(RunOutcome { node, compile, output_files, load_time, run_time, exit_status })
+        Ok(RunOutcome {
+            node: executed.node,
+            compile,
+            output_files,
+            load_time,
+            run_time: executed.run_time,
+            exit_status: executed.exit_status,
+        })
     }
+}
 
-    fn load(&self, kind: ModuleKind, bytes: &[u8]) -> wasmtime::Result<(Compiled, CompileSource)> {
-        let digest: [u8; 32] = Sha256::digest(bytes).into();
-        let mut loaded = self.loaded.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(at) = loaded.iter().position(|(known, _)| *known == digest) {
-            let entry = loaded.remove(at);
-            let compiled = entry.1.clone();
-            loaded.push(entry);
-            return Ok((compiled, CompileSource::Memory));
-        }
-        // Compiling takes a while: other runs go on meanwhile.
-        drop(loaded);
-        let (compiled, source) = match &self.cache {
-            Some(cache) => cache.load_or_compile(&self.engine, kind, bytes, &digest)?,
-            None => (cache::compile(&self.engine, kind, bytes)?, CompileSource::Compiled),
-        };
-        let mut loaded = self.loaded.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !loaded.iter().any(|(known, _)| *known == digest) {
-            if loaded.len() == LOADED_MODULES {
-                loaded.remove(0);
+/// Copies the checked output artifacts to `dir`, each at its own path below it.
+fn copy_outputs(work_dir: &WorkDir, outputs: &[OutputFile], dir: &Path) -> Result<Vec<(String, PathBuf)>, HostError> {
+    outputs
+        .iter()
+        .map(|output| {
+            let target = workdir::artifact_file(dir, &output.name, &output.path).map_err(|error| HostError::Io {
+                action: format!("place output artifact \"{}\"", output.name),
+                source: std::io::Error::other(error.to_string()),
+            })?;
+            let io = |source| HostError::Io {
+                action: format!("copy output artifact \"{}\" to {}", output.name, target.display()),
+                source,
+            };
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(io)?;
             }
-            loaded.push((digest, compiled.clone()));
-        }
-        Ok((compiled, source))
-    }
+            let mut source = work_dir.open_output(output).map_err(io)?;
+            let mut file = std::fs::File::create(&target).map_err(io)?;
+            std::io::copy(&mut source, &mut file).map_err(io)?;
+            Ok((output.name.clone(), target))
+        })
+        .collect()
 }

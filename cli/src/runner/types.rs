@@ -48,8 +48,15 @@ pub struct RunOptions {
     pub allowed_hosts: AllowList,
     /// How long the module may run.
     pub timeout: Option<Duration>,
-    /// How much linear memory the module may have, in MiB.
+    /// How much memory the module may hold, in MiB: its linear memories,
+    /// tables and the host's buffers for it together (default
+    /// [`DEFAULT_MAX_MEMORY_MIB`](super::DEFAULT_MAX_MEMORY_MIB)).
     pub max_memory_mib: Option<u64>,
+    /// How many bytes the module may write to stdout and stderr together
+    /// (default [`DEFAULT_MAX_LOG`](super::DEFAULT_MAX_LOG)); past it, it is stopped.
+    pub max_log_bytes: Option<u64>,
+    /// What starts every line the module writes (`serve`: whose step it is).
+    pub log_prefix: String,
     /// What an explicit exit of a core module means.
     pub exit_rule: ExitRule,
 }
@@ -104,6 +111,9 @@ pub enum HostError {
         /// Why.
         reason: String,
     },
+    /// An input artifact's path leaves its folder or names no file.
+    #[error("input {0}")]
+    InputArtifactPath(wasm_workflows_sdk::Error),
     /// An input artifact cannot be placed.
     #[error("input artifact \"{name}\": {reason}")]
     InputArtifact {

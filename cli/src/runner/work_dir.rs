@@ -1,86 +1,271 @@
 //! The host's side of the work directory: what it puts there before the
 //! module runs (folders, input artifacts, `input.json`) and what it takes
-//! from it after (the output artifacts a succeeded node lists).
+//! from it after (`result.json`, the output artifacts a node lists).
+//!
+//! Everything the host reads or writes there goes through a capability
+//! handle on the directory (cap-std): no path can lead out of it. What the
+//! module left behind is read only if it is a regular file reached without
+//! any symbolic link: a module may create links (WASI lets it), but the host
+//! never follows one on its behalf, nor reads a FIFO, socket, device, or a
+//! hard link whose other names are outside the directory.
 
-use std::path::{Path, PathBuf};
+use std::io::{self, Read};
+use std::path::{Component, Path, PathBuf};
 
-use wasm_workflows_sdk::protocol::{Phase, PluginResult};
+use cap_fs_ext::{FollowSymlinks, OpenOptionsFollowExt, OpenOptionsSyncExt};
+use cap_std::fs::{Dir, FileTypeExt, MetadataExt, OpenOptions};
+use wasm_workflows_sdk::protocol::PluginResult;
 use wasm_workflows_sdk::workdir;
 
-use super::{HostError, InputDocument, RunOptions};
+use super::{HostError, InputFile};
 
-/// Creates the work directory's contents: folders, input artifacts, `input.json`.
-pub(super) fn prepare(root: &Path, options: &RunOptions) -> Result<(), HostError> {
-    let io = |action: String| move |source| HostError::Io { action, source };
-    let artifacts_in = workdir::artifacts_in(root);
-    std::fs::create_dir_all(&artifacts_in).map_err(io("create artifacts-in/".into()))?;
-    std::fs::create_dir_all(workdir::artifacts_out(root)).map_err(io("create artifacts-out/".into()))?;
+/// The most output artifacts a node may list.
+pub const MAX_OUTPUT_ARTIFACTS: usize = 1_000;
 
-    let mut invocation = options.invocation.clone();
-    for input in &options.input_files {
-        let invalid = |reason: String| HostError::InputArtifact { name: input.name.clone(), reason };
-        let file =
-            workdir::artifact_file(&artifacts_in, &input.name, &input.path).map_err(|e| invalid(e.to_string()))?;
-        if let Some(parent) = file.parent() {
-            std::fs::create_dir_all(parent).map_err(io(format!("create {}", parent.display())))?;
-        }
-        std::fs::copy(&input.source, &file)
-            .map_err(|e| invalid(format!("cannot copy {} into the work directory: {e}", input.source.display())))?;
-        invocation.artifacts.retain(|a| a.name != input.name);
-        invocation = invocation.with_artifact(&input.name, &input.path);
-    }
-    let text = match &options.input {
-        InputDocument::Invocation => invocation.to_json().to_string_pretty().into_bytes(),
-        InputDocument::Raw(bytes) => bytes.clone(),
-        InputDocument::Absent => return Ok(()),
-    };
-    std::fs::write(workdir::input_file(root), text).map_err(io("write input.json".into()))
+/// The largest `result.json` the host reads.
+pub const MAX_RESULT_SIZE: u64 = 16 << 20;
+
+/// The most entries the host looks through for the other names of a hard link.
+const MAX_ENTRIES_SEARCHED: usize = 100_000;
+
+const INPUT_FILE: &str = "input.json";
+const RESULT_FILE: &str = "result.json";
+const ARTIFACTS_IN: &str = "artifacts-in";
+const ARTIFACTS_OUT: &str = "artifacts-out";
+
+/// A step's work directory, removed when dropped.
+pub struct WorkDir {
+    temp: tempfile::TempDir,
+    root: Dir,
 }
 
-/// Checks each output artifact of a succeeded node and copies it to
-/// `output_dir`; a missing or misplaced one fails the node.
-pub(super) fn collect_outputs(
-    node: &mut PluginResult,
-    root: &Path,
-    output_dir: Option<&Path>,
-) -> Result<Vec<(String, PathBuf)>, HostError> {
-    if node.phase != Phase::Succeeded {
-        return Ok(Vec::new());
-    }
-    let artifacts_out = workdir::artifacts_out(root);
-    let mut copied = Vec::new();
-    for artifact in &node.outputs.artifacts {
-        let file = match workdir::artifact_file(&artifacts_out, &artifact.name, &artifact.path) {
-            Ok(file) => file,
-            Err(error) => {
-                *node = PluginResult::failed(format!(
-                    "the module listed an output artifact the host cannot upload: {error}"
-                ));
-                return Ok(Vec::new());
-            }
+/// An output artifact the host checked: a regular file in the work directory.
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    /// The artifact's name.
+    pub name: String,
+    /// Its path, as the module listed it (below `artifacts-out/`).
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    relative: PathBuf,
+}
+
+impl WorkDir {
+    /// A fresh, empty work directory with `artifacts-in/` and `artifacts-out/`.
+    pub fn create() -> Result<WorkDir, HostError> {
+        let io = |action: &str| {
+            let action = action.to_owned();
+            move |source| HostError::Io { action, source }
         };
-        if !file.is_file() {
-            *node = PluginResult::failed(format!(
-                "output artifact \"{}\" is listed with path \"{}\", but the module wrote no file at /work/artifacts-out{}{}",
-                artifact.name,
-                artifact.path,
-                if artifact.path.starts_with('/') { "" } else { "/" },
-                artifact.path
-            ));
-            return Ok(Vec::new());
-        }
-        if let Some(dir) = output_dir {
-            let target = workdir::artifact_file(dir, &artifact.name, &artifact.path).expect("checked above");
-            let io = |source| HostError::Io {
-                action: format!("copy output artifact \"{}\" to {}", artifact.name, target.display()),
-                source,
-            };
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent).map_err(io)?;
-            }
-            std::fs::copy(&file, &target).map_err(io)?;
-            copied.push((artifact.name.clone(), target));
-        }
+        let temp =
+            tempfile::Builder::new().prefix("wasm-workflows-").tempdir().map_err(io("create a work directory"))?;
+        let root =
+            Dir::open_ambient_dir(temp.path(), cap_std::ambient_authority()).map_err(io("open the work directory"))?;
+        root.create_dir(ARTIFACTS_IN).map_err(io("create artifacts-in/"))?;
+        root.create_dir(ARTIFACTS_OUT).map_err(io("create artifacts-out/"))?;
+        Ok(WorkDir { temp, root })
     }
-    Ok(copied)
+
+    /// Where it is on the host.
+    pub fn path(&self) -> &Path {
+        self.temp.path()
+    }
+
+    /// Creates the file of input artifact `name` at `path` (below
+    /// `artifacts-in/`), with its folders, for the host to fill.
+    pub fn create_input(&self, name: &str, path: &str) -> Result<std::fs::File, HostError> {
+        let invalid = |reason: String| HostError::InputArtifact { name: name.to_owned(), reason };
+        let relative =
+            workdir::artifact_file(Path::new(ARTIFACTS_IN), name, path).map_err(HostError::InputArtifactPath)?;
+        if let Some(parent) = relative.parent() {
+            self.root.create_dir_all(parent).map_err(|e| invalid(format!("cannot create its folder: {e}")))?;
+        }
+        let file = self.root.create(&relative).map_err(|e| invalid(format!("cannot create its file: {e}")))?;
+        Ok(file.into_std())
+    }
+
+    /// Copies a local file in as an input artifact.
+    pub(crate) fn place_input(&self, input: &InputFile) -> Result<(), HostError> {
+        let mut source = std::fs::File::open(&input.source).map_err(|e| HostError::InputArtifact {
+            name: input.name.clone(),
+            reason: format!("cannot read {}: {e}", input.source.display()),
+        })?;
+        let mut file = self.create_input(&input.name, &input.path)?;
+        io::copy(&mut source, &mut file).map(drop).map_err(|e| HostError::InputArtifact {
+            name: input.name.clone(),
+            reason: format!("cannot copy {} into the work directory: {e}", input.source.display()),
+        })
+    }
+
+    /// Writes `input.json`.
+    pub(crate) fn write_input_document(&self, contents: &[u8]) -> Result<(), HostError> {
+        self.root
+            .write(INPUT_FILE, contents)
+            .map_err(|source| HostError::Io { action: "write input.json".into(), source })
+    }
+
+    /// The bytes of `result.json`: `None` when the module wrote none; the
+    /// error says why it cannot be read (a link, not a file, too large).
+    pub(crate) fn read_result(&self) -> Result<Option<Vec<u8>>, String> {
+        let file = match self.open_regular(Path::new(RESULT_FILE)) {
+            Ok(file) => file,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(format!("cannot read the module's /work/result.json: {error}")),
+        };
+        let size = file.metadata().map_err(|e| format!("cannot read the module's /work/result.json: {e}"))?.len();
+        if size > MAX_RESULT_SIZE {
+            return Err(format!(
+                "the module wrote a /work/result.json of {size} bytes; the host reads at most {MAX_RESULT_SIZE}"
+            ));
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        file.take(MAX_RESULT_SIZE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read the module's /work/result.json: {e}"))?;
+        if bytes.len() as u64 > MAX_RESULT_SIZE {
+            return Err(format!(
+                "the module's /work/result.json is larger than the {MAX_RESULT_SIZE} bytes the host reads"
+            ));
+        }
+        Ok(Some(bytes))
+    }
+
+    /// Checks every output artifact `node` lists: each must be a regular
+    /// file below `artifacts-out/`, reached without a symbolic link. The
+    /// error is the message of the `Failed` node that replaces it.
+    pub fn check_outputs(&self, node: &PluginResult) -> Result<Vec<OutputFile>, String> {
+        let listed = &node.outputs.artifacts;
+        if listed.len() > MAX_OUTPUT_ARTIFACTS {
+            return Err(format!(
+                "the module listed {} output artifacts; a node may have at most {MAX_OUTPUT_ARTIFACTS}",
+                listed.len()
+            ));
+        }
+        listed
+            .iter()
+            .map(|artifact| {
+                let relative = workdir::artifact_file(Path::new(ARTIFACTS_OUT), &artifact.name, &artifact.path)
+                    .map_err(|error| format!("the module listed an output artifact the host cannot upload: {error}"))?;
+                let size = self.check_output(&relative).map_err(|problem| {
+                    format!("output artifact \"{}\" (/work/{}): {problem}", artifact.name, relative.display())
+                })?;
+                Ok(OutputFile { name: artifact.name.clone(), path: artifact.path.clone(), size, relative })
+            })
+            .collect()
+    }
+
+    /// The size of the regular file at `relative`, or what is wrong with it.
+    fn check_output(&self, relative: &Path) -> Result<u64, String> {
+        let mut prefix = PathBuf::new();
+        let parts: Vec<Component> = relative.components().collect();
+        for (i, part) in parts.iter().enumerate() {
+            prefix.push(part);
+            let last = i + 1 == parts.len();
+            let metadata = match self.root.symlink_metadata(&prefix) {
+                Ok(metadata) => metadata,
+                Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => {
+                    return Err("the module wrote no file there".into());
+                }
+                Err(e) => return Err(format!("the host cannot look at it: {e}")),
+            };
+            let kind = metadata.file_type();
+            if kind.is_symlink() {
+                // Every part before this one is a real folder (checked above): reading
+                // the link itself follows nothing.
+                let target =
+                    std::fs::read_link(self.path().join(&prefix)).map(|t| t.display().to_string()).unwrap_or_default();
+                let what = if last { "it is".to_owned() } else { format!("/work/{} is", prefix.display()) };
+                return Err(format!(
+                    "{what} a symbolic link (to \"{target}\"); the host uploads only regular files inside the work \
+                     directory and follows no link"
+                ));
+            }
+            if !last {
+                if !kind.is_dir() {
+                    return Err("the module wrote no file there".into());
+                }
+                continue;
+            }
+            let not_a_file = if kind.is_dir() {
+                Some("a directory")
+            } else if kind.is_fifo() {
+                Some("a FIFO")
+            } else if kind.is_socket() {
+                Some("a socket")
+            } else if kind.is_block_device() || kind.is_char_device() {
+                Some("a device")
+            } else {
+                None
+            };
+            if let Some(what) = not_a_file {
+                return Err(format!("it is {what}, not a regular file"));
+            }
+            if metadata.nlink() > 1 && self.names_inside(metadata.dev(), metadata.ino()) < metadata.nlink() {
+                return Err("it is a hard link to a file outside the work directory".into());
+            }
+            return Ok(metadata.len());
+        }
+        Err("the module wrote no file there".into())
+    }
+
+    /// How many names the file (`dev`, `ino`) has inside the work directory.
+    fn names_inside(&self, dev: u64, ino: u64) -> u64 {
+        let mut names = 0;
+        let mut searched = 0;
+        let mut folders = vec![PathBuf::new()];
+        while let Some(folder) = folders.pop() {
+            let Ok(entries) =
+                (if folder.as_os_str().is_empty() { self.root.entries() } else { self.root.read_dir(&folder) })
+            else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                searched += 1;
+                if searched > MAX_ENTRIES_SEARCHED {
+                    return names;
+                }
+                let Ok(kind) = entry.file_type() else { continue };
+                let path = folder.join(entry.file_name());
+                if kind.is_dir() {
+                    folders.push(path);
+                } else if kind.is_file()
+                    && let Ok(metadata) = self.root.symlink_metadata(&path)
+                    && metadata.dev() == dev
+                    && metadata.ino() == ino
+                {
+                    names += 1;
+                }
+            }
+        }
+        names
+    }
+
+    /// Where a checked output artifact is on the host, for messages.
+    pub fn output_path(&self, output: &OutputFile) -> PathBuf {
+        self.path().join(&output.relative)
+    }
+
+    /// Opens a checked output artifact for reading.
+    pub fn open_output(&self, output: &OutputFile) -> io::Result<std::fs::File> {
+        self.open_regular(&output.relative)
+    }
+
+    /// Opens the regular file at `relative`, following no link in its last
+    /// part (cap-std keeps every other part inside) and never blocking.
+    fn open_regular(&self, relative: &Path) -> io::Result<std::fs::File> {
+        let mut options = OpenOptions::new();
+        options.read(true).follow(FollowSymlinks::No).nonblock(true);
+        let file = self.root.open_with(relative, &options).map_err(|error| {
+            if self.root.symlink_metadata(relative).is_ok_and(|m| m.file_type().is_symlink()) {
+                io::Error::other("it is a symbolic link; the host follows no link")
+            } else {
+                error
+            }
+        })?;
+        if !file.metadata()?.is_file() {
+            return Err(io::Error::other("it is not a regular file"));
+        }
+        Ok(file.into_std())
+    }
 }

@@ -25,27 +25,6 @@ impl fmt::Display for Direction {
     }
 }
 
-/// What is wrong with an output artifact's file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputFileProblem {
-    /// The module wrote nothing there.
-    Missing,
-    /// It is a folder or another kind of file.
-    NotAFile,
-    /// It is a symbolic link that leads out of `artifacts-out`.
-    LinksOut,
-}
-
-impl fmt::Display for OutputFileProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            OutputFileProblem::Missing => "the module wrote no file there",
-            OutputFileProblem::NotAFile => "it is not a regular file (a folder cannot be an artifact here)",
-            OutputFileProblem::LinksOut => "it is a symbolic link leading out of artifacts-out",
-        })
-    }
-}
-
 // The wrapped errors are part of the messages, not `source`s, so that an
 // error chain names each cause once.
 
@@ -67,14 +46,10 @@ pub enum ArtifactError {
         /// What went wrong.
         message: String,
     },
-    /// The artifact's path leaves its folder (`/../x`) or names no file.
-    #[error("{direction} {error}")]
-    InvalidPath {
-        /// Input or output.
-        direction: Direction,
-        /// The SDK's error, which names the artifact and the path.
-        error: wasm_workflows_sdk::Error,
-    },
+    /// The input artifact's file cannot be placed (its path leaves its
+    /// folder, say); the runner's message names the artifact.
+    #[error("{0}")]
+    InvalidPath(crate::runner::HostError),
     /// An input artifact without `s3.key`.
     #[error("input artifact \"{name}\" has no s3.key: only artifacts stored in S3 can be downloaded")]
     NoKey {
@@ -158,16 +133,6 @@ pub enum ArtifactError {
         path: PathBuf,
         /// The I/O error (part of the message, not a `source`).
         error: std::io::Error,
-    },
-    /// An output artifact's file cannot be uploaded.
-    #[error("output artifact \"{name}\": cannot upload {}: {problem}", path.display())]
-    OutputFile {
-        /// The artifact's name.
-        name: String,
-        /// The file.
-        path: PathBuf,
-        /// What is wrong with it.
-        problem: OutputFileProblem,
     },
 }
 

@@ -1,40 +1,44 @@
-//! Moving one artifact between its file and its object, streamed.
+//! Moving one artifact between its file in the work directory and its
+//! object, streamed. The files are the work directory's own: an input is
+//! created there by the host; an output is one the runner checked (a
+//! regular file, reached without a link) and opened through the directory.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use futures_util::StreamExt;
 use object_store::{ObjectStoreExt, PutPayload, WriteMultipart};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wasm_workflows_sdk::protocol::{ArtifactRef, S3Artifact};
-use wasm_workflows_sdk::workdir::artifact_file;
 
-use super::error::OutputFileProblem;
 use super::remote::Failure;
 use super::{ArtifactError, ArtifactRepository, Direction, MAX_CONCURRENT_PARTS, PART_SIZE};
+use crate::runner::{OutputFile, WorkDir};
 
 /// The buffer for reading a file to upload.
 const READ_CHUNK: usize = 256 * 1024;
 
-/// Downloads `artifact`'s object to its file below `artifacts_in`; a partly
-/// written file is removed.
+/// Downloads `artifact`'s object to its file in `work_dir`'s
+/// `artifacts-in/`; a partly written file is emptied.
 pub(super) async fn download(
     repository: &ArtifactRepository,
     artifact: &ArtifactRef,
-    artifacts_in: &Path,
+    work_dir: &WorkDir,
 ) -> Result<(), ArtifactError> {
-    let file = artifact_file(artifacts_in, &artifact.name, &artifact.path)
-        .map_err(|error| ArtifactError::InvalidPath { direction: Direction::Input, error })?;
     let key = match &artifact.s3 {
         Some(S3Artifact { key }) if !key.is_empty() => key,
         _ => return Err(ArtifactError::NoKey { name: artifact.name.clone() }),
     };
+    let file = wasm_workflows_sdk::workdir::artifact_file(
+        &wasm_workflows_sdk::workdir::artifacts_in(work_dir.path()),
+        &artifact.name,
+        &artifact.path,
+    )
+    .map_err(|error| ArtifactError::InvalidPath(crate::runner::HostError::InputArtifactPath(error)))?;
     let transfer = Transfer { repository, direction: Direction::Input, name: &artifact.name, key, file };
-    let object = repository.store.get(&transfer.location()?).await.map_err(|e| transfer.remote(e))?;
-
-    if let Some(parent) = transfer.file.parent() {
-        tokio::fs::create_dir_all(parent).await.map_err(|e| transfer.local("create the folder for", e))?;
-    }
-    let mut out = tokio::fs::File::create(&transfer.file).await.map_err(|e| transfer.local("create", e))?;
+    let location = transfer.location()?;
+    let object = repository.store.get(&location).await.map_err(|e| transfer.remote(e))?;
+    let out = work_dir.create_input(&artifact.name, &artifact.path).map_err(ArtifactError::InvalidPath)?;
+    let mut out = tokio::fs::File::from_std(out);
     let written = async {
         let mut chunks = object.into_stream();
         while let Some(chunk) = chunks.next().await {
@@ -45,29 +49,28 @@ pub(super) async fn download(
     }
     .await;
     if written.is_err() {
-        drop(out);
-        let _ = tokio::fs::remove_file(&transfer.file).await;
+        let _ = out.set_len(0).await;
     }
     written
 }
 
-/// Uploads `artifact`'s file below `artifacts_out` to `key`: in one request
-/// up to [`PART_SIZE`], else in parts, [`MAX_CONCURRENT_PARTS`] at a time.
+/// Uploads `output` from `work_dir` to `key`: in one request up to
+/// [`PART_SIZE`], else in parts, [`MAX_CONCURRENT_PARTS`] at a time.
 pub(super) async fn upload(
     repository: &ArtifactRepository,
-    artifact: &ArtifactRef,
+    output: &OutputFile,
     key: &str,
-    artifacts_out: &Path,
+    work_dir: &WorkDir,
 ) -> Result<(), ArtifactError> {
-    let file = artifact_file(artifacts_out, &artifact.name, &artifact.path)
-        .map_err(|error| ArtifactError::InvalidPath { direction: Direction::Output, error })?;
-    let transfer = Transfer { repository, direction: Direction::Output, name: &artifact.name, key, file };
+    let file = work_dir.output_path(output);
+    let transfer = Transfer { repository, direction: Direction::Output, name: &output.name, key, file };
     let location = transfer.location()?;
-    let size = transfer.output_file_size(artifacts_out).await?;
-    let mut input = tokio::fs::File::open(&transfer.file).await.map_err(|e| transfer.local("open", e))?;
+    let input = work_dir.open_output(output).map_err(|e| transfer.local("open", e))?;
+    let size = input.metadata().map_err(|e| transfer.local("read", e))?.len();
+    let mut input = tokio::fs::File::from_std(input);
     if size <= PART_SIZE as u64 {
         let mut contents = Vec::with_capacity(size as usize);
-        input.read_to_end(&mut contents).await.map_err(|e| transfer.local("read", e))?;
+        (&mut input).take(PART_SIZE as u64).read_to_end(&mut contents).await.map_err(|e| transfer.local("read", e))?;
         repository.store.put(&location, PutPayload::from(contents)).await.map_err(|e| transfer.remote(e))?;
         return Ok(());
     }
@@ -112,27 +115,6 @@ impl Transfer<'_> {
             key: self.key.to_owned(),
             problem: e.to_string(),
         })
-    }
-
-    /// The size of the output file, refusing a missing file, a folder, and
-    /// a symbolic link leading out of `artifacts_out`.
-    async fn output_file_size(&self, artifacts_out: &Path) -> Result<u64, ArtifactError> {
-        let problem =
-            |problem| ArtifactError::OutputFile { name: self.name.to_owned(), path: self.file.clone(), problem };
-        let real = match tokio::fs::canonicalize(&self.file).await {
-            Ok(real) => real,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(problem(OutputFileProblem::Missing)),
-            Err(e) => return Err(self.local("resolve", e)),
-        };
-        let root = tokio::fs::canonicalize(artifacts_out).await.unwrap_or_else(|_| artifacts_out.to_owned());
-        if !real.starts_with(&root) {
-            return Err(problem(OutputFileProblem::LinksOut));
-        }
-        let metadata = tokio::fs::metadata(&real).await.map_err(|e| self.local("read", e))?;
-        if !metadata.is_file() {
-            return Err(problem(OutputFileProblem::NotAFile));
-        }
-        Ok(metadata.len())
     }
 
     fn local(&self, action: &'static str, error: std::io::Error) -> ArtifactError {

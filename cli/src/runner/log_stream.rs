@@ -1,0 +1,178 @@
+//! Where a module's stdout and stderr go: the host's stderr (its stdout
+//! carries the node), a line at a time, each line prefixed when the host
+//! says whose step it is (`serve` runs many at once), and at most a set
+//! number of bytes per run. A module that writes more is stopped: a step
+//! must not fill the host's log, nor spin writing forever.
+
+use std::io::Write;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use tokio::io::AsyncWrite;
+use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
+use wasmtime_wasi::p2::{OutputStream, Pollable, StreamError, StreamResult};
+
+/// How much a module may write to stdout and stderr together when the host
+/// sets no limit.
+pub const DEFAULT_MAX_LOG: u64 = 1 << 20;
+
+/// The most bytes one write may carry (what a stream's `check_write` allows).
+const WRITE_PERMIT: usize = 64 << 10;
+
+/// The log of one run: both of the module's output streams write to it.
+#[derive(Clone)]
+pub(crate) struct StepLog {
+    state: Arc<Mutex<LogState>>,
+}
+
+struct LogState {
+    prefix: Vec<u8>,
+    partial: Vec<u8>,
+    written: u64,
+    max: u64,
+    exceeded: bool,
+}
+
+impl StepLog {
+    /// A log whose lines start with `prefix` (nothing when empty), taking at most `max` bytes.
+    pub(crate) fn new(prefix: &str, max: u64) -> Self {
+        let state =
+            LogState { prefix: prefix.as_bytes().to_vec(), partial: Vec::new(), written: 0, max, exceeded: false };
+        StepLog { state: Arc::new(Mutex::new(state)) }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, LogState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Writes `bytes`; complete lines go to the host's stderr at once, in
+    /// one write. What passes the limit is dropped and the module is told so.
+    fn write(&self, bytes: &[u8]) -> Result<(), ()> {
+        let mut state = self.state();
+        if state.exceeded {
+            return Err(());
+        }
+        let room = state.max.saturating_sub(state.written);
+        let over = bytes.len() as u64 > room;
+        let bytes = if over { &bytes[..room as usize] } else { bytes };
+        state.written += bytes.len() as u64;
+        if let Some(last_newline) = bytes.iter().rposition(|b| *b == b'\n') {
+            let mut out = Vec::with_capacity(state.partial.len() + bytes.len() + state.prefix.len() * 4);
+            for (i, line) in bytes[..=last_newline].split_inclusive(|b| *b == b'\n').enumerate() {
+                out.extend_from_slice(&state.prefix);
+                if i == 0 {
+                    out.append(&mut state.partial);
+                }
+                out.extend_from_slice(line);
+            }
+            state.partial.extend_from_slice(&bytes[last_newline + 1..]);
+            let _ = std::io::stderr().lock().write_all(&out);
+        } else {
+            state.partial.extend_from_slice(bytes);
+        }
+        if over {
+            state.exceeded = true;
+            let mut note = state.prefix.clone();
+            note.append(&mut state.partial);
+            note.extend_from_slice(
+                format!(
+                    "\n[host] the module wrote more than {} bytes to stdout and stderr and is stopped\n",
+                    state.max
+                )
+                .as_bytes(),
+            );
+            let _ = std::io::stderr().lock().write_all(&note);
+            return Err(());
+        }
+        Ok(())
+    }
+
+    /// Writes a note of the host's about this run: prefixed, not counted.
+    pub(crate) fn note(&self, text: &str) {
+        let state = self.state();
+        let mut out = state.prefix.clone();
+        out.extend_from_slice(b"[host] ");
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'\n');
+        let _ = std::io::stderr().lock().write_all(&out);
+    }
+
+    /// Writes out a last line without its newline.
+    pub(crate) fn finish(&self) {
+        let mut state = self.state();
+        if state.partial.is_empty() {
+            return;
+        }
+        let mut out = state.prefix.clone();
+        out.append(&mut state.partial);
+        out.push(b'\n');
+        let _ = std::io::stderr().lock().write_all(&out);
+    }
+
+    /// The limit, when the module passed it.
+    pub(crate) fn exceeded(&self) -> Option<u64> {
+        let state = self.state();
+        state.exceeded.then_some(state.max)
+    }
+}
+
+impl IsTerminal for StepLog {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl StdoutStream for StepLog {
+    fn p2_stream(&self) -> Box<dyn OutputStream> {
+        Box::new(LogOutput(self.clone()))
+    }
+
+    fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync> {
+        Box::new(LogOutput(self.clone()))
+    }
+}
+
+/// One of the module's handles on the log.
+struct LogOutput(StepLog);
+
+fn too_much() -> StreamError {
+    StreamError::trap("the module wrote more than its log may hold")
+}
+
+impl OutputStream for LogOutput {
+    fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        self.0.write(&bytes).map_err(|()| too_much())
+    }
+
+    fn flush(&mut self) -> StreamResult<()> {
+        Ok(())
+    }
+
+    fn check_write(&mut self) -> StreamResult<usize> {
+        match self.0.exceeded() {
+            Some(_) => Err(too_much()),
+            None => Ok(WRITE_PERMIT),
+        }
+    }
+}
+
+#[wasmtime_wasi::async_trait]
+impl Pollable for LogOutput {
+    async fn ready(&mut self) {}
+}
+
+impl AsyncWrite for LogOutput {
+    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, bytes: &[u8]) -> Poll<std::io::Result<usize>> {
+        Poll::Ready(self.0.write(bytes).map(|()| bytes.len()).map_err(|()| std::io::Error::other("the log is full")))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}

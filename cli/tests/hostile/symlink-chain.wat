@@ -1,0 +1,45 @@
+;; artifacts-out/one -> two -> ../../..(…)/etc/passwd: a chain of links, the
+;; first of which looks harmless. Listed as output "one".
+(module
+  (import "wasi_snapshot_preview1" "path_create_directory" (func $mkdir (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_symlink" (func $symlink (param i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_link" (func $link (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 32)
+  ;; The length of the NUL-terminated string at $s.
+  (func $len (param $s i32) (result i32) (local $n i32)
+    (block $end (loop $next
+      (br_if $end (i32.eqz (i32.load8_u (i32.add (local.get $s) (local.get $n)))))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $next)))
+    (local.get $n))
+  ;; Opens the file at path $p (below /work) for writing, created and truncated: its descriptor.
+  (func $create (param $p i32) (result i32)
+    (if (call $open (i32.const 3) (i32.const 0) (local.get $p) (call $len (local.get $p)) (i32.const 9)
+                    (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 16)) (then unreachable))
+    (i32.load (i32.const 16)))
+  ;; Writes $n bytes at $data to descriptor $fd.
+  (func $put (param $fd i32) (param $data i32) (param $n i32) (result i32)
+    (i32.store (i32.const 20) (local.get $data))
+    (i32.store (i32.const 24) (local.get $n))
+    (call $write (local.get $fd) (i32.const 20) (i32.const 1) (i32.const 28)))
+  ;; Writes the NUL-terminated string at $data to the file at path $p.
+  (func $write_file (param $p i32) (param $data i32)
+    (drop (call $put (call $create (local.get $p)) (local.get $data) (call $len (local.get $data)))))
+  (func $mkdir_at (param $p i32)
+    (drop (call $mkdir (i32.const 3) (local.get $p) (call $len (local.get $p)))))
+  ;; A symbolic link at path $p to target $t.
+  (func $symlink_at (param $t i32) (param $p i32) (result i32)
+    (call $symlink (local.get $t) (call $len (local.get $t)) (i32.const 3) (local.get $p) (call $len (local.get $p))))
+  (data (i32.const 100) "artifacts-out/one\00")
+  (data (i32.const 140) "two\00")
+  (data (i32.const 180) "artifacts-out/two\00")
+  (data (i32.const 300) "../../../../../../../../../../../../../../../../etc/passwd\00")
+  (data (i32.const 400) "result.json\00")
+  (data (i32.const 500) "{\"phase\":\"Succeeded\",\"message\":\"here is a file\",\"outputs\":{\"artifacts\":[{\"name\":\"one\",\"path\":\"/one\"}]}}\00")
+  (func (export "_start")
+    (if (call $symlink_at (i32.const 300) (i32.const 180)) (then unreachable))
+    (if (call $symlink_at (i32.const 140) (i32.const 100)) (then unreachable))
+    (call $write_file (i32.const 400) (i32.const 500))))
