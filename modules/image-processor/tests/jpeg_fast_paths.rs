@@ -145,14 +145,13 @@ fn jpeg_with_orientation(orientation: u8) -> Vec<u8> {
 
 #[test]
 fn jpegs_the_coefficient_path_does_not_take_are_desaturated_in_hsl() {
-    let progressive = photo_jpeg(64, 48, &["-quality", "95", "-sampling-factor", "1x1", "-interlace", "JPEG"]);
+    let plain = photo_jpeg(64, 48, &["-quality", "95", "-sampling-factor", "1x1"]);
     let turned = jpeg_with_orientation(6);
     // (what, input, the parameter besides the effect)
     let cases = [
-        ("progressive", &progressive, None),
         ("turned by its Exif orientation", &turned, None),
-        ("flipped as well", &progressive, Some(("flip", "vertical"))),
-        ("written as PNG", &progressive, Some(("format", "png"))),
+        ("flipped as well", &plain, Some(("flip", "vertical"))),
+        ("written as PNG", &plain, Some(("format", "png"))),
     ];
     for (what, input, extra) in cases {
         let mut parameters = vec![("effect", "desaturate")];
@@ -187,9 +186,38 @@ fn jpegs_the_coefficient_path_does_not_take_are_desaturated_in_hsl() {
 }
 
 #[test]
+fn progressive_jpegs_take_the_fast_paths_and_give_what_their_sequential_twins_give() {
+    // libjpeg's progressive coding (through ImageMagick): spectral selection
+    // and successive approximation, the same coefficients as the
+    // sequential file of the same quality.
+    for sampling in ["1x1", "2x2"] {
+        let options = ["-quality", "90", "-sampling-factor", sampling];
+        let sequential = photo_jpeg(160, 120, &options);
+        let progressive = photo_jpeg(160, 120, &[&options[..], &["-interlace", "JPEG"]].concat());
+        assert_ne!(sequential, progressive);
+        for parameters in [&[("resize", "80x"), ("format", "png")][..], &[("effect", "desaturate")][..]] {
+            let (from_sequential, from_progressive) =
+                (process_image(&sequential, "jpg", parameters), process_image(&progressive, "jpg", parameters));
+            let (most, _) = difference(&from_sequential.image(), &from_progressive.image());
+            assert_eq!(most, 0, "{sampling}, {parameters:?}: the same pixels");
+            if parameters[0].0 == "effect" {
+                // The coefficient path: the input's sampling is kept.
+                let expected = format!("90 {sampling},1x1,1x1");
+                assert_eq!(jpeg_quality_and_sampling(from_progressive.output.as_ref().unwrap()), expected);
+            }
+        }
+    }
+}
+
+#[test]
 fn damaged_jpegs_fail_on_both_fast_paths_as_on_the_general_one() {
-    let input = encoder_jpeg(320, 240, 0);
-    for parameters in [&[("effect", "desaturate")][..], &[("resize", "100x")][..]] {
+    let sequential = encoder_jpeg(320, 240, 0);
+    let progressive = photo_jpeg(320, 240, &["-quality", "90", "-interlace", "JPEG"]);
+    let cases = [(&sequential, &[("effect", "desaturate")][..]), (&sequential, &[("resize", "100x")][..])];
+    let cases = cases
+        .into_iter()
+        .chain([(&progressive, &[("effect", "desaturate")][..]), (&progressive, &[("resize", "100x")][..])]);
+    for (input, parameters) in cases {
         let run = process_image(&input[..input.len() / 2], "jpg", parameters);
         assert!(
             run.failure().starts_with("input artifact \"input\" is not a valid JPEG: "),

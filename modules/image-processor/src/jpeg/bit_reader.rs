@@ -103,6 +103,18 @@ impl<'a> BitReader<'a> {
         self.count -= n;
     }
 
+    /// The next `n` (0 to 16) bits as they are. Needs [`Self::ensure_32`]
+    /// before, with no more than 16 bits used since.
+    #[inline(always)]
+    pub fn bits(&mut self, n: u32) -> u32 {
+        if n == 0 {
+            return 0;
+        }
+        let bits = self.peek(n);
+        self.consume(n);
+        bits
+    }
+
     /// The next `size` (0 to 16) bits as a coefficient value. Needs
     /// [`Self::ensure_32`] before, with no more than 16 bits used since.
     #[inline(always)]
@@ -181,15 +193,6 @@ impl<'a> BitReader<'a> {
 mod tests {
     use super::*;
     use crate::jpeg::huffman::{Class, TableSpec};
-
-    impl BitReader<'_> {
-        /// The next `n` bits as they are.
-        fn bits(&mut self, n: u32) -> u32 {
-            let bits = self.peek(n);
-            self.consume(n);
-            bits
-        }
-    }
 
     #[test]
     fn stuffed_bytes_are_0xff_and_markers_end_the_data() {

@@ -1,7 +1,6 @@
 //! Writing entropy-coded data: Huffman codes and value bits packed from the
 //! highest bit, a 0x00 after every 0xFF byte (T.81 F.1.2.3), and the last
-//! byte filled with ones. Blocks are coded from their quantized
-//! coefficients: the DC difference, then runs of zeros and sizes.
+//! byte filled with ones.
 
 use super::huffman::EncodeTable;
 
@@ -19,16 +18,11 @@ pub struct BitWriter {
 /// The size of a coefficient value (the bits needed for its magnitude) and
 /// its value bits: the value itself if positive, else its one's complement.
 #[inline(always)]
-fn size_and_bits(value: i32) -> (u32, u32) {
+pub fn size_and_bits(value: i32) -> (u32, u32) {
     let size = 32 - value.unsigned_abs().leading_zeros();
     let bits = if value < 0 { (value - 1) as u32 & ((1 << size) - 1) } else { value as u32 };
     (size, bits)
 }
-
-/// End of block: the rest of the block's coefficients are zero.
-const END_OF_BLOCK: u8 = 0x00;
-/// Sixteen zeros, with more coefficients to come.
-const SIXTEEN_ZEROS: u8 = 0xF0;
 
 impl BitWriter {
     /// A writer appending to `bytes` (the file so far).
@@ -64,38 +58,13 @@ impl BitWriter {
 
     /// The code of `symbol` followed by `value_length` value bits.
     #[inline(always)]
-    fn symbol(&mut self, table: &EncodeTable, symbol: u8, value_bits: u32, value_length: u32) {
+    pub fn symbol(&mut self, table: &EncodeTable, symbol: u8, value_bits: u32, value_length: u32) {
         let (code, length) = table.code(symbol);
         if length == 0 {
             self.missing_code = true;
         }
         let length = u32::from(length);
         self.put(u32::from(code) << value_length | value_bits, length + value_length);
-    }
-
-    /// A DC difference (magnitude below 2048).
-    #[inline(always)]
-    pub fn dc(&mut self, table: &EncodeTable, difference: i32) {
-        let (size, bits) = size_and_bits(difference);
-        self.symbol(table, size as u8, bits, size);
-    }
-
-    /// A nonzero AC coefficient (magnitude below 1024) after `run` zeros;
-    /// runs of 16 or more are coded first as runs of sixteen.
-    #[inline(always)]
-    pub fn ac(&mut self, table: &EncodeTable, mut run: u32, value: i32) {
-        while run >= 16 {
-            self.symbol(table, SIXTEEN_ZEROS, 0, 0);
-            run -= 16;
-        }
-        let (size, bits) = size_and_bits(value);
-        self.symbol(table, (run << 4 | size) as u8, bits, size);
-    }
-
-    /// The end of a block before its 63rd AC coefficient.
-    #[inline(always)]
-    pub fn end_of_block(&mut self, table: &EncodeTable) {
-        self.symbol(table, END_OF_BLOCK, 0, 0);
     }
 
     /// The file with the data written, its last byte filled with ones; or
@@ -118,7 +87,7 @@ impl BitWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jpeg::huffman::{TableSpec, typical};
+    use crate::jpeg::huffman::TableSpec;
 
     #[test]
     fn values_are_sized_and_negatives_complemented() {
@@ -152,15 +121,11 @@ mod tests {
         let spec = TableSpec { counts: [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], symbols: vec![0, 1] };
         let table = EncodeTable::new(&spec).unwrap();
         let mut writer = BitWriter::new(Vec::new());
-        writer.dc(&table, 1);
-        writer.dc(&table, 0);
+        writer.symbol(&table, 1, 1, 1);
+        writer.symbol(&table, 0, 0, 0);
         assert_eq!(writer.finish(), Some(vec![0b1101_1111]), "code 1 and value bit 1, then code 0");
         let mut writer = BitWriter::new(Vec::new());
-        writer.dc(&table, 5);
+        writer.symbol(&table, 3, 5, 3);
         assert_eq!(writer.finish(), None);
-        let mut writer = BitWriter::new(Vec::new());
-        writer.ac(&EncodeTable::new(&typical::ac_luma()).unwrap(), 40, -7);
-        writer.end_of_block(&EncodeTable::new(&typical::ac_luma()).unwrap());
-        assert!(writer.finish().is_some());
     }
 }

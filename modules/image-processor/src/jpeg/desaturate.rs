@@ -6,18 +6,21 @@
 //! `c' = Y + k·(c − Y)` for each of R, G and B with
 //! Y = 0.299 R + 0.587 G + 0.114 B. So the coefficients are read, the
 //! chroma ones scaled (and every one requantized when the output's quality
-//! tables differ from the input's), and written again: no IDCT, colour
-//! conversion, upsampling or FDCT, and where the tables agree, luma passes
-//! through exactly. The chroma sampling is the input's.
+//! tables differ from the input's), and written again with Huffman tables
+//! fitted to them: no IDCT, colour conversion, upsampling or FDCT, and
+//! where the quantization tables agree, luma passes through exactly. The
+//! chroma sampling is the input's.
 
 use image::metadata::Orientation;
 
 use super::bit_reader::Corrupt;
 use super::bit_writer::BitWriter;
-use super::header::{self, Header, Unsupported};
-use super::huffman::{Class, EncodeTable, TableSpec, typical};
+use super::header::{self, Unsupported};
+use super::huffman::{Class, EncodeTable, TableSpec};
 use super::quantization;
 use super::scan::{self, BlockSink, Sparse};
+use super::store;
+use super::symbols::{AC_CHROMA, AC_LUMA, DC_CHROMA, DC_LUMA, Symbols};
 use super::writer::{self, ComponentSpec, HeaderSpec};
 use crate::decode::MAX_PIXELS;
 
@@ -78,15 +81,17 @@ impl Requantize {
 /// How one component is written.
 struct ComponentCoder {
     requantize: Requantize,
-    dc: EncodeTable,
-    ac: EncodeTable,
+    /// Its DC and AC tables among the [`Symbols`]' four.
+    dc: usize,
+    ac: usize,
     previous_dc: i32,
 }
 
-/// The sink that writes each block again as it is decoded.
+/// The sink that turns each block into the symbols of the new file as it
+/// is decoded.
 struct Transcoder {
-    writer: BitWriter,
     coders: Vec<ComponentCoder>,
+    symbols: Symbols,
 }
 
 impl BlockSink for Transcoder {
@@ -95,11 +100,11 @@ impl BlockSink for Transcoder {
     #[inline(always)]
     fn block(&mut self, component: usize, _: usize, _: usize, block: &Sparse) {
         let coder = &mut self.coders[component];
-        let writer = &mut self.writer;
+        let symbols = &mut self.symbols;
         // DC values stay within ±1024 (8 × the mean of samples − 128), so
         // their differences need at most category 11.
         let dc = coder.requantize.apply(0, block.dc, 1023).max(-1024);
-        writer.dc(&coder.dc, dc - coder.previous_dc);
+        symbols.dc(coder.dc, dc - coder.previous_dc);
         coder.previous_dc = dc;
         // The zigzag position of the last coefficient written.
         let mut previous = 0;
@@ -108,12 +113,12 @@ impl BlockSink for Transcoder {
             let value =
                 if coder.requantize.identity { i32::from(value) } else { coder.requantize.apply(k, value, 1023) };
             if value != 0 {
-                writer.ac(&coder.ac, (k - previous - 1) as u32, value);
+                symbols.ac(coder.ac, (k - previous - 1) as u32, value);
                 previous = k;
             }
         }
         if previous < 63 {
-            writer.end_of_block(&coder.ac);
+            symbols.end_of_block(coder.ac);
         }
     }
 
@@ -135,89 +140,62 @@ pub fn desaturate(bytes: &[u8], saturation: f32, quality: u8) -> Result<Desatura
     }
     let output_quant = [quantization::table(quality, true), quantization::table(quality, false)];
     let gains = [1.0, f64::from(saturation.clamp(0.0, 1.0)), f64::from(saturation.clamp(0.0, 1.0))];
-    let requantize: Vec<Requantize> = header
-        .components
-        .iter()
-        .zip(gains)
+    let mut requantize = Vec::new();
+    for (i, (component, gain)) in header.components.iter().zip(gains).enumerate() {
+        let input =
+            header.tables.quant[component.quant].as_ref().ok_or(Unsupported("a table defined after its use"))?;
+        requantize.push(Requantize::new(input, &output_quant[usize::from(i > 0)], gain));
+    }
+    let coders = requantize
+        .into_iter()
         .enumerate()
-        .map(|(i, (component, gain))| {
-            let input = header.quant[component.quant].as_ref().expect("the scan header checked its table");
-            Requantize::new(input, &output_quant[usize::from(i > 0)], gain)
+        .map(|(i, requantize)| {
+            let (dc, ac) = if i == 0 { (DC_LUMA, AC_LUMA) } else { (DC_CHROMA, AC_CHROMA) };
+            ComponentCoder { requantize, dc, ac, previous_dc: 0 }
         })
         .collect();
-    let huffman = output_tables(&header, &requantize);
-    let encode = |class: Class, number: usize| -> Result<EncodeTable, NotDone> {
-        let (_, _, spec) = huffman.iter().find(|(c, n, _)| *c == class && *n == number).expect("every table in use");
-        EncodeTable::new(spec).map_err(|_| NotDone::Unsupported(Unsupported("an invalid Huffman table")))
-    };
-    let mut coders = Vec::new();
-    for (component, requantize) in header.components.iter().zip(requantize) {
-        let (dc, ac) = (encode(Class::Dc, component.dc_table)?, encode(Class::Ac, component.ac_table)?);
-        coders.push(ComponentCoder { requantize, dc, ac, previous_dc: 0 });
+    // About one symbol for every 5 bits of the input's data.
+    let mut transcoder = Transcoder { coders, symbols: Symbols::with_capacity(header.scan.len() * 8 / 5) };
+    if header.is_single_scan() {
+        scan::decode(&header, &mut transcoder)?;
+    } else {
+        store::decode(&header)?.replay(&mut transcoder);
     }
+    let specs = transcoder.symbols.tables();
+    let mut encode = Vec::new();
+    for spec in &specs {
+        let table = spec.as_ref().map(EncodeTable::new).transpose();
+        encode.push(table.map_err(|_| NotDone::NoCode)?.unwrap_or_else(EncodeTable::empty));
+    }
+    let encode: [EncodeTable; 4] = encode.try_into().unwrap_or_else(|_| unreachable!("four tables"));
+    let huffman: Vec<(Class, u8, &TableSpec)> = [(Class::Dc, 0), (Class::Ac, 0), (Class::Dc, 1), (Class::Ac, 1)]
+        .into_iter()
+        .zip(&specs)
+        .filter_map(|((class, number), spec)| spec.as_ref().map(|spec| (class, number, spec)))
+        .collect();
+    // Y with the luma tables, Cb and Cr with the chroma ones.
     let components: Vec<ComponentSpec> = header
         .components
         .iter()
         .enumerate()
-        .map(|(i, c)| ComponentSpec {
-            id: c.id,
-            h: c.h as u8,
-            v: c.v as u8,
-            quant: u8::from(i > 0),
-            dc_table: c.dc_table as u8,
-            ac_table: c.ac_table as u8,
+        .map(|(i, c)| {
+            let number = u8::from(i > 0);
+            ComponentSpec { id: c.id, h: c.h as u8, v: c.v as u8, quant: number, dc_table: number, ac_table: number }
         })
         .collect();
-    let huffman_specs: Vec<(Class, u8, &TableSpec)> = huffman.iter().map(|(c, n, s)| (*c, *n as u8, s)).collect();
     let spec = HeaderSpec {
         width: header.width as u16,
         height: header.height as u16,
         components: &components,
         quant: &[(0, output_quant[0]), (1, output_quant[1])],
-        huffman: &huffman_specs,
+        huffman: &huffman,
         icc_segments: &header.icc_segments,
     };
-    let start = writer::header(&spec, header.scan.len());
-    let mut transcoder = Transcoder { writer: BitWriter::new(start), coders };
-    scan::decode(&header, &mut transcoder)?;
-    let mut bytes = transcoder.writer.finish().ok_or(NotDone::NoCode)?;
+    let mut writer = BitWriter::new(writer::header(&spec, header.scan.len()));
+    transcoder.symbols.write(&encode, &mut writer);
+    let mut bytes = writer.finish().ok_or(NotDone::NoCode)?;
     bytes.extend_from_slice(&[0xFF, 0xD9]);
     Ok(Desaturated { bytes, width: header.width as u32, height: header.height as u32 })
-}
-
-/// The Huffman tables to write, by class and number: the input's, unless
-/// a component coded with one changes its values and the table lacks a
-/// symbol the new values might need; then T.81's typical table.
-fn output_tables(header: &Header<'_>, requantize: &[Requantize]) -> Vec<(Class, usize, TableSpec)> {
-    let mut tables = Vec::new();
-    for class in [Class::Dc, Class::Ac] {
-        for number in 0..2 {
-            let users: Vec<usize> = (0..header.components.len())
-                .filter(|&i| {
-                    let c = &header.components[i];
-                    number == if class == Class::Dc { c.dc_table } else { c.ac_table }
-                })
-                .collect();
-            if users.is_empty() {
-                continue;
-            }
-            let input = if class == Class::Dc { &header.dc_tables[number] } else { &header.ac_tables[number] };
-            let input = input.as_ref().expect("the scan header checked its tables");
-            let unchanged = users.iter().all(|&i| requantize[i].identity);
-            let spec = if unchanged || input.is_complete(class) {
-                input.clone()
-            } else {
-                match (class, users.contains(&0)) {
-                    (Class::Dc, true) => typical::dc_luma(),
-                    (Class::Dc, false) => typical::dc_chroma(),
-                    (Class::Ac, true) => typical::ac_luma(),
-                    (Class::Ac, false) => typical::ac_chroma(),
-                }
-            };
-            tables.push((class, number, spec));
-        }
-    }
-    tables
 }
 
 #[cfg(test)]
@@ -252,6 +230,7 @@ mod tests {
         let output = desaturate(&input, 1.0, 90).unwrap();
         assert_eq!((output.width, output.height), (64, 48));
         assert_eq!(decode(&output.bytes), decode(&input), "the same coefficients, the same pixels");
+        assert!(output.bytes.len() < input.len(), "Huffman tables fitted to the image, not the typical ones");
     }
 
     /// Y, Cb and Cr of every pixel, as zune-jpeg decodes them.
@@ -290,8 +269,8 @@ mod tests {
             let input = jpeg(95, sampling, false);
             let output = desaturate(&input, 1.0, 60).map_err(|e| format!("{sampling:?}: {e:?}")).unwrap();
             let parsed = header::parse(&output.bytes).unwrap();
-            assert_eq!(parsed.quant[0], Some(quantization::table(60, true)));
-            assert_eq!(parsed.ac_tables[1], Some(typical::ac_chroma()), "the input's table, complete");
+            assert_eq!(parsed.tables.quant[0], Some(quantization::table(60, true)));
+            assert!(parsed.tables.ac[1].as_ref().is_some_and(|table| table.symbols.len() < 162), "fitted tables");
             // As faithful as decoding and encoding again at quality 60.
             let mut again = Vec::new();
             let mut encoder = jpeg_encoder::Encoder::new(&mut again, 60);
@@ -322,8 +301,10 @@ mod tests {
         assert!(matches!(desaturate(&gray, 0.5, 90), Err(NotDone::Unsupported(_))));
         let input = jpeg(90, jpeg_encoder::SamplingFactor::R_4_2_0, false);
         assert!(matches!(desaturate(&input[..input.len() - 40], 0.5, 90), Err(NotDone::Corrupt(_))));
-        // jpeg-encoder writes one scan per component when it optimizes its tables.
+        // jpeg-encoder writes one scan per component when it optimizes its
+        // tables: they go through the store, and give what one scan gives.
         let scans = jpeg(90, jpeg_encoder::SamplingFactor::R_4_2_0, true);
-        assert!(matches!(desaturate(&scans, 0.5, 90), Err(NotDone::Unsupported(_))));
+        let from_scans = desaturate(&scans, 0.5, 90).unwrap();
+        assert_eq!(decode(&from_scans.bytes), decode(&desaturate(&input, 0.5, 90).unwrap().bytes));
     }
 }

@@ -1,10 +1,11 @@
 //! A JPEG file's segments up to its first scan: the frame (size,
 //! components, sampling), quantization and Huffman tables, the restart
 //! interval, the metadata the module keeps or obeys (ICC profile, Exif
-//! orientation, JFIF and Adobe colour transform), and where the scan's data
-//! starts. Only what the fast paths decode is accepted: sequential Huffman
-//! coding, 8-bit samples, gray or YCbCr, one scan with every component;
-//! anything else is [`Unsupported`] and left to the general decoder.
+//! orientation, JFIF and Adobe colour transform), the first scan's header
+//! and where its data starts; then, scan by scan, the segments between
+//! scans ([`next_scan`]). Only what the fast paths decode is accepted:
+//! Huffman coding, sequential or progressive, of 8-bit samples, gray or
+//! YCbCr; anything else is [`Unsupported`] and left to the general decoder.
 
 use super::huffman::TableSpec;
 
@@ -23,9 +24,37 @@ pub struct Component {
     pub v: usize,
     /// Its quantization table (0 to 3).
     pub quant: usize,
-    /// Its DC and AC Huffman tables (0 or 1), from the scan header.
+    /// Its DC and AC Huffman tables (0 to 3) in the first scan (0 if it is
+    /// not in it).
     pub dc_table: usize,
     pub ac_table: usize,
+}
+
+/// The tables in force at a point of the file: they may change between scans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tables {
+    /// Quantization tables by number, in zigzag order.
+    pub quant: [Option<[u16; 64]>; 4],
+    /// DC and AC Huffman tables by number.
+    pub dc: [Option<TableSpec>; 4],
+    pub ac: [Option<TableSpec>; 4],
+    /// MCUs between restart markers (0: none).
+    pub restart_interval: usize,
+}
+
+/// A scan's header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scan {
+    /// Its components, as indexes into the frame's, with their DC and AC
+    /// Huffman tables.
+    pub components: Vec<(usize, usize, usize)>,
+    /// The zigzag positions it codes, `start..=end` (0..=63 when sequential).
+    pub start: usize,
+    pub end: usize,
+    /// Successive approximation (progressive): the bit position of the
+    /// previous scan of these coefficients (0: the first) and of this one.
+    pub high: u32,
+    pub low: u32,
 }
 
 /// The parts of a file the fast paths use.
@@ -33,20 +62,19 @@ pub struct Component {
 pub struct Header<'a> {
     pub width: usize,
     pub height: usize,
-    /// In frame order, which is also the scan's order here.
+    /// In frame order.
     pub components: Vec<Component>,
-    /// Quantization tables by number, in zigzag order.
-    pub quant: [Option<[u16; 64]>; 4],
-    /// DC and AC Huffman tables by number.
-    pub dc_tables: [Option<TableSpec>; 2],
-    pub ac_tables: [Option<TableSpec>; 2],
-    /// MCUs between restart markers (0: none).
-    pub restart_interval: usize,
+    /// Progressive (SOF2) rather than sequential.
+    pub progressive: bool,
+    /// The tables in force at the first scan.
+    pub tables: Tables,
     /// The APP2 segments holding the ICC profile, whole (after the length).
     pub icc_segments: Vec<&'a [u8]>,
     /// The Exif block (after "Exif\0\0"), if any.
     pub exif: Option<&'a [u8]>,
-    /// The entropy-coded data of the scan, to the end of the file.
+    /// The first scan.
+    pub first_scan: Scan,
+    /// Its entropy-coded data, to the end of the file.
     pub scan: &'a [u8],
 }
 
@@ -59,6 +87,7 @@ const DHT: u8 = 0xC4;
 const DRI: u8 = 0xDD;
 const SOF0: u8 = 0xC0;
 const SOF1: u8 = 0xC1;
+const SOF2: u8 = 0xC2;
 const APP1: u8 = 0xE1;
 const APP2: u8 = 0xE2;
 const APP14: u8 = 0xEE;
@@ -114,12 +143,11 @@ pub fn parse(bytes: &[u8]) -> Result<Header<'_>, Unsupported> {
         width: 0,
         height: 0,
         components: Vec::new(),
-        quant: [None; 4],
-        dc_tables: [None, None],
-        ac_tables: [None, None],
-        restart_interval: 0,
+        progressive: false,
+        tables: Tables { quant: [None; 4], dc: Default::default(), ac: Default::default(), restart_interval: 0 },
         icc_segments: Vec::new(),
         exif: None,
+        first_scan: Scan { components: Vec::new(), start: 0, end: 63, high: 0, low: 0 },
         scan: &[],
     };
     let mut frame = false;
@@ -127,19 +155,19 @@ pub fn parse(bytes: &[u8]) -> Result<Header<'_>, Unsupported> {
     loop {
         let (marker, payload) = segments.next_segment()?;
         match marker {
-            SOF0 | SOF1 => {
+            SOF0 | SOF1 | SOF2 => {
+                if frame {
+                    return Err(Unsupported("two frames"));
+                }
                 read_frame(payload, &mut header)?;
+                header.progressive = marker == SOF2;
                 frame = true;
             }
-            DHT => read_huffman_tables(payload, &mut header)?,
             // The other start-of-frame markers, and arithmetic coding's DAC.
-            0xC2..=0xCF if marker != 0xC8 => {
-                return Err(Unsupported("not sequential Huffman coding (progressive, lossless or arithmetic)"));
-            }
-            DQT => read_quantization_tables(payload, &mut header)?,
-            DRI => {
-                let [high, low] = payload else { return Err(Unsupported("a DRI segment of the wrong length")) };
-                header.restart_interval = usize::from(u16::from_be_bytes([*high, *low]));
+            0xC3 | 0xC5..=0xC7 | 0xC9..=0xCF => {
+                return Err(Unsupported(
+                    "not Huffman-coded sequential or progressive DCT (lossless, hierarchical or arithmetic)",
+                ));
             }
             APP1 if payload.starts_with(b"Exif\0\0") && header.exif.is_none() => header.exif = Some(&payload[6..]),
             APP2 if payload.starts_with(b"ICC_PROFILE\0") => header.icc_segments.push(payload),
@@ -148,11 +176,15 @@ pub fn parse(bytes: &[u8]) -> Result<Header<'_>, Unsupported> {
                 if !frame {
                     return Err(Unsupported("a scan before the frame header"));
                 }
-                read_scan_header(payload, &mut header)?;
+                header.first_scan = read_scan_header(payload, &header.components, header.progressive)?;
+                for &(index, dc, ac) in &header.first_scan.components {
+                    header.components[index].dc_table = dc;
+                    header.components[index].ac_table = ac;
+                }
                 header.scan = &bytes[segments.at..];
                 break;
             }
-            _ => {}
+            _ => read_tables(marker, payload, &mut header.tables)?,
         }
     }
     if header.components.len() == 3 {
@@ -162,6 +194,53 @@ pub fn parse(bytes: &[u8]) -> Result<Header<'_>, Unsupported> {
         }
     }
     Ok(header)
+}
+
+/// The tables a segment between scans may define (others are skipped).
+fn read_tables(marker: u8, payload: &[u8], tables: &mut Tables) -> Result<(), Unsupported> {
+    match marker {
+        DHT => read_huffman_tables(payload, tables),
+        DQT => read_quantization_tables(payload, tables),
+        DRI => {
+            let [high, low] = payload else { return Err(Unsupported("a DRI segment of the wrong length")) };
+            tables.restart_interval = usize::from(u16::from_be_bytes([*high, *low]));
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The next scan after one whose data ended at `rest` (a marker, perhaps
+/// after a few bytes the scan left over): its header, and its data to the
+/// end of the file; `None` at the end of the image. Tables defined on the
+/// way go into `tables`.
+pub fn next_scan<'a>(
+    rest: &'a [u8],
+    header: &Header<'_>,
+    tables: &mut Tables,
+) -> Result<Option<(Scan, &'a [u8])>, Unsupported> {
+    // The next marker: 0xFF followed by neither 0x00 (a stuffed byte) nor
+    // a restart marker.
+    let start = (0..rest.len().saturating_sub(1))
+        .find(|&i| rest[i] == 0xFF && rest[i + 1] != 0 && !(0xD0..=0xD7).contains(&rest[i + 1]))
+        .ok_or(Unsupported("the file ends inside a scan"))?;
+    let mut segments = Segments { bytes: rest, at: start };
+    loop {
+        // Segments::next_segment stops with an error at EOI: look first.
+        let at = (segments.at..rest.len()).find(|&i| rest[i] != 0xFF).unwrap_or(rest.len());
+        if rest.get(at) == Some(&EOI) && at > segments.at {
+            return Ok(None);
+        }
+        let (marker, payload) = segments.next_segment()?;
+        match marker {
+            SOS => {
+                let scan = read_scan_header(payload, &header.components, header.progressive)?;
+                return Ok(Some((scan, &rest[segments.at..])));
+            }
+            0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCF => return Err(Unsupported("a second frame")),
+            _ => read_tables(marker, payload, tables)?,
+        }
+    }
 }
 
 fn read_frame(payload: &[u8], header: &mut Header<'_>) -> Result<(), Unsupported> {
@@ -191,7 +270,7 @@ fn read_frame(payload: &[u8], header: &mut Header<'_>) -> Result<(), Unsupported
     Ok(())
 }
 
-fn read_quantization_tables(mut payload: &[u8], header: &mut Header<'_>) -> Result<(), Unsupported> {
+fn read_quantization_tables(mut payload: &[u8], tables: &mut Tables) -> Result<(), Unsupported> {
     while let [info, rest @ ..] = payload {
         let (precision, number) = (info >> 4, usize::from(info & 15));
         let size = if precision == 0 { 64 } else { 128 };
@@ -206,65 +285,89 @@ fn read_quantization_tables(mut payload: &[u8], header: &mut Header<'_>) -> Resu
         if table.contains(&0) {
             return Err(Unsupported("a quantization table with a zero"));
         }
-        header.quant[number] = Some(table);
+        tables.quant[number] = Some(table);
         payload = &rest[size..];
     }
     Ok(())
 }
 
-fn read_huffman_tables(mut payload: &[u8], header: &mut Header<'_>) -> Result<(), Unsupported> {
+fn read_huffman_tables(mut payload: &[u8], tables: &mut Tables) -> Result<(), Unsupported> {
     while let [info, rest @ ..] = payload {
         let (class, number) = (info >> 4, usize::from(info & 15));
-        if class > 1 || number > 1 || rest.len() < 16 {
-            return Err(Unsupported("a Huffman table of a kind baseline JPEG has not"));
+        if class > 1 || number > 3 || rest.len() < 16 {
+            return Err(Unsupported("a malformed Huffman table"));
         }
         let counts: [u8; 16] = rest[..16].try_into().expect("16 counts");
         let total: usize = counts.iter().map(|&n| usize::from(n)).sum();
         let Some(symbols) = rest.get(16..16 + total) else { return Err(Unsupported("a malformed Huffman table")) };
         let spec = TableSpec { counts, symbols: symbols.to_vec() };
         if class == 0 {
-            header.dc_tables[number] = Some(spec);
+            tables.dc[number] = Some(spec);
         } else {
-            header.ac_tables[number] = Some(spec);
+            tables.ac[number] = Some(spec);
         }
         payload = &rest[16 + total..];
     }
     Ok(())
 }
 
-fn read_scan_header(payload: &[u8], header: &mut Header<'_>) -> Result<(), Unsupported> {
+fn read_scan_header(payload: &[u8], frame: &[Component], progressive: bool) -> Result<Scan, Unsupported> {
     let invalid = Unsupported("a malformed scan header");
     let [count, rest @ ..] = payload else { return Err(invalid) };
     let count = usize::from(*count);
-    if count != header.components.len() {
-        return Err(Unsupported("a first scan without every component (several scans)"));
-    }
-    if rest.len() != 2 * count + 3 {
+    if count == 0 || rest.len() != 2 * count + 3 {
         return Err(invalid);
     }
-    for (i, spec) in rest[..2 * count].chunks_exact(2).enumerate() {
-        // Components in the scan in frame order, as every encoder writes them.
-        let component = &mut header.components[i];
-        if spec[0] != component.id {
-            return Err(Unsupported("scan components in another order than the frame's"));
+    let mut components = Vec::with_capacity(count);
+    for spec in rest[..2 * count].chunks_exact(2) {
+        let index = frame.iter().position(|c| c.id == spec[0]).ok_or(invalid)?;
+        // In frame order, each once (T.81 B.2.3).
+        if components.last().is_some_and(|&(last, _, _)| last >= index) {
+            return Err(Unsupported("scan components out of the frame's order"));
         }
         let (dc, ac) = (usize::from(spec[1] >> 4), usize::from(spec[1] & 15));
-        if dc > 1 || ac > 1 {
-            return Err(Unsupported("Huffman tables other than baseline's two"));
+        if dc > 3 || ac > 3 {
+            return Err(invalid);
         }
-        component.dc_table = dc;
-        component.ac_table = ac;
-        if header.quant[component.quant].is_none() || header.dc_tables[dc].is_none() || header.ac_tables[ac].is_none() {
-            return Err(Unsupported("a component whose tables are not defined before its scan"));
-        }
+        components.push((index, dc, ac));
     }
-    if rest[2 * count..] != [0, 63, 0] {
-        return Err(Unsupported("a scan of part of the coefficients (progressive)"));
+    let [start, end, approximation] = rest[2 * count..] else { return Err(invalid) };
+    let scan = Scan {
+        components,
+        start: usize::from(start),
+        end: usize::from(end),
+        high: u32::from(approximation >> 4),
+        low: u32::from(approximation & 15),
+    };
+    let fits = if progressive {
+        // A DC scan, or an AC band of one component; bits of at most 13.
+        let band = if scan.start == 0 { scan.end == 0 } else { scan.start <= scan.end && scan.end <= 63 && count == 1 };
+        band && scan.high <= 13 && scan.low <= 13
+    } else {
+        (scan.start, scan.end, scan.high, scan.low) == (0, 63, 0, 0)
+    };
+    if !fits {
+        return Err(Unsupported("a scan of coefficients its frame does not allow"));
     }
-    Ok(())
+    Ok(scan)
 }
 
 impl Header<'_> {
+    /// Whether the first scan is the whole image: sequential, every
+    /// component, with baseline's two tables of each kind defined. Then
+    /// the image can be decoded block by block as the scan goes.
+    pub fn is_single_scan(&self) -> bool {
+        let scan = &self.first_scan;
+        let tables_defined = scan.components.iter().all(|&(index, dc, ac)| {
+            dc <= 1
+                && ac <= 1
+                && self.tables.dc[dc].is_some()
+                && self.tables.ac[ac].is_some()
+                && self.tables.quant[self.components[index].quant].is_some()
+        });
+        !self.progressive && scan.components.len() == self.components.len() && tables_defined
+    }
+
     /// The largest horizontal and vertical sampling factors.
     pub fn max_sampling(&self) -> (usize, usize) {
         let h = self.components.iter().map(|c| c.h).max().unwrap_or(1);
@@ -308,7 +411,8 @@ mod tests {
         assert_eq!(sampling, [(2, 2), (1, 1), (1, 1)]);
         assert_eq!(header.max_sampling(), (2, 2));
         assert_eq!(header.icc_profile().as_deref(), Some(&b"a profile"[..]));
-        assert!(header.quant[header.components[0].quant].is_some());
+        assert!(header.tables.quant[header.components[0].quant].is_some());
+        assert!(header.is_single_scan());
         assert!(header.scan.ends_with(&[0xFF, EOI]));
     }
 
@@ -317,22 +421,45 @@ mod tests {
         use crate::jpeg::huffman::typical;
         let jpeg = sample(75);
         let header = parse(&jpeg).unwrap();
-        assert_eq!(header.dc_tables[0], Some(typical::dc_luma()));
-        assert_eq!(header.dc_tables[1], Some(typical::dc_chroma()));
-        assert_eq!(header.ac_tables[0], Some(typical::ac_luma()));
-        assert_eq!(header.ac_tables[1], Some(typical::ac_chroma()));
+        assert_eq!(header.tables.dc[0], Some(typical::dc_luma()));
+        assert_eq!(header.tables.dc[1], Some(typical::dc_chroma()));
+        assert_eq!(header.tables.ac[0], Some(typical::ac_luma()));
+        assert_eq!(header.tables.ac[1], Some(typical::ac_chroma()));
     }
 
     #[test]
     fn other_codings_are_left_to_the_general_decoder() {
-        let mut progressive = sample(90);
-        let frame = progressive.windows(2).position(|w| w == [0xFF, SOF0]).unwrap();
-        progressive[frame + 1] = 0xC2;
-        assert!(parse(&progressive).unwrap_err().0.contains("progressive"));
+        let mut lossless = sample(90);
+        let frame = lossless.windows(2).position(|w| w == [0xFF, SOF0]).unwrap();
+        lossless[frame + 1] = 0xC3;
+        assert!(parse(&lossless).unwrap_err().0.contains("lossless"));
         assert_eq!(parse(b"GIF89a").unwrap_err(), Unsupported("not a JPEG file"));
         let jpeg = sample(90);
         for end in [2, 10, 100, 400] {
             assert!(parse(&jpeg[..end]).is_err(), "cut at {end}");
         }
+    }
+
+    #[test]
+    fn progressive_scans_follow_one_another() {
+        let pixels: Vec<u8> = (0..24 * 16 * 3).map(|i| (i * 7 % 251) as u8).collect();
+        let mut jpeg = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, 90);
+        encoder.set_progressive(true);
+        encoder.encode(&pixels, 24, 16, jpeg_encoder::ColorType::Rgb).unwrap();
+        let header = parse(&jpeg).unwrap();
+        assert!(header.progressive && !header.is_single_scan());
+        assert_eq!((header.first_scan.start, header.first_scan.end), (0, 0), "DC first");
+        let mut tables = header.tables.clone();
+        let mut scans = vec![header.first_scan.clone()];
+        // Each scan's data holds no marker but restarts: the next one is found past it.
+        let mut rest = header.scan;
+        while let Some((scan, data)) = next_scan(rest, &header, &mut tables).unwrap() {
+            scans.push(scan);
+            rest = data;
+        }
+        assert!(scans.len() > 3, "{scans:?}");
+        assert!(scans[1..].iter().all(|s| s.components.len() == 1 || s.start == 0));
+        assert!(scans.iter().any(|s| s.end == 63));
     }
 }

@@ -2,8 +2,9 @@
 //! of each length 1 to 16, then the symbols in code order), the canonical
 //! codes they stand for (T.81 Annex C), and the two forms this module uses:
 //! a decoding table with a 10-bit lookup, and the code of each symbol for
-//! encoding. The typical tables of T.81 Annex K are here too: the encoder
-//! falls back on them when an input's own tables lack a symbol it needs.
+//! encoding. Tables fitted to the symbols an image needs are built as
+//! T.81 Annex K.2 describes ([`TableSpec::optimal`]); the typical tables
+//! of Annex K.3 are here too, which most encoders write.
 
 /// Bits a decoding table resolves with one lookup.
 pub const LOOKUP_BITS: u32 = 10;
@@ -49,6 +50,7 @@ impl TableSpec {
     /// Whether every symbol of `class` is in the table: categories 0 to 11
     /// for DC; for AC, end of block, the run of sixteen zeros, and every run
     /// 0 to 15 with every size 1 to 10.
+    #[cfg(test)]
     pub fn is_complete(&self, class: Class) -> bool {
         let mut present = [false; 256];
         for &symbol in &self.symbols {
@@ -61,6 +63,90 @@ impl TableSpec {
             }
         }
     }
+}
+
+impl TableSpec {
+    /// The table that codes symbols of these frequencies in the fewest
+    /// bits, with codes of at most 16 bits and none of all ones (T.81
+    /// K.2, as libjpeg builds it). Symbols of frequency 0 get no code.
+    pub fn optimal(frequencies: &[u32; 256]) -> TableSpec {
+        // A 257th symbol of frequency 1 takes the all-ones code point.
+        let mut frequency: Vec<u64> = frequencies.iter().map(|&f| u64::from(f)).collect();
+        frequency.push(1);
+        let mut size = code_sizes(&frequency);
+        // Lengths past 32 (frequencies growing like Fibonacci numbers) are
+        // more than the limiting below can fold back: halve the frequencies
+        // (keeping every symbol) until there are none.
+        while size.iter().any(|&s| s > 32) {
+            for f in frequency.iter_mut().filter(|f| **f > 0) {
+                *f = f.div_ceil(2);
+            }
+            size = code_sizes(&frequency);
+        }
+        let mut counts = [0usize; 33];
+        for &s in &size {
+            if s > 0 {
+                counts[s] += 1;
+            }
+        }
+        // No code longer than 16 bits: move pairs of the longest up.
+        for length in (17..=32).rev() {
+            while counts[length] > 0 {
+                let mut shorter = length - 2;
+                while counts[shorter] == 0 {
+                    shorter -= 1;
+                }
+                counts[length] -= 2;
+                counts[length - 1] += 1;
+                counts[shorter + 1] += 2;
+                counts[shorter] -= 1;
+            }
+        }
+        // Give back the reserved code point: the last of the longest codes.
+        if let Some(longest) = (1..=16).rev().find(|&length| counts[length] > 0) {
+            counts[longest] -= 1;
+        }
+        let mut symbols = Vec::new();
+        for length in 1..=32 {
+            symbols.extend((0..256).filter(|&symbol| size[symbol] == length).map(|symbol| symbol as u8));
+        }
+        TableSpec { counts: std::array::from_fn(|i| counts[i + 1] as u8), symbols }
+    }
+}
+
+/// The Huffman code length of each of 257 symbols (0: frequency 0).
+fn code_sizes(frequency: &[u64]) -> [usize; 257] {
+    let mut frequency = frequency.to_vec();
+    let mut size = [0usize; 257];
+    let mut others = [usize::MAX; 257];
+    loop {
+        // The two least frequent subtrees (ties: the larger symbol).
+        let least = |frequency: &[u64], skip: usize| {
+            (0..257)
+                .filter(|&i| frequency[i] > 0 && i != skip)
+                .min_by(|&a, &b| frequency[a].cmp(&frequency[b]).then(b.cmp(&a)))
+        };
+        let Some(first) = least(&frequency, usize::MAX) else { break };
+        let Some(second) = least(&frequency, first) else { break };
+        frequency[first] += frequency[second];
+        frequency[second] = 0;
+        // Every symbol of both subtrees gets one bit longer; the second's
+        // chain is hung after the first's.
+        let mut node = first;
+        size[node] += 1;
+        while others[node] != usize::MAX {
+            node = others[node];
+            size[node] += 1;
+        }
+        others[node] = second;
+        let mut node = second;
+        size[node] += 1;
+        while others[node] != usize::MAX {
+            node = others[node];
+            size[node] += 1;
+        }
+    }
+    size
 }
 
 /// DC or AC: which symbols a table codes.
@@ -179,6 +265,11 @@ impl EncodeTable {
         Ok(EncodeTable { codes })
     }
 
+    /// A table without codes (for a class no symbol needs).
+    pub fn empty() -> EncodeTable {
+        EncodeTable { codes: [(0, 0); 256] }
+    }
+
     /// The code of `symbol` and its length.
     #[inline(always)]
     pub fn code(&self, symbol: u8) -> (u16, u8) {
@@ -186,7 +277,9 @@ impl EncodeTable {
     }
 }
 
-/// The typical tables of T.81 Annex K.3, which most encoders write.
+/// The typical tables of T.81 Annex K.3, which most encoders write (the
+/// tests check that jpeg-encoder's are these).
+#[cfg(test)]
 pub mod typical {
     use super::TableSpec;
 
@@ -298,6 +391,28 @@ mod tests {
         assert!(DecodeTable::new(&spec, Class::Dc).is_err());
         let missing = TableSpec { counts: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], symbols: vec![] };
         assert!(EncodeTable::new(&missing).is_err());
+    }
+
+    #[test]
+    fn optimal_tables_give_frequent_symbols_short_codes_and_every_used_one_a_code() {
+        let mut frequencies = [0u32; 256];
+        for (symbol, frequency) in [(0x00, 1000), (0x01, 500), (0x11, 20), (0x23, 3), (0xF0, 1)] {
+            frequencies[symbol] = frequency;
+        }
+        let spec = TableSpec::optimal(&frequencies);
+        assert_eq!(spec.symbols, [0x00, 0x01, 0x11, 0x23, 0xF0]);
+        let table = EncodeTable::new(&spec).unwrap();
+        let lengths: Vec<u8> = spec.symbols.iter().map(|&s| table.code(s).1).collect();
+        assert_eq!(lengths, [1, 2, 3, 4, 5], "the reserved all-ones code is the other 5-bit one");
+        assert!(DecodeTable::new(&spec, Class::Ac).is_ok());
+        // One symbol alone still gets a code; many of one frequency stay within 16 bits.
+        let mut one = [0u32; 256];
+        one[5] = 9;
+        assert_eq!(TableSpec::optimal(&one).counts[0], 1);
+        let skewed: [u32; 256] = std::array::from_fn(|i| 1 << (i % 31));
+        let spec = TableSpec::optimal(&skewed);
+        assert_eq!(spec.symbols.len(), 256);
+        assert!(EncodeTable::new(&spec).is_ok(), "{:?}", spec.counts);
     }
 
     #[test]

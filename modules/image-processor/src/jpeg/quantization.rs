@@ -48,8 +48,8 @@ mod tests {
             let encoder = jpeg_encoder::Encoder::new(&mut jpeg, quality);
             encoder.encode(&[9; 16 * 16 * 3], 16, 16, jpeg_encoder::ColorType::Rgb).unwrap();
             let parsed = header::parse(&jpeg).unwrap();
-            let luma = parsed.quant[parsed.components[0].quant].unwrap();
-            let chroma = parsed.quant[parsed.components[1].quant].unwrap();
+            let luma = parsed.tables.quant[parsed.components[0].quant].unwrap();
+            let chroma = parsed.tables.quant[parsed.components[1].quant].unwrap();
             assert_eq!((luma, chroma), (table(quality, true), table(quality, false)), "quality {quality}");
         }
         assert_eq!(table(50, true)[..3], [16, 11, 12]);

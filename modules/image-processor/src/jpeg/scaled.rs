@@ -14,6 +14,7 @@ use super::desaturate::NotDone;
 use super::header::{self, Header, Unsupported};
 use super::idct::{Dequantize, Idct, dequantize};
 use super::scan::{self, Block, BlockSink, Layout as Blocks};
+use super::store;
 use crate::decode::MAX_PIXELS;
 use crate::picture::{Layout, Picture};
 use crate::ycbcr_kernels;
@@ -94,13 +95,15 @@ pub fn decode(bytes: &[u8], (width, height): (usize, usize)) -> Result<Scaled, N
     let rows_per_mcu = v_max * base;
     let (width, height) = (header.width.div_ceil(1 << shift), header.height.div_ceil(1 << shift));
     let layout = if header.components.len() == 1 { Layout::Gray } else { Layout::Rgb };
+    let mut tables = Vec::new();
+    for component in &header.components {
+        let table =
+            header.tables.quant[component.quant].as_ref().ok_or(Unsupported("a table defined after its use"))?;
+        tables.push(dequantize(table));
+    }
     let mut sink = Planes {
         idct: Idct::new(),
-        dequantize: header
-            .components
-            .iter()
-            .map(|c| dequantize(header.quant[c.quant].as_ref().expect("checked by the scan header")))
-            .collect(),
+        dequantize: tables,
         sizes,
         planes: vec![vec![0; plane_width * rows_per_mcu]; header.components.len()],
         plane_width,
@@ -112,7 +115,11 @@ pub fn decode(bytes: &[u8], (width, height): (usize, usize)) -> Result<Scaled, N
             pixels: vec![0; width * height * layout.channels()],
         },
     };
-    scan::decode(&header, &mut sink)?;
+    if header.is_single_scan() {
+        scan::decode(&header, &mut sink)?;
+    } else {
+        store::decode(&header)?.replay(&mut sink);
+    }
     Ok(Scaled {
         picture: sink.picture,
         full_size: (header.width, header.height),

@@ -32,7 +32,7 @@ const fn natural_order() -> [u8; 64] {
 }
 
 /// Where a block's quantized coefficients go as they are decoded.
-pub trait Coefficients: Default {
+pub trait Coefficients {
     /// The DC coefficient: its value, not the difference the file codes.
     fn dc(&mut self, value: i16);
     /// The next nonzero AC coefficient, at zigzag position `k` (1 to 63,
@@ -112,6 +112,24 @@ impl Coefficients for Sparse {
     }
 }
 
+/// A block of the whole image's store, in natural order.
+impl Coefficients for [i16; 64] {
+    #[inline(always)]
+    fn dc(&mut self, value: i16) {
+        self[0] = value;
+    }
+
+    #[inline(always)]
+    fn ac(&mut self, k: usize, value: i16) {
+        self[usize::from(NATURAL[k])] = value;
+    }
+
+    #[inline(always)]
+    fn clear(&mut self) {
+        *self = [0; 64];
+    }
+}
+
 impl Sparse {
     /// The nonzero AC coefficients.
     pub fn nonzero(&self) -> &[(u8, i16)] {
@@ -122,7 +140,7 @@ impl Sparse {
 /// What receives the decoded blocks.
 pub trait BlockSink {
     /// How it wants a block's coefficients.
-    type Block: Coefficients;
+    type Block: Coefficients + Default;
 
     /// Block `column` of block row `row` of the current MCU row (rows are
     /// counted within it), of component `component`.
@@ -162,32 +180,33 @@ impl Layout {
     }
 }
 
-/// Decodes the scan of `header`, giving every block to `sink`.
+/// Decodes the scan of `header`, which must be its only one
+/// ([`Header::is_single_scan`]), giving every block to `sink`.
 pub fn decode<S: BlockSink>(header: &Header<'_>, sink: &mut S) -> Result<(), Corrupt> {
     let layout = Layout::of(header);
     let table = |spec: &Option<_>, class| spec.as_ref().map(|spec| DecodeTable::new(spec, class));
-    let dc = [table(&header.dc_tables[0], Class::Dc), table(&header.dc_tables[1], Class::Dc)];
-    let ac = [table(&header.ac_tables[0], Class::Ac), table(&header.ac_tables[1], Class::Ac)];
+    let dc = [table(&header.tables.dc[0], Class::Dc), table(&header.tables.dc[1], Class::Dc)];
+    let ac = [table(&header.tables.ac[0], Class::Ac), table(&header.tables.ac[1], Class::Ac)];
     let mut tables = Vec::new();
     for component in &header.components {
-        match (&dc[component.dc_table], &ac[component.ac_table]) {
-            (Some(Ok(dc)), Some(Ok(ac))) => tables.push((dc, ac)),
+        match (dc.get(component.dc_table), ac.get(component.ac_table)) {
+            (Some(Some(Ok(dc))), Some(Some(Ok(ac)))) => tables.push((dc, ac)),
             _ => return Err(Corrupt::BadCode),
         }
     }
     let mut reader = BitReader::new(header.scan);
     let mut predictions = vec![0i32; header.components.len()];
     let mut block = S::Block::default();
-    let mut until_restart = header.restart_interval;
+    let mut until_restart = header.tables.restart_interval;
     let mut restart_number = 0u8;
     for mcu_row in 0..layout.mcus_y {
         for mcu_x in 0..layout.mcus_x {
-            if header.restart_interval > 0 {
+            if header.tables.restart_interval > 0 {
                 if until_restart == 0 {
                     reader.restart(restart_number)?;
                     restart_number = restart_number.wrapping_add(1);
                     predictions.fill(0);
-                    until_restart = header.restart_interval;
+                    until_restart = header.tables.restart_interval;
                 }
                 until_restart -= 1;
             }
@@ -215,7 +234,7 @@ pub fn decode<S: BlockSink>(header: &Header<'_>, sink: &mut S) -> Result<(), Cor
 
 /// Reads one block's coefficients into `block` (which is empty).
 #[inline(always)]
-fn decode_block(
+pub(super) fn decode_block(
     reader: &mut BitReader<'_>,
     dc: &DecodeTable,
     ac: &DecodeTable,

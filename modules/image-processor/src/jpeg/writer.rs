@@ -110,8 +110,8 @@ mod tests {
         assert_eq!((parsed.width, parsed.height), (300, 7));
         assert_eq!(parsed.components[0].h, 2);
         assert_eq!(parsed.components[2].dc_table, 1);
-        assert_eq!(parsed.quant[1], Some([3; 64]));
-        assert_eq!(parsed.ac_tables[1], Some(ac_chroma));
+        assert_eq!(parsed.tables.quant[1], Some([3; 64]));
+        assert_eq!(parsed.tables.ac[1], Some(ac_chroma));
         assert_eq!(parsed.icc_profile().as_deref(), Some(&b"profile"[..]));
         assert_eq!(parsed.scan, [0xFF, 0xD9]);
     }
