@@ -309,3 +309,20 @@ fn a_turned_jpeg_is_resized_upright_and_a_crop_comes_first() {
     assert_eq!(cropped.image().dimensions(), (50, 25));
     assert_eq!(cropped.node.message, "320×240 JPEG → 50×25 JPEG (crop, resize)");
 }
+
+#[test]
+fn both_fast_paths_keep_the_colour_profile() {
+    // Longer than one APP2 segment holds: two of them.
+    let profile: Vec<u8> = (0..70_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let mut jpeg = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, 90);
+    encoder.add_icc_profile(&profile).unwrap();
+    encoder.encode(photo(64, 48).as_raw(), 64, 48, jpeg_encoder::ColorType::Rgb).unwrap();
+    for parameters in [&[("effect", "desaturate")][..], &[("resize", "32x")][..]] {
+        let run = process_image(&jpeg, "jpg", parameters);
+        let output = run.output.as_ref().expect("an output");
+        let mut decoder = image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(output)).unwrap();
+        let kept = image::ImageDecoder::icc_profile(&mut decoder).unwrap();
+        assert!(kept.as_deref() == Some(&profile[..]), "{parameters:?}: the profile, whole");
+    }
+}
