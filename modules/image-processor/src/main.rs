@@ -10,7 +10,6 @@ mod format;
 mod geometry;
 mod hsl;
 mod jpeg;
-mod jpeg_rows;
 mod jpeg_to_jpeg;
 mod options;
 mod picture;
@@ -54,7 +53,7 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
         None => None,
     };
     let before = format!("{}×{} {}", decoded.full_size.0, decoded.full_size.1, decoded.format.title());
-    // The JPEG encoder can desaturate while it reads the rows, unless a
+    // The JPEG encoder can desaturate while it converts the rows, unless a
     // watermark is still to come.
     let defer_desaturation = format == Format::Jpeg && mark.is_none();
     let extent = decoded.extent();

@@ -1,5 +1,5 @@
 //! The WebAssembly SIMD128 operations the module's own kernels use
-//! ([`crate::ycbcr_kernels`], the JPEG inverse DCT): on wasm32 the
+//! ([`crate::ycbcr_kernels`], the JPEG inverse and forward DCTs): on wasm32 the
 //! instructions themselves (`core::arch::wasm32`, which these names
 //! follow), elsewhere the same operations computed lane by lane, as the
 //! WebAssembly specification defines them. The kernels run the SIMD path
@@ -10,10 +10,10 @@
 
 #[cfg(target_arch = "wasm32")]
 pub use core::arch::wasm32::{
-    f32x4_add, f32x4_convert_i32x4, f32x4_max, f32x4_min, f32x4_mul, f32x4_splat, i16x8_add, i16x8_narrow_i32x4,
-    i16x8_q15mulr_sat, i16x8_shl, i16x8_shr, i16x8_splat, i16x8_sub, i32x4_extend_high_i16x8, i32x4_extend_low_i16x8,
-    i32x4_trunc_sat_f32x4, u8x16_narrow_i16x8, u8x16_swizzle, u16x8_extend_high_u8x16, u16x8_extend_low_u8x16, v128,
-    v128_or,
+    f32x4_add, f32x4_convert_i32x4, f32x4_mul, f32x4_pmax, f32x4_pmin, f32x4_splat, f32x4_sub, i16x8_add,
+    i16x8_bitmask, i16x8_narrow_i32x4, i16x8_ne, i16x8_q15mulr_sat, i16x8_shl, i16x8_shr, i16x8_splat, i16x8_sub,
+    i32x4_extend_high_i16x8, i32x4_extend_low_i16x8, i32x4_sub, u8x16_narrow_i16x8, u8x16_swizzle,
+    u16x8_extend_high_u8x16, u16x8_extend_low_u8x16, v128, v128_or,
 };
 
 /// Lane `lane` (0 to 3) of `v` in all four lanes.
@@ -43,6 +43,28 @@ pub fn to_bytes(vector: v128) -> [u8; 16] {
     unsafe { core::mem::transmute(vector) }
 }
 
+/// The 4×4 matrix whose rows are `rows`, transposed.
+#[cfg(target_arch = "wasm32")]
+#[inline(always)]
+pub fn f32x4_transpose([a, b, c, d]: [v128; 4]) -> [v128; 4] {
+    use core::arch::wasm32::i32x4_shuffle;
+    let (t0, t1) = (i32x4_shuffle::<0, 4, 1, 5>(a, b), i32x4_shuffle::<2, 6, 3, 7>(a, b));
+    let (t2, t3) = (i32x4_shuffle::<0, 4, 1, 5>(c, d), i32x4_shuffle::<2, 6, 3, 7>(c, d));
+    [
+        i32x4_shuffle::<0, 1, 4, 5>(t0, t2),
+        i32x4_shuffle::<2, 3, 6, 7>(t0, t2),
+        i32x4_shuffle::<0, 1, 4, 5>(t1, t3),
+        i32x4_shuffle::<2, 3, 6, 7>(t1, t3),
+    ]
+}
+
+/// A vector's eight i16 lanes.
+#[cfg(target_arch = "wasm32")]
+pub fn to_i16s(vector: v128) -> [i16; 8] {
+    // SAFETY: v128 is 16 plain bytes, lanes little-endian as in memory.
+    unsafe { core::mem::transmute(vector) }
+}
+
 /// Eight i16 lanes.
 #[cfg(target_arch = "wasm32")]
 pub fn from_i16s(lanes: [i16; 8]) -> v128 {
@@ -66,6 +88,17 @@ pub fn to_f32s(vector: v128) -> [f32; 4] {
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use emulated::*;
+
+/// Each lane (a whole-number-valued or fractional f32 of magnitude below
+/// 2²²) rounded to the nearest whole number, ties to even, as i32 lanes:
+/// adding 1.5·2²³ leaves the integer in the low mantissa bits (IEEE's own
+/// rounding does the rounding). Cheaper in wasm than `f32x4.nearest`
+/// followed by a saturating conversion.
+#[inline(always)]
+pub fn f32x4_round_small(v: v128) -> v128 {
+    const MAGIC: f32 = 12_582_912.0;
+    i32x4_sub(f32x4_add(v, f32x4_splat(MAGIC)), from_f32s([MAGIC; 4]))
+}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod emulated {
@@ -184,21 +217,50 @@ mod emulated {
         from_f32s(std::array::from_fn(|i| a[i] + b[i]))
     }
 
+    pub fn f32x4_sub(a: v128, b: v128) -> v128 {
+        let (a, b) = (f32s(a), f32s(b));
+        from_f32s(std::array::from_fn(|i| a[i] - b[i]))
+    }
+
+    pub fn f32x4_transpose(rows: [v128; 4]) -> [v128; 4] {
+        let rows = rows.map(f32s);
+        std::array::from_fn(|i| from_f32s(std::array::from_fn(|j| rows[j][i])))
+    }
+
+    pub fn to_i16s(v: v128) -> [i16; 8] {
+        i16s(v)
+    }
+
     pub fn f32x4_mul(a: v128, b: v128) -> v128 {
         let (a, b) = (f32s(a), f32s(b));
         from_f32s(std::array::from_fn(|i| a[i] * b[i]))
     }
 
-    /// The lesser, NaN if either is (wasm's `f32x4.min`).
-    pub fn f32x4_min(a: v128, b: v128) -> v128 {
+    /// `b < a ? b : a` (wasm's `f32x4.pmin`: one x86 `minps`).
+    pub fn f32x4_pmin(a: v128, b: v128) -> v128 {
         let (a, b) = (f32s(a), f32s(b));
-        from_f32s(std::array::from_fn(|i| if a[i].is_nan() || b[i].is_nan() { f32::NAN } else { a[i].min(b[i]) }))
+        from_f32s(std::array::from_fn(|i| if b[i] < a[i] { b[i] } else { a[i] }))
     }
 
-    /// The greater, NaN if either is (wasm's `f32x4.max`).
-    pub fn f32x4_max(a: v128, b: v128) -> v128 {
+    /// `a < b ? b : a` (wasm's `f32x4.pmax`).
+    pub fn f32x4_pmax(a: v128, b: v128) -> v128 {
         let (a, b) = (f32s(a), f32s(b));
-        from_f32s(std::array::from_fn(|i| if a[i].is_nan() || b[i].is_nan() { f32::NAN } else { a[i].max(b[i]) }))
+        from_f32s(std::array::from_fn(|i| if a[i] < b[i] { b[i] } else { a[i] }))
+    }
+
+    /// All ones where the lanes differ.
+    pub fn i16x8_ne(a: v128, b: v128) -> v128 {
+        map16(a, b, |a, b| if a != b { -1 } else { 0 })
+    }
+
+    /// Each lane's top bit, lane 0 lowest.
+    pub fn i16x8_bitmask(a: v128) -> u8 {
+        i16s(a).iter().enumerate().fold(0, |mask, (i, &lane)| mask | (u8::from(lane < 0) << i))
+    }
+
+    pub fn i32x4_sub(a: v128, b: v128) -> v128 {
+        let (a, b) = (i32s(a), i32s(b));
+        from_i32s(std::array::from_fn(|i| a[i].wrapping_sub(b[i])))
     }
 
     pub fn f32x4_broadcast(v: v128, lane: usize) -> v128 {
@@ -228,6 +290,9 @@ mod tests {
             to_bytes(u8x16_narrow_i16x8(i16x8_add(wide, wide), i16x8_sub(i16x8_splat(0), wide)))[..9],
             [255, 255, 255, 255, 255, 255, 255, 255, 0]
         );
+        for (value, whole) in [(2.5f32, 2i32), (-3.5, -4), (254.49, 254), (-1024.0, -1024), (0.51, 1)] {
+            assert_eq!(to_bytes(f32x4_round_small(f32x4_splat(value)))[..4], whole.to_le_bytes(), "{value}");
+        }
         let swizzled = u8x16_swizzle(
             from_bytes(std::array::from_fn(|i| i as u8 + 1)),
             from_bytes([3, 0x80, 15, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),

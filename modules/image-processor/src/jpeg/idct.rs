@@ -6,7 +6,7 @@
 //! N < 8 each output sample stands for a (8/N)² area of pixels, with the
 //! frequencies the smaller grid cannot hold left out (libjpeg's scaled
 //! decoding computes the same). Samples get the level shift (+128), and are
-//! rounded and clamped to 0..=255.
+//! clamped to 0..=255 and rounded.
 //!
 //! Computed in f32, down the block's columns and then along its rows, only
 //! over the rows and columns of coefficients the file gave; in wasm four
@@ -94,7 +94,13 @@ impl Idct {
         if block.last == 0 {
             let value = sample(f32::from(block.coefficients[0]) * dequantize[0] / 8.0);
             for row in out.chunks_mut(stride).take(height) {
-                row[..width].fill(value);
+                // Fills of a known length (no call to memset).
+                match width {
+                    8 => row[..8].fill(value),
+                    4 => row[..4].fill(value),
+                    2 => row[..2].fill(value),
+                    _ => row[0] = value,
+                }
             }
             return;
         }
@@ -145,10 +151,11 @@ impl Idct {
     }
 }
 
-/// A sum as a sample: level-shifted, rounded, clamped.
+/// A sum as a sample: level-shifted, clamped to 0..=255, rounded (ties to
+/// even, as the SIMD path's conversion rounds).
 #[inline(always)]
 pub(super) fn sample(value: f32) -> u8 {
-    (value + 128.5).clamp(0.0, 255.0) as u8
+    (value + 128.0).clamp(0.0, 255.0).round_ties_even() as u8
 }
 
 #[cfg(test)]

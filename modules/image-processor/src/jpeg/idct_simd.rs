@@ -32,7 +32,7 @@ impl Idct {
                 halves[1] = f32x4_mul(f32x4_convert_i32x4(i32x4_extend_high_i16x8(row)), q(1));
             }
         }
-        let (shift, lowest, highest) = (f32x4_splat(128.5), f32x4_splat(0.0), f32x4_splat(255.0));
+        let (shift, lowest, highest) = (f32x4_splat(128.0), f32x4_splat(0.0), f32x4_splat(255.0));
         for (j, basis) in vertical.iter().enumerate().take(height) {
             // Row j of the columns' results, four columns to a vector.
             let mut done = [f32x4_splat(0.0); 2];
@@ -59,13 +59,18 @@ impl Idct {
                 }
                 continue;
             }
-            // As sample(): + 128.5, clamped to 0..=255, truncated.
+            // As sample(): + 128, clamped to 0..=255, rounded.
             let to_samples =
-                |sum: v128| i32x4_trunc_sat_f32x4(f32x4_max(f32x4_min(f32x4_add(sum, shift), highest), lowest));
+                |sum: v128| f32x4_round_small(f32x4_pmax(f32x4_pmin(f32x4_add(sum, shift), highest), lowest));
             let first = to_samples(sums[0]);
             let second = if halves > 1 { to_samples(sums[1]) } else { first };
             let bytes = to_bytes(u8x16_narrow_i16x8(i16x8_narrow_i32x4(first, second), i16x8_splat(0)));
-            row[..width].copy_from_slice(&bytes[..width]);
+            // Copies of a known length (no call to memcpy).
+            if width == 8 {
+                row[..8].copy_from_slice(&bytes[..8]);
+            } else {
+                row[..4].copy_from_slice(&bytes[..4]);
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
-//! The module's own JPEG entropy codec, for the two JPEG fast paths: a
-//! desaturation that never leaves the DCT domain ([`desaturate`]), and a
-//! decode at 1/2, 1/4 or 1/8 of the size for a resize ([`scaled`]). Both
+//! The module's own JPEG codec: the encoder of every JPEG the module writes
+//! from pixels ([`encoder`]), and the two JPEG fast paths, a desaturation
+//! that never leaves the DCT domain ([`desaturate`]) and a decode at 1/2,
+//! 1/4 or 1/8 of the size for a resize ([`scaled`]). The fast paths
 //! take Huffman-coded files, sequential or progressive, gray or YCbCr: a
 //! sequential file with every component in one scan block by block as it
 //! is read, any other through a store of all its coefficients. Anything
@@ -10,6 +11,10 @@
 mod bit_reader;
 mod bit_writer;
 pub mod desaturate;
+pub mod encoder;
+mod fdct;
+#[cfg(any(target_arch = "wasm32", test))]
+mod fdct_simd;
 mod header;
 mod huffman;
 mod idct;

@@ -11,6 +11,17 @@ use super::huffman::{Class, DecodeTable};
 /// index in the 8×8 block.
 pub const NATURAL: [u8; 64] = natural_order();
 
+/// The inverse: for each natural index, its zigzag position.
+pub const ZIGZAG: [u8; 64] = {
+    let mut zigzag = [0u8; 64];
+    let mut k = 0;
+    while k < 64 {
+        zigzag[NATURAL[k] as usize] = k as u8;
+        k += 1;
+    }
+    zigzag
+};
+
 const fn natural_order() -> [u8; 64] {
     let mut order = [0u8; 64];
     let mut k = 0;
