@@ -339,53 +339,60 @@ fn main() {
     let native_out = |parameters: &[(&str, &str)]| native_root(dir.path(), parameters).join("artifacts-out/output.jpg");
     const DESATURATE: &[(&str, &str)] = &[("effect", "desaturate")];
     const RESIZE: &[(&str, &str)] = &[("resize", "2000x"), ("quality", VIPS_QUALITY)];
-    let mut desaturate_rows = Vec::new();
-    desaturate_rows.push((
-        "image-processor in wasm (`wasm-workflows run`, compiled module cached)".to_owned(),
-        measure(wasm(DESATURATE)),
-        describe_jpeg(&wasm_out.join("output.jpg")),
-    ));
-    desaturate_rows.push((
-        "image-processor, native build of the same code".to_owned(),
-        measure(native_run(DESATURATE)),
-        describe_jpeg(&native_out(DESATURATE)),
-    ));
-    desaturate_rows.push((
-        "ImageMagick `convert in.jpg -modulate 100,80 out.jpg`".to_owned(),
-        measure(tool("convert", vec![input.clone(), "-modulate".into(), "100,80".into(), out("im-desaturated.jpg")])),
-        describe_jpeg(Path::new(&out("im-desaturated.jpg"))),
-    ));
-    let mut resize_rows = Vec::new();
-    resize_rows.push((
-        format!("image-processor in wasm (`wasm-workflows run`, compiled module cached), `quality={VIPS_QUALITY}`"),
-        measure(wasm(RESIZE)),
-        describe_jpeg(&wasm_out.join("output.jpg")),
-    ));
-    resize_rows.push((
-        format!("image-processor, native build of the same code, `quality={VIPS_QUALITY}`"),
-        measure(native_run(RESIZE)),
-        describe_jpeg(&native_out(RESIZE)),
-    ));
-    resize_rows.push((
-        format!("ImageMagick `convert in.jpg -resize 50% -quality {VIPS_QUALITY} out.jpg`"),
-        measure(tool(
-            "convert",
-            vec![
-                input.clone(),
-                "-resize".into(),
-                "50%".into(),
-                "-quality".into(),
-                VIPS_QUALITY.into(),
-                out("im-half.jpg"),
-            ],
-        )),
-        describe_jpeg(Path::new(&out("im-half.jpg"))),
-    ));
-    resize_rows.push((
-        "libvips `vips resize in.jpg out.jpg 0.5` (its default quality)".to_owned(),
-        measure(tool("vips", vec!["resize".into(), input.clone(), out("vips-half.jpg"), "0.5".into()])),
-        describe_jpeg(Path::new(&out("vips-half.jpg"))),
-    ));
+    // Each row's output is described right after it is measured (the wasm
+    // rows share their output folder): tuples and vec! evaluate in order.
+    let desaturate_rows = vec![
+        (
+            "image-processor in wasm (`wasm-workflows run`, compiled module cached)".to_owned(),
+            measure(wasm(DESATURATE)),
+            describe_jpeg(&wasm_out.join("output.jpg")),
+        ),
+        (
+            "image-processor, native build of the same code".to_owned(),
+            measure(native_run(DESATURATE)),
+            describe_jpeg(&native_out(DESATURATE)),
+        ),
+        (
+            "ImageMagick `convert in.jpg -modulate 100,80 out.jpg`".to_owned(),
+            measure(tool(
+                "convert",
+                vec![input.clone(), "-modulate".into(), "100,80".into(), out("im-desaturated.jpg")],
+            )),
+            describe_jpeg(Path::new(&out("im-desaturated.jpg"))),
+        ),
+    ];
+    let resize_rows = vec![
+        (
+            format!("image-processor in wasm (`wasm-workflows run`, compiled module cached), `quality={VIPS_QUALITY}`"),
+            measure(wasm(RESIZE)),
+            describe_jpeg(&wasm_out.join("output.jpg")),
+        ),
+        (
+            format!("image-processor, native build of the same code, `quality={VIPS_QUALITY}`"),
+            measure(native_run(RESIZE)),
+            describe_jpeg(&native_out(RESIZE)),
+        ),
+        (
+            format!("ImageMagick `convert in.jpg -resize 50% -quality {VIPS_QUALITY} out.jpg`"),
+            measure(tool(
+                "convert",
+                vec![
+                    input.clone(),
+                    "-resize".into(),
+                    "50%".into(),
+                    "-quality".into(),
+                    VIPS_QUALITY.into(),
+                    out("im-half.jpg"),
+                ],
+            )),
+            describe_jpeg(Path::new(&out("im-half.jpg"))),
+        ),
+        (
+            "libvips `vips resize in.jpg out.jpg 0.5` (its default quality)".to_owned(),
+            measure(tool("vips", vec!["resize".into(), input.clone(), out("vips-half.jpg"), "0.5".into()])),
+            describe_jpeg(Path::new(&out("vips-half.jpg"))),
+        ),
+    ];
     let desaturate_in_runner = in_runner(DESATURATE);
     let resize_in_runner = in_runner(RESIZE);
 
