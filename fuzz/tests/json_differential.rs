@@ -15,7 +15,8 @@ fn same(ours: &Value, theirs: &Json) -> bool {
         (Value::Null, Json::Null) => true,
         (Value::Bool(a), Json::Bool(b)) => a == b,
         (Value::Number(a), Json::Number(b)) => {
-            let (a, b) = (a.as_str().parse::<f64>().expect("a number the SDK accepted"), b.as_f64().unwrap_or(f64::NAN));
+            let (a, b) =
+                (a.as_str().parse::<f64>().expect("a number the SDK accepted"), b.as_f64().unwrap_or(f64::NAN));
             a == b || (a - b).abs() <= 4.0 * f64::EPSILON * a.abs().max(b.abs())
         }
         (Value::String(a), Json::String(b)) => a == b,

@@ -4,7 +4,9 @@
 //! of blocks that have nothing left in the band (EOB runs), first the high
 //! bits, then one more bit of every nonzero coefficient and the new ones
 //! that bit makes nonzero. The coefficients accumulate in the store's
-//! blocks (natural order), scan after scan.
+//! blocks (natural order), scan after scan, each block with a mask of its
+//! nonzero AC coefficients (bit k for zigzag position k), so a refinement
+//! visits only the coefficients it refines.
 
 use super::bit_reader::{BitReader, Corrupt};
 use super::huffman::DecodeTable;
@@ -40,6 +42,11 @@ pub fn dc_refine(reader: &mut BitReader<'_>, block: &mut [i16; 64], low: u32) {
     }
 }
 
+/// The bits of zigzag positions `from..=to` (none if `from > to`).
+fn band(from: usize, to: usize) -> u64 {
+    if from > to { 0 } else { (u64::MAX >> (63 - to)) & (u64::MAX << from) }
+}
+
 /// The first scan of zigzag positions `start..=end` (1 to 63): their bits
 /// from `low` up. `blocks_to_skip` is the EOB run: blocks left with nothing
 /// in the band.
@@ -47,6 +54,7 @@ pub fn ac_first(
     reader: &mut BitReader<'_>,
     table: &DecodeTable,
     block: &mut [i16; 64],
+    nonzero: &mut u64,
     (start, end): (usize, usize),
     low: u32,
     blocks_to_skip: &mut u32,
@@ -74,6 +82,7 @@ pub fn ac_first(
             return Err(Corrupt::BadValue);
         }
         block[usize::from(NATURAL[k])] = clamped(i64::from(reader.value(size)) << low);
+        *nonzero |= 1 << k;
         k += 1;
     }
     Ok(())
@@ -90,6 +99,16 @@ fn refine(reader: &mut BitReader<'_>, coefficient: &mut i16, low: u32) {
     }
 }
 
+/// Refines the coefficients at the zigzag positions of `positions`, in order.
+#[inline(always)]
+fn refine_all(reader: &mut BitReader<'_>, block: &mut [i16; 64], mut positions: u64, low: u32) {
+    while positions != 0 {
+        let k = positions.trailing_zeros() as usize;
+        positions &= positions - 1;
+        refine(reader, &mut block[usize::from(NATURAL[k])], low);
+    }
+}
+
 /// A refinement scan of zigzag positions `start..=end`: bit `low` of every
 /// coefficient already nonzero, and the coefficients that become nonzero
 /// (±2^low), each after its run of zeros.
@@ -97,6 +116,7 @@ pub fn ac_refine(
     reader: &mut BitReader<'_>,
     table: &DecodeTable,
     block: &mut [i16; 64],
+    nonzero: &mut u64,
     (start, end): (usize, usize),
     low: u32,
     blocks_to_skip: &mut u32,
@@ -106,7 +126,7 @@ pub fn ac_refine(
         while k <= end {
             reader.ensure_32();
             let symbol = reader.symbol(table)?;
-            let (mut run, size) = (u32::from(symbol >> 4), symbol & 15);
+            let (run, size) = (u32::from(symbol >> 4), symbol & 15);
             let mut value = 0i16;
             if size != 0 {
                 if size != 1 {
@@ -117,40 +137,43 @@ pub fn ac_refine(
                 *blocks_to_skip = (1 << run) + reader.bits(run);
                 break;
             }
-            // Past `run` zeros (refining the nonzero coefficients on the
-            // way) to the zero that becomes `value` (or, after sixteen
-            // zeros, past it).
-            while k <= end {
-                let coefficient = &mut block[usize::from(NATURAL[k])];
-                if *coefficient != 0 {
-                    refine(reader, coefficient, low);
-                } else {
-                    if run == 0 {
-                        break;
-                    }
-                    run -= 1;
-                }
-                k += 1;
+            // The zero after `run` zeros (zeros cost no bits): `value` goes
+            // there (after sixteen zeros, nothing does); the nonzero
+            // coefficients before it are refined on the way.
+            let mut zeros = !*nonzero & band(k, end);
+            for _ in 0..run {
+                zeros &= zeros.wrapping_sub(1);
             }
+            let target = if zeros == 0 { end + 1 } else { zeros.trailing_zeros() as usize };
+            refine_all(reader, block, *nonzero & band(k, target - 1), low);
             if value != 0 {
-                if k > end {
+                if target > end {
                     return Err(Corrupt::BadValue);
                 }
-                block[usize::from(NATURAL[k])] = value;
+                block[usize::from(NATURAL[target])] = value;
+                *nonzero |= 1 << target;
             }
-            k += 1;
+            k = target + 1;
         }
     }
     if *blocks_to_skip > 0 {
         // Nothing new in this block: only the refinement bits.
-        while k <= end {
-            let coefficient = &mut block[usize::from(NATURAL[k])];
-            if *coefficient != 0 {
-                refine(reader, coefficient, low);
-            }
-            k += 1;
-        }
+        refine_all(reader, block, *nonzero & band(k, end), low);
         *blocks_to_skip -= 1;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bands_are_the_bits_between() {
+        assert_eq!(band(1, 63), u64::MAX - 1);
+        assert_eq!(band(0, 0), 1);
+        assert_eq!(band(5, 7), 0b1110_0000);
+        assert_eq!(band(6, 5), 0);
+        assert_eq!(band(63, 63), 1 << 63);
+    }
 }

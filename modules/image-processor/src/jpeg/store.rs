@@ -22,6 +22,30 @@ pub struct Store {
     layout: Layout,
     /// Per component: its blocks, row by row, `layout.mcus_x × h` across.
     planes: Vec<Vec<[i16; 64]>>,
+    /// For each block, its nonzero AC coefficients: bit k for zigzag
+    /// position k.
+    nonzero: Vec<Vec<u64>>,
+}
+
+/// A block of the store as a sequential scan fills it.
+struct Filling<'a> {
+    coefficients: &'a mut [i16; 64],
+    nonzero: &'a mut u64,
+}
+
+impl Coefficients for Filling<'_> {
+    #[inline(always)]
+    fn dc(&mut self, value: i16) {
+        self.coefficients[0] = value;
+    }
+
+    #[inline(always)]
+    fn ac(&mut self, k: usize, value: i16) {
+        self.coefficients[usize::from(NATURAL[k])] = value;
+        *self.nonzero |= 1 << k;
+    }
+
+    fn clear(&mut self) {}
 }
 
 impl Store {
@@ -34,11 +58,12 @@ impl Store {
 pub fn decode(header: &Header<'_>) -> Result<Store, NotDone> {
     let layout = Layout::of(header);
     let blocks: usize = layout.blocks.iter().map(|(h, v)| layout.mcus_x * h * layout.mcus_y * v).sum();
-    if blocks.saturating_mul(128) > MAX_BYTES {
+    if blocks.saturating_mul(136) > MAX_BYTES {
         return Err(Unsupported("too many coefficients to hold at once").into());
     }
     let planes = layout.blocks.iter().map(|(h, v)| vec![[0; 64]; layout.mcus_x * h * layout.mcus_y * v]).collect();
-    let mut store = Store { layout, planes };
+    let nonzero = layout.blocks.iter().map(|(h, v)| vec![0; layout.mcus_x * h * layout.mcus_y * v]).collect();
+    let mut store = Store { layout, planes, nonzero };
     let mut tables = header.tables.clone();
     let (mut scan, mut data) = (header.first_scan.clone(), header.scan);
     loop {
@@ -127,10 +152,12 @@ fn decode_scan<'a>(
                     for across in 0..h {
                         let (x, y) = (mcu_x * h + across, mcu_y * v + row);
                         let block = store.planes[component].get_mut(y * width + x).ok_or(Corrupt::BadValue)?;
+                        let nonzero = store.nonzero[component].get_mut(y * width + x).ok_or(Corrupt::BadValue)?;
                         let (dc, ac) = (dc.as_ref(), ac.as_ref());
                         match (kind, dc, ac) {
                             (Kind::Sequential, Some(dc), Some(ac)) => {
-                                scan::decode_block(&mut reader, dc, ac, &mut predictions[i], block)?;
+                                let mut filling = Filling { coefficients: block, nonzero };
+                                scan::decode_block(&mut reader, dc, ac, &mut predictions[i], &mut filling)?;
                             }
                             (Kind::DcFirst, Some(dc), _) => {
                                 progressive::dc_first(&mut reader, dc, &mut predictions[i], block, scan.low)?;
@@ -138,11 +165,20 @@ fn decode_scan<'a>(
                             (Kind::DcRefine, _, _) => progressive::dc_refine(&mut reader, block, scan.low),
                             (Kind::AcFirst, _, Some(ac)) => {
                                 let band = (scan.start, scan.end);
-                                progressive::ac_first(&mut reader, ac, block, band, scan.low, &mut blocks_to_skip)?;
+                                progressive::ac_first(
+                                    &mut reader,
+                                    ac,
+                                    block,
+                                    nonzero,
+                                    band,
+                                    scan.low,
+                                    &mut blocks_to_skip,
+                                )?;
                             }
                             (Kind::AcRefine, _, Some(ac)) => {
                                 let band = (scan.start, scan.end);
-                                progressive::ac_refine(&mut reader, ac, block, band, scan.low, &mut blocks_to_skip)?;
+                                let skip = &mut blocks_to_skip;
+                                progressive::ac_refine(&mut reader, ac, block, nonzero, band, scan.low, skip)?;
                             }
                             _ => return Err(missing),
                         }
@@ -168,13 +204,14 @@ impl Store {
                     for row in 0..v {
                         for across in 0..h {
                             let x = mcu_x * h + across;
-                            let coefficients = &self.planes[component][(mcu_y * v + row) * width + x];
+                            let at = (mcu_y * v + row) * width + x;
+                            let coefficients = &self.planes[component][at];
                             block.dc(coefficients[0]);
-                            for k in 1..64 {
-                                let value = coefficients[usize::from(NATURAL[k])];
-                                if value != 0 {
-                                    block.ac(k, value);
-                                }
+                            let mut nonzero = self.nonzero[component][at] & !1;
+                            while nonzero != 0 {
+                                let k = nonzero.trailing_zeros() as usize;
+                                nonzero &= nonzero - 1;
+                                block.ac(k, coefficients[usize::from(NATURAL[k])]);
                             }
                             sink.block(component, x, row, &block);
                             block.clear();
