@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup target add wasm32-wasip1 wasm32-wasip2 2>/dev/null
+scripts/setup-jaq.sh # jaq, the native jq clone json-query is measured beside
 cargo build --quiet --profile host -p wasm-workflows-cli -p wasm-workflows-benchmarks --bins
 bin="${CARGO_TARGET_DIR:-target}/host"
 WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/benchmark"

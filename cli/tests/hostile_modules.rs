@@ -35,7 +35,8 @@ const CASES: &[Case] = &[
         module: "symlink-relative",
         outputs: &["leak"],
         expect: Expect::Failed(&[
-            "output artifact \"leak\" (/work/artifacts-out/a/b/c/leak): it is a symbolic link (to \"../../../",
+            "output artifact \"leak\" (/work/artifacts-out/a/b/c/leak): it is a symbolic link (to \"",
+            "etc/passwd\")",
             "follows no link",
         ]),
     },

@@ -38,7 +38,7 @@ fn text(name: &str) -> String {
 /// The documents of a manifest file.
 fn documents(name: &str) -> Vec<Value> {
     use serde::Deserialize;
-    serde_yaml::Deserializer::from_str(&text(name))
+    yaml_serde::Deserializer::from_str(&text(name))
         .map(|document| Value::deserialize(document).unwrap_or_else(|e| panic!("argo-plugin/{name}: {e}")))
         .filter(|document| !document.is_null())
         .collect()
@@ -73,7 +73,7 @@ fn worker() -> Value {
 }
 
 fn front() -> Value {
-    let plugin: Value = serde_yaml::from_str(&text("pool/front/plugin.yaml")).unwrap();
+    let plugin: Value = yaml_serde::from_str(&text("pool/front/plugin.yaml")).unwrap();
     plugin["spec"]["sidecar"]["container"].clone()
 }
 
@@ -228,7 +228,7 @@ fn the_workers_read_the_registry_secret_as_a_file() {
         .expect("--registry-credentials is in no mount");
     let volume = pod["volumes"].as_array().unwrap().iter().find(|v| v["name"] == mount["name"]).unwrap();
     assert_eq!(volume["secret"]["secretName"], secret["metadata"]["name"]);
-    let plugin: Value = serde_yaml::from_str(&text("plugin/plugin.yaml")).unwrap();
+    let plugin: Value = yaml_serde::from_str(&text("plugin/plugin.yaml")).unwrap();
     let env = plugin["spec"]["sidecar"]["container"]["env"].as_array().unwrap().clone();
     let variable = env.iter().find(|e| e["name"] == "REGISTRY_CREDENTIALS").unwrap();
     assert_eq!(variable["valueFrom"]["secretKeyRef"]["name"], secret["metadata"]["name"]);
@@ -295,12 +295,11 @@ fn assert_serve_takes_the_flags_of(containers: &[(&str, Value)]) {
 
 #[test]
 fn serve_takes_every_flag_the_local_plugin_gives_it() {
-    let plugin: Value = serde_yaml::from_str(&text("plugin/plugin.yaml")).unwrap();
+    let plugin: Value = yaml_serde::from_str(&text("plugin/plugin.yaml")).unwrap();
     assert_serve_takes_the_flags_of(&[("plugin/plugin.yaml", plugin["spec"]["sidecar"]["container"].clone())]);
 }
 
 #[test]
-#[ignore = "the pool's flags (--forward-to-dns, --shutdown-grace) land with issue 16's forwarding mode"]
 fn serve_takes_every_flag_the_pool_gives_it() {
     assert_serve_takes_the_flags_of(&[("pool/deployment.yaml", worker()), ("pool/front/plugin.yaml", front())]);
 }

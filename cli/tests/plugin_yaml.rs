@@ -28,7 +28,7 @@ fn argo_plugin_file(name: &str) -> (PathBuf, String) {
 
 fn plugin(folder: &str) -> (String, Value) {
     let (_, text) = argo_plugin_file(&format!("{folder}/plugin.yaml"));
-    let value: Value = serde_yaml::from_str(&text).expect("plugin.yaml is YAML");
+    let value: Value = yaml_serde::from_str(&text).expect("plugin.yaml is YAML");
     (text, value)
 }
 
@@ -135,7 +135,7 @@ fn the_agent_pod_they_make_is_valid_and_restricted() {
     let mut pods = Vec::new();
     for (folder, _, plugin) in plugins() {
         let pod = agent_pod(container(&plugin));
-        pods.push(serde_yaml::to_string(&pod).unwrap());
+        pods.push(yaml_serde::to_string(&pod).unwrap());
         let violations = pod_security::restricted_violations(&pod["spec"]);
         assert!(violations.is_empty(), "{folder}: {violations:?}");
         // The container passes on its own too (as a workflow-level plugin, in a pod of its own making).
@@ -150,7 +150,7 @@ fn the_agent_pod_they_make_is_valid_and_restricted() {
     let (_, plugin) = plugin("plugin");
     let mut sidecar = container(&plugin).clone();
     sidecar["securityContext"]["runAsGroups"] = json!(0);
-    let text = serde_yaml::to_string(&agent_pod(&sidecar)).unwrap();
+    let text = yaml_serde::to_string(&agent_pod(&sidecar)).unwrap();
     let errors = kubernetes_schema::errors("misspelt", &text, kubernetes_schema::VERSIONS[1]);
     assert!(errors.iter().any(|e| e.contains("runAsGroups")), "{errors:?}");
 }
@@ -271,18 +271,18 @@ fn the_image_puts_the_binary_where_the_plugins_run_it_as_their_user() {
 
 /// A JSON value with every mapping's keys in order, as Go's YAML encoder
 /// (sigs.k8s.io/yaml) writes them.
-fn sorted(value: &Value) -> serde_yaml::Value {
+fn sorted(value: &Value) -> yaml_serde::Value {
     match value {
         Value::Object(map) => {
-            let ordered: BTreeMap<&String, serde_yaml::Value> = map.iter().map(|(k, v)| (k, sorted(v))).collect();
-            let mut mapping = serde_yaml::Mapping::new();
+            let ordered: BTreeMap<&String, yaml_serde::Value> = map.iter().map(|(k, v)| (k, sorted(v))).collect();
+            let mut mapping = yaml_serde::Mapping::new();
             for (key, value) in ordered {
-                mapping.insert(serde_yaml::Value::String(key.clone()), value);
+                mapping.insert(yaml_serde::Value::String(key.clone()), value);
             }
-            serde_yaml::Value::Mapping(mapping)
+            yaml_serde::Value::Mapping(mapping)
         }
-        Value::Array(items) => serde_yaml::Value::Sequence(items.iter().map(sorted).collect()),
-        other => serde_yaml::to_value(other).unwrap(),
+        Value::Array(items) => yaml_serde::Value::Sequence(items.iter().map(sorted).collect()),
+        other => yaml_serde::to_value(other).unwrap(),
     }
 }
 
@@ -310,7 +310,7 @@ fn config_map(plugin: &Value) -> Value {
         "metadata": metadata,
         "data": {
             "sidecar.automountServiceAccountToken": automount.to_string(),
-            "sidecar.container": serde_yaml::to_string(&sorted(container(plugin))).unwrap(),
+            "sidecar.container": yaml_serde::to_string(&sorted(container(plugin))).unwrap(),
         }
     })
 }
@@ -320,7 +320,7 @@ fn config_map_text(folder: &str, plugin: &Value) -> String {
         "# Made from argo-plugin/{folder}/plugin.yaml as `argo executor-plugin build argo-plugin/{folder}`\n\
          # makes it. Do not edit: edit that plugin.yaml, then write this again with\n\
          # `UPDATE_CONFIGMAPS=1 cargo test -p wasm-workflows-cli --test plugin_yaml`.\n{}",
-        serde_yaml::to_string(&sorted(&config_map(plugin))).unwrap()
+        yaml_serde::to_string(&sorted(&config_map(plugin))).unwrap()
     )
 }
 
@@ -335,11 +335,11 @@ fn the_shipped_config_maps_are_made_from_the_plugins() {
             std::fs::write(&file, config_map_text(folder, &plugin)).unwrap();
         }
         let (_, text) = argo_plugin_file(shipped);
-        let mut found: Value = serde_yaml::from_str(&text).unwrap();
+        let mut found: Value = yaml_serde::from_str(&text).unwrap();
         let mut expected = config_map(&plugin);
         for config_map in [&mut found, &mut expected] {
             let container = config_map["data"]["sidecar.container"].as_str().unwrap_or("").to_owned();
-            config_map["data"]["sidecar.container"] = serde_yaml::from_str(&container).unwrap();
+            config_map["data"]["sidecar.container"] = yaml_serde::from_str(&container).unwrap();
         }
         assert_eq!(
             found,
@@ -392,7 +392,7 @@ fn the_workflow_level_example_is_valid_and_carries_the_plugin() {
     let (_, text) = argo_plugin_file("examples/workflow-level-plugin.yaml");
     let errors = argo_schema::errors(&argo_schema::validator(WORKFLOW), &text);
     assert!(errors.is_empty(), "examples/workflow-level-plugin.yaml against {WORKFLOW}:\n{}", errors.join("\n"));
-    let workflow: Value = serde_yaml::from_str(&text).unwrap();
+    let workflow: Value = yaml_serde::from_str(&text).unwrap();
     let (_, plugin) = plugin("plugin");
     let plugins = workflow["spec"]["executorPlugins"].as_array().expect("spec.executorPlugins");
     assert_eq!(plugins.len(), 1);
@@ -409,7 +409,7 @@ fn the_container_step_example_is_valid_and_runs_a_module() {
     let (_, text) = argo_plugin_file("examples/container-step.yaml");
     let errors = argo_schema::errors(&argo_schema::validator(WORKFLOW), &text);
     assert!(errors.is_empty(), "examples/container-step.yaml against {WORKFLOW}:\n{}", errors.join("\n"));
-    let workflow: Value = serde_yaml::from_str(&text).unwrap();
+    let workflow: Value = yaml_serde::from_str(&text).unwrap();
     let templates = workflow["spec"]["templates"].as_array().unwrap();
     let step = templates.iter().find(|t| t["container"].is_object()).expect("a container template");
     let (_, plugin) = plugin("plugin");

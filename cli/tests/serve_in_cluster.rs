@@ -27,7 +27,7 @@ const ARGO_GID: u32 = 0;
 fn yaml(path: &str) -> Value {
     let file = workspace_root().join(path);
     let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+    yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
 }
 
 /// The user and group the local plugin's sidecar runs as.

@@ -3,6 +3,8 @@
 //! run in wasmtime under the host contract. Each must greet `name` `times`
 //! times, round-trip any text exactly, and turn a bad parameter or a missing
 //! or malformed `input.json` into a `Failed` node that names the problem.
+//! The component templates (Python, JavaScript), built against the world in
+//! `wit/` that `new` writes, also send an HTTP request to an allowed host.
 //!
 //! A missing toolchain fails the test with `build.sh`'s own message:
 //! `scripts/setup-templates.sh` installs them all.
@@ -63,17 +65,19 @@ fn the_assemblyscript_template_keeps_the_contract() {
 }
 
 #[test]
-fn the_python_template_keeps_the_contract() {
+fn the_python_template_keeps_the_contract_and_sends_http_to_allowed_hosts_only() {
     let template = build_template("python");
     assert_eq!(template.kind(), ModuleKind::Component);
     assert_contract(&template.module);
+    assert_http_to_allowed_hosts_only(&template);
 }
 
 #[test]
-fn the_javascript_template_keeps_the_contract() {
+fn the_javascript_template_keeps_the_contract_and_sends_http_to_allowed_hosts_only() {
     let template = build_template("javascript");
     assert_eq!(template.kind(), ModuleKind::Component);
     assert_contract(&template.module);
+    assert_http_to_allowed_hosts_only(&template);
 }
 
 #[test]
@@ -95,6 +99,60 @@ fn the_rust_template_keeps_the_contract_and_its_tests_pass() {
         .status()
         .unwrap();
     assert!(tested.success(), "the Rust template's own tests failed");
+}
+
+/// A component template built against the repository's world (`new` wrote
+/// `wit/`) sends a GET through wasi:http to a loopback server when
+/// `wasm-workflows run --allow-host` allows its origin, and is refused, with a
+/// message that says how to allow it, when it does not.
+fn assert_http_to_allowed_hosts_only(template: &BuiltTemplate) {
+    let world = std::fs::read(workspace_root().join("wit/world.wit")).unwrap();
+    assert_eq!(std::fs::read(template.project.join("wit/world.wit")).unwrap(), world, "the project's world");
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", server.server_addr().to_ip().unwrap());
+    let served = std::thread::spawn(move || {
+        let request = server.recv_timeout(std::time::Duration::from_secs(300)).unwrap().expect("a request");
+        let (method, url) = (request.method().to_string(), request.url().to_owned());
+        request.respond(tiny_http::Response::from_string("Grüße from loopback").with_status_code(201)).unwrap();
+        // The refused request must never arrive.
+        let later = server.recv_timeout(std::time::Duration::from_millis(200)).unwrap();
+        (method, url, later.is_none())
+    });
+    // Compiled once for both runs, and kept for the next test run.
+    let cache = target_dir(&workspace_root()).join("template-http-cache");
+    let cli = |allowed: &str| -> serde_json::Value {
+        let output = Command::new(env!("CARGO_BIN_EXE_wasm-workflows"))
+            .arg("run")
+            .arg(&template.module)
+            .args(["--param", &format!("url={origin}/greeting?lang=de"), "--allow-host", allowed])
+            .env("WASM_WORKFLOWS_CACHE_DIR", &cache)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+            panic!("{e}: {}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+        })
+    };
+    let allowed = cli(&origin);
+    assert_eq!(allowed["phase"], "Succeeded", "{allowed}");
+    let parameter = |name: &str| {
+        allowed["outputs"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["value"].clone())
+    };
+    assert_eq!(parameter("status_code"), Some(201.into()), "{allowed}");
+    assert_eq!(parameter("body"), Some("Grüße from loopback".into()), "{allowed}");
+    assert_eq!(parameter("greeting"), Some("Hello, World!".into()), "{allowed}");
+
+    let refused = cli("http://127.0.0.1:1");
+    assert_eq!(refused["phase"], "Failed", "{refused}");
+    let message = refused["message"].as_str().unwrap();
+    assert!(message.contains(&format!("{origin}/greeting?lang=de")) && message.contains("allowed_hosts"), "{message}");
+    let (method, url, nothing_more) = served.join().unwrap();
+    assert_eq!((method.as_str(), url.as_str()), ("GET", "/greeting?lang=de"));
+    assert!(nothing_more, "the refused request reached the server");
 }
 
 /// Runs on the original plugin: it never calls proc_exit, so the plugin's

@@ -7,7 +7,7 @@ use wasm_workflows_test_support::harness::workspace_root;
 
 /// The `plugin.wasm` blocks of a workflow's templates.
 fn wasm_plugins(yaml: &str) -> Vec<serde_json::Value> {
-    let document: serde_json::Value = serde_yaml::from_str(yaml).unwrap();
+    let document: serde_json::Value = yaml_serde::from_str(yaml).unwrap();
     document["spec"]["templates"]
         .as_array()
         .into_iter()

@@ -46,6 +46,18 @@ impl InputArtifact {
         }
     }
 
+    /// Its size in bytes.
+    pub fn size(&self) -> Result<u64> {
+        Ok(self.open_with_length()?.1)
+    }
+
+    /// Opens it, and says how long it is.
+    pub(crate) fn open_with_length(&self) -> Result<(BufReader<File>, u64)> {
+        let reader = self.open()?;
+        let length = reader.get_ref().metadata().map_err(|e| self.io_error("read the size of", e))?.len();
+        Ok((reader, length))
+    }
+
     /// Reads it whole.
     pub fn read(&self) -> Result<Vec<u8>> {
         let mut bytes = Vec::new();

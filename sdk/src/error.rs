@@ -84,6 +84,15 @@ pub enum Error {
         path: String,
     },
 
+    /// An output parameter cannot be written as JSON.
+    #[error("output parameter \"{name}\" cannot be written as JSON: {error}")]
+    InvalidOutput {
+        /// The parameter's name.
+        name: String,
+        /// Why.
+        error: crate::json::ValueError,
+    },
+
     /// Reading or writing a file failed. (The I/O error is part of the
     /// message, not a separate `source`, so an error chain names it once.)
     #[error("cannot {action} {path}: {error}")]

@@ -16,6 +16,9 @@
 
 use std::fmt;
 
+pub use crate::argo_value::ValueError;
+pub use crate::value_serde::{from_value, to_value};
+
 /// The deepest nesting of arrays and objects the parser accepts.
 pub const MAX_DEPTH: usize = 128;
 
@@ -50,6 +53,11 @@ impl Number {
             Ok(number) if parser.pos == text.len() => Some(number),
             _ => None,
         }
+    }
+
+    /// A number from text known to be a JSON number (written by this crate).
+    pub(crate) fn from_text_unchecked(text: String) -> Number {
+        Number(text)
     }
 
     /// The number as written in JSON.
@@ -156,11 +164,10 @@ impl Value {
             Value::Null => "null".into(),
             Value::Bool(b) => format!("the boolean {b}"),
             Value::Number(n) => format!("the number {n}"),
-            Value::String(s) if s.chars().count() > MAX => {
-                let head: String = s.chars().take(MAX).collect();
-                format!("the string {}…", Value::String(head))
-            }
-            Value::String(_) => format!("the string {self}"),
+            Value::String(s) => match s.char_indices().nth(MAX) {
+                Some((end, _)) => format!("the string {}…", Value::from(&s[..end])),
+                None => format!("the string {self}"),
+            },
             Value::Array(items) => format!("an array of {} elements", items.len()),
             Value::Object(_) => "an object".into(),
         }

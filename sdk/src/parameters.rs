@@ -7,7 +7,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::argo_value::{self, DeError, DeErrorKind};
+use crate::argo_value::{self, Reading, ValueError, ValueErrorKind};
 use crate::error::{Error, ParameterKind, Result};
 use crate::json::Value;
 use crate::protocol::{Parameter, PluginInvocation};
@@ -31,12 +31,17 @@ impl IntoDefault<String> for &str {
     }
 }
 
-fn find<'a>(list: &'a [Parameter], name: &str) -> Option<&'a Value> {
+pub(crate) fn find<'a>(list: &'a [Parameter], name: &str) -> Option<&'a Value> {
     list.iter().rev().find(|p| p.name == name).map(|p| &p.value).filter(|v| !v.is_null())
 }
 
-fn convert<T: DeserializeOwned>(kind: ParameterKind, name: &str, value: &Value) -> Result<T> {
-    argo_value::from_value(value).map_err(|error| Error::InvalidParameter {
+pub(crate) fn convert<T: DeserializeOwned>(
+    kind: ParameterKind,
+    name: &str,
+    value: &Value,
+    reading: Reading,
+) -> Result<T> {
+    argo_value::from_value(value, reading).map_err(|error| Error::InvalidParameter {
         kind,
         name: name.to_owned(),
         reason: error.to_string(),
@@ -44,7 +49,7 @@ fn convert<T: DeserializeOwned>(kind: ParameterKind, name: &str, value: &Value) 
 }
 
 fn optional<T: DeserializeOwned>(list: &[Parameter], kind: ParameterKind, name: &str) -> Result<Option<T>> {
-    find(list, name).map(|value| convert(kind, name, value)).transpose()
+    find(list, name).map(|value| convert(kind, name, value, Reading::Lenient)).transpose()
 }
 
 fn required<T: DeserializeOwned>(list: &[Parameter], kind: ParameterKind, name: &str) -> Result<T> {
@@ -58,17 +63,17 @@ fn required<T: DeserializeOwned>(list: &[Parameter], kind: ParameterKind, name: 
 fn all_into<T: DeserializeOwned>(list: &[Parameter], kind: ParameterKind) -> Result<T> {
     let object =
         Value::Object(list.iter().filter(|p| !p.value.is_null()).map(|p| (p.name.clone(), p.value.clone())).collect());
-    argo_value::from_value(&object).map_err(|error| describe_struct_error(kind, error))
+    argo_value::from_value(&object, Reading::Lenient).map_err(|error| describe_struct_error(kind, error))
 }
 
 /// Turns a struct-level error into the error that names the parameter.
-fn describe_struct_error(kind: ParameterKind, error: DeError) -> Error {
+fn describe_struct_error(kind: ParameterKind, error: ValueError) -> Error {
     let mut path = error.path.iter();
     match (path.next(), &error.kind) {
-        (None, DeErrorKind::MissingField(name)) => {
+        (None, ValueErrorKind::MissingField(name)) => {
             Error::MissingParameter { kind, name: (*name).to_owned(), hint: kind.hint() }
         }
-        (None, DeErrorKind::UnknownField(name, accepted)) => {
+        (None, ValueErrorKind::UnknownField(name, accepted)) => {
             Error::UnknownParameter { kind, name: name.clone(), accepted: accepted.join(", ") }
         }
         (Some(name), _) => {
@@ -81,7 +86,7 @@ fn describe_struct_error(kind: ParameterKind, error: DeError) -> Error {
     }
 }
 
-fn check_known(list: &[Parameter], kind: ParameterKind, accepted: &[&str]) -> Result<()> {
+pub(crate) fn check_known(list: &[Parameter], kind: ParameterKind, accepted: &[&str]) -> Result<()> {
     match list.iter().find(|p| !accepted.contains(&p.name.as_str())) {
         None => Ok(()),
         Some(unknown) => {

@@ -2,6 +2,8 @@
 //! [`PluginResult`] (`result.json`), wire-compatible with the Argo WASM
 //! plugin. Unknown fields are ignored; `artifacts` may be absent.
 
+use serde::Serialize;
+
 use crate::json::{self, Value};
 
 /// A named value: an input or output parameter, or a plugin option.
@@ -123,9 +125,23 @@ impl PluginResult {
         PluginResult { phase: Phase::Failed, message: message.into(), outputs: Outputs::default() }
     }
 
-    /// Adds an output parameter.
-    pub fn with_parameter(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.outputs.parameters.push(Parameter::new(name, value));
+    /// Adds an output parameter: any value serde can serialize (a string, a
+    /// number, a [`Value`], a `#[derive(Serialize)]` struct, which becomes a
+    /// JSON object).
+    ///
+    /// A value that cannot be written as JSON (a map whose keys are not
+    /// strings, numbers or booleans) makes the result `Failed` with a message
+    /// that names the parameter.
+    pub fn with_parameter(mut self, name: impl Into<String>, value: impl Serialize) -> Self {
+        let name = name.into();
+        match json::to_value(&value) {
+            Ok(value) => self.outputs.parameters.push(Parameter { name, value }),
+            Err(error) if self.phase == Phase::Succeeded => {
+                self.phase = Phase::Failed;
+                self.message = crate::Error::InvalidOutput { name, error }.to_string();
+            }
+            Err(_) => {}
+        }
         self
     }
 

@@ -14,51 +14,58 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::Error;
 use crate::protocol::{PluginInvocation, PluginResult};
+use crate::typed::{FromInvocation, IntoResult};
 use crate::{log, workdir};
 
-/// What a step function may return: a [`PluginResult`], or a `Result` of one
-/// whose error converts into [`anyhow::Error`].
+/// What a step function may return: an [`IntoResult`] type (a
+/// [`PluginResult`], or a struct with `#[derive(IntoResult)]`), or a
+/// `Result` of one whose error converts into [`anyhow::Error`].
 #[diagnostic::on_unimplemented(
-    message = "a workflow step must return `PluginResult` or `Result<PluginResult, E>`, not `{Self}`",
+    message = "a workflow step must return `anyhow::Result<T>` or `T`, where `T` is `PluginResult` or a `#[derive(IntoResult)]` struct; not `{Self}`",
     label = "this return type is not a step result",
-    note = "use `anyhow::Result<PluginResult>`, or any `Result<PluginResult, E>` where `E` converts into `anyhow::Error`"
+    note = "use `anyhow::Result<PluginResult>`, or any `Result<T, E>` where `T: IntoResult` and `E` converts into `anyhow::Error`"
 )]
 pub trait StepOutput {
     /// The result, or the error that failed the step.
     fn into_result(self) -> anyhow::Result<PluginResult>;
 }
 
-impl StepOutput for PluginResult {
+impl<T: IntoResult> StepOutput for T {
     fn into_result(self) -> anyhow::Result<PluginResult> {
-        Ok(self)
+        Ok(IntoResult::into_result(self)?)
     }
 }
 
-impl<E: Into<anyhow::Error>> StepOutput for Result<PluginResult, E> {
+impl<T: IntoResult, E: Into<anyhow::Error>> StepOutput for Result<T, E> {
     fn into_result(self) -> anyhow::Result<PluginResult> {
-        self.map_err(Into::into)
+        Ok(IntoResult::into_result(self.map_err(Into::into)?)?)
     }
 }
 
 /// Runs `step` under the host contract in the work directory
 /// ([`workdir::root`]). This is the whole `main` of a module; if the result
 /// cannot be written it reports that on stderr and exits with status 1.
-pub fn execute<R: StepOutput>(step: fn(PluginInvocation) -> R) {
+///
+/// The step's input is built from the invocation ([`FromInvocation`]); an
+/// input that cannot be built (a missing or mistyped parameter) fails the
+/// step with the reason, as an error returned by the step does.
+pub fn execute<I: FromInvocation, R: StepOutput>(step: fn(I) -> R) {
     let root = workdir::root();
     if let Err(error) = run_in(&root, step) {
-        log::error(format_args!("{error}"));
+        log::step_error(format_args!("{error}"));
         std::process::exit(1);
     }
 }
 
 /// Reads the invocation from `root`, runs `step`, writes the result.
-pub(crate) fn run_in<R: StepOutput>(root: &Path, step: fn(PluginInvocation) -> R) -> Result<(), Error> {
+pub(crate) fn run_in<I: FromInvocation, R: StepOutput>(root: &Path, step: fn(I) -> R) -> Result<(), Error> {
+    log::install();
     let result = match read_invocation(root) {
         Ok(invocation) => invoke(step, invocation),
         Err(error) => PluginResult::failed(error.to_string()),
     };
     if result.phase == crate::protocol::Phase::Failed {
-        log::error(format_args!("step failed: {}", result.message));
+        log::step_error(format_args!("step failed: {}", result.message));
     }
     write_result(root, &result)
 }
@@ -84,11 +91,15 @@ pub fn read_invocation(root: &Path) -> Result<PluginInvocation, Error> {
     PluginInvocation::from_json(text).map_err(invalid)
 }
 
-/// Calls `step`, turning an error or a panic into a `Failed` result.
-fn invoke<R: StepOutput>(step: fn(PluginInvocation) -> R, invocation: PluginInvocation) -> PluginResult {
+/// Builds the input and calls `step`, turning an error or a panic into a
+/// `Failed` result.
+fn invoke<I: FromInvocation, R: StepOutput>(step: fn(I) -> R, invocation: PluginInvocation) -> PluginResult {
     install_panic_hook();
     IN_STEP.with(|in_step| in_step.set(true));
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| step(invocation).into_result()));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| match I::from_invocation(invocation) {
+        Ok(input) => step(input).into_result(),
+        Err(error) => Err(error.into()),
+    }));
     IN_STEP.with(|in_step| in_step.set(false));
     match outcome {
         Ok(Ok(result)) => result,
@@ -137,10 +148,10 @@ fn install_panic_hook() {
                 Some(at) => format!("the step panicked at {}:{}:{}: {what}", at.file(), at.line(), at.column()),
                 None => format!("the step panicked: {what}"),
             };
-            log::error(format_args!("{message}"));
+            log::step_error(format_args!("{message}"));
             let root = workdir::root();
             if let Err(error) = write_result(&root, &PluginResult::failed(message.clone())) {
-                log::error(format_args!("{error}"));
+                log::step_error(format_args!("{error}"));
             }
             LAST_PANIC.with(|last| last.set(Some(message)));
         }));

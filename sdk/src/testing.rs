@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use crate::protocol::{PluginInvocation, PluginResult};
 use crate::runtime::{self, StepOutput};
+use crate::typed::FromInvocation;
 use crate::workdir;
 
 /// A step run to be made: the invocation and the input artifacts' contents.
@@ -51,7 +52,7 @@ impl StepTest {
     /// # Panics
     /// If the temporary directory or its files cannot be made, or the step's
     /// result cannot be read back.
-    pub fn run<R: StepOutput>(self, step: fn(PluginInvocation) -> R) -> StepRun {
+    pub fn run<I: FromInvocation, R: StepOutput>(self, step: fn(I) -> R) -> StepRun {
         let dir = tempfile::tempdir().expect("create a temporary work directory");
         let root = dir.path();
         std::fs::write(workdir::input_file(root), self.invocation.to_json().to_string()).expect("write input.json");
@@ -69,7 +70,7 @@ impl StepTest {
 }
 
 /// Runs `step` on `invocation` in a temporary work directory.
-pub fn run_step<R: StepOutput>(step: fn(PluginInvocation) -> R, invocation: PluginInvocation) -> StepRun {
+pub fn run_step<I: FromInvocation, R: StepOutput>(step: fn(I) -> R, invocation: PluginInvocation) -> StepRun {
     StepTest::new(invocation).run(step)
 }
 

@@ -59,7 +59,7 @@ fn statuses_are_responses_and_bodies_parse() {
     let origin = server();
     let teapot = Request::get(format!("{origin}/teapot")).send().unwrap();
     assert_eq!(teapot.status().as_u16(), 418);
-    let json = Request::get(format!("{origin}/json")).send().unwrap().json().unwrap();
+    let json: Value = Request::get(format!("{origin}/json")).send().unwrap().json().unwrap();
     assert_eq!(json.get("ok"), Some(&Value::Bool(true)));
     let response: http::Response<Vec<u8>> = Request::get(format!("{origin}/json")).send().unwrap().into();
     assert_eq!(response.body(), br#"{"ok": true}"#);
@@ -107,4 +107,43 @@ fn a_content_length_that_is_not_the_bodys_is_refused_before_sending() {
     let origin = server();
     let sent = Request::put(format!("{origin}/echo")).header("content-length", "3").body("abc").send().unwrap();
     assert_eq!(sent.text().unwrap(), "PUT /echo [] abc");
+}
+
+#[derive(serde::Serialize)]
+struct Order {
+    item: &'static str,
+    count: u32,
+}
+
+#[derive(serde::Deserialize, Debug, PartialEq)]
+struct Reply {
+    ok: bool,
+}
+
+#[test]
+fn typed_json_both_ways() {
+    let origin = server();
+    let sent = Request::post(format!("{origin}/order")).json(&Order { item: "bolt", count: 3 }).send().unwrap();
+    assert_eq!(sent.text().unwrap(), r#"POST /order [application/json] {"item":"bolt","count":3}"#);
+    let reply: Reply = Request::get(format!("{origin}/json")).send().unwrap().json().unwrap();
+    assert_eq!(reply, Reply { ok: true });
+    let wrong = Request::get(format!("{origin}/big")).send().unwrap().json::<Reply>().unwrap_err();
+    assert!(wrong.to_string().contains("is not valid JSON"), "{wrong}");
+}
+
+#[test]
+fn bodies_stream_both_ways() {
+    let origin = server();
+    let body = "z".repeat(100_000);
+    let sent = Request::put(format!("{origin}/up")).body_reader(std::io::Cursor::new(body.clone()), 100_000).send();
+    assert_eq!(sent.unwrap().text().unwrap(), format!("PUT /up [] {body}"));
+
+    let short = Request::put(format!("{origin}/up")).body_reader(std::io::Cursor::new("abc"), 10).send().unwrap_err();
+    assert!(short.to_string().contains("the body ended after 3 of the 10 bytes"), "{short}");
+
+    let mut streamed = Request::get(format!("{origin}/big")).max_response_size(10).send_streaming().unwrap();
+    assert_eq!(streamed.status(), StatusCode::OK);
+    let mut read = String::new();
+    std::io::Read::read_to_string(&mut streamed, &mut read).unwrap();
+    assert_eq!(read.len(), 10_000, "a streamed response has no size limit");
 }

@@ -1,12 +1,16 @@
 // A workflow step: greets `name` (default "World") `times` times (default
-// 1, at most 100) in the output parameter `greeting`. Replace `greet` with
-// your own step.
+// 1, at most 100) in the output parameter `greeting`. Given `url`, it also
+// sends an HTTP GET there and returns the response's `status_code` and
+// `body`: the host sends it only to the hosts the workflow allows. Replace
+// `greet` (and `httpGet`, if the step needs no network) with your own step.
 //
 // The host preopens the step's work directory as /work: the invocation is in
 // /work/input.json, the result goes to /work/result.json. Every problem
 // becomes a `Failed` result that says what is wrong.
 
 import { getDirectories } from "wasi:filesystem/preopens@0.2.12";
+import { handle } from "wasi:http/outgoing-handler@0.2.12";
+import { Fields, OutgoingRequest } from "wasi:http/types@0.2.12";
 
 class StepError extends Error {}
 
@@ -15,7 +19,12 @@ export const run = {
   run() {
     let result;
     try {
-      result = succeeded(greet(readParameters()));
+      const parameters = readParameters();
+      result = succeeded(greet(parameters));
+      if (parameters.has("url")) {
+        const { statusCode, body } = httpGet(parameters.get("url"));
+        result.outputs.parameters.push({ name: "status_code", value: statusCode }, { name: "body", value: body });
+      }
     } catch (error) {
       if (!(error instanceof StepError)) throw error;
       result = failed(error.message);
@@ -60,6 +69,58 @@ function timesFrom(value) {
     throw new StepError(`parameter "times" must be an integer from 1 to 100, got ${JSON.stringify(value)}`);
   }
   return n;
+}
+
+// GETs `url` through wasi:http: its status and its body as text.
+function httpGet(url) {
+  let parts;
+  try {
+    parts = typeof url === "string" ? new URL(url) : undefined;
+  } catch {}
+  if (!parts || !["http:", "https:"].includes(parts.protocol) || !parts.host) {
+    throw new StepError(`parameter "url" must be an http:// or https:// URL, got ${JSON.stringify(url)}`);
+  }
+  const request = new OutgoingRequest(new Fields());
+  request.setScheme({ tag: parts.protocol === "https:" ? "HTTPS" : "HTTP" });
+  request.setAuthority(parts.host);
+  request.setPathWithQuery(parts.pathname + parts.search);
+  let future;
+  try {
+    future = handle(request, undefined);
+  } catch (error) {
+    throw new StepError(httpFailure(url, error.payload));
+  }
+  future.subscribe().block();
+  const outcome = future.get().val; // ready: the response, or the error that came instead
+  if (outcome.tag === "err") throw new StepError(httpFailure(url, outcome.val));
+  const response = outcome.val;
+  const statusCode = response.status();
+  const stream = response.consume().stream();
+  const chunks = [];
+  for (;;) {
+    try {
+      chunks.push(stream.blockingRead(65536n));
+    } catch (error) {
+      if (error.payload?.tag === "closed") break;
+      throw new StepError(`reading the response from ${url} failed`);
+    }
+  }
+  return { statusCode, body: new TextDecoder().decode(concat(chunks)) };
+}
+
+// What a wasi:http error code means, for the step's message.
+function httpFailure(url, code) {
+  switch (code?.tag) {
+    case "HTTP-request-denied":
+      return (
+        `the host refused to send the request to ${url}: its origin is not an allowed host of this step; ` +
+        "allow it in the workflow template under plugin.wasm.permissions.http.allowed_hosts"
+      );
+    case "connection-refused":
+      return `the request to ${url} failed: the connection was refused`;
+    default:
+      return `the request to ${url} failed: ${code?.tag ?? code}`;
+  }
 }
 
 function succeeded(greeting) {

@@ -1,6 +1,8 @@
 """A workflow step: greets `name` (default "World") `times` times (default 1,
-at most 100) in the output parameter `greeting`. Replace `greet` with your
-own step.
+at most 100) in the output parameter `greeting`. Given `url`, it also sends
+an HTTP GET there and returns the response's `status_code` and `body`: the
+host sends it only to the hosts the workflow allows. Replace `greet` (and
+`http_get`, if the step needs no network) with your own step.
 
 The host preopens the step's work directory as /work: the invocation is in
 /work/input.json, the result goes to /work/result.json. Every problem
@@ -8,8 +10,12 @@ becomes a `Failed` result that says what is wrong.
 """
 
 import json
+from urllib.parse import urlsplit
 
+from componentize_py_types import Err
 from wit_world import exports
+from wit_world.imports import outgoing_handler, streams
+from wit_world.imports import wasi_http_types as http
 
 INPUT = "/work/input.json"
 RESULT = "/work/result.json"
@@ -24,7 +30,15 @@ class Run(exports.Run):
 
     def run(self) -> None:
         try:
-            result = succeeded(greet(read_parameters()))
+            parameters = read_parameters()
+            result = succeeded(greet(parameters))
+            url = parameters.get("url")
+            if url is not None:
+                status_code, body = http_get(url)
+                result["outputs"]["parameters"] += [
+                    {"name": "status_code", "value": status_code},
+                    {"name": "body", "value": body},
+                ]
         except StepError as error:
             result = failed(str(error))
         with open(RESULT, "w", encoding="utf-8") as file:
@@ -73,6 +87,52 @@ def times_from(value) -> int:
     if not 1 <= n <= 100:
         raise StepError(f'parameter "times" must be an integer from 1 to 100, got {json.dumps(value)}')
     return n
+
+
+def http_get(url) -> tuple[int, str]:
+    """GETs `url` through wasi:http: its status and its body as text."""
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise StepError(f'parameter "url" must be an http:// or https:// URL, got {json.dumps(url)}')
+    request = http.OutgoingRequest(http.Fields())
+    request.set_scheme(http.Scheme_Https() if parts.scheme == "https" else http.Scheme_Http())
+    request.set_authority(parts.netloc)
+    request.set_path_with_query((parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
+    try:
+        future = outgoing_handler.handle(request, None)
+    except Err as error:
+        raise StepError(http_failure(url, error.value)) from None
+    # Resources are dropped child first (stream, body, response), as wasi:http requires.
+    with future:
+        with future.subscribe() as ready:
+            ready.block()
+        outcome = future.get().value  # ready: Ok(the response, or the error that came instead)
+    if isinstance(outcome, Err):
+        raise StepError(http_failure(url, outcome.value))
+    with outcome.value as response:
+        status_code = response.status()
+        with response.consume() as body, body.stream() as stream:
+            chunks = []
+            while True:
+                try:
+                    chunks.append(stream.blocking_read(65536))
+                except Err as error:
+                    if isinstance(error.value, streams.StreamError_Closed):
+                        break
+                    raise StepError(f"reading the response from {url} failed") from None
+    return status_code, b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def http_failure(url: str, code) -> str:
+    """What a wasi:http error code means, for the step's message."""
+    if isinstance(code, http.ErrorCode_HttpRequestDenied):
+        return (
+            f"the host refused to send the request to {url}: its origin is not an allowed host of this step; "
+            "allow it in the workflow template under plugin.wasm.permissions.http.allowed_hosts"
+        )
+    if isinstance(code, http.ErrorCode_ConnectionRefused):
+        return f"the request to {url} failed: the connection was refused"
+    return f"the request to {url} failed: {type(code).__name__.removeprefix('ErrorCode_')}"
 
 
 def succeeded(greeting: str) -> dict:

@@ -92,6 +92,13 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
             let response = wasm_workflows_sdk::http::Request::get(&url).max_response_size(max_bytes).send()?;
             Ok(PluginResult::succeeded(format!("{} bytes", response.body().len())))
         }
+        // Streams input artifact `input` to `url` (PUT); the message is the answer's body.
+        "upload" => {
+            let url: String = invocation.parameter("url")?;
+            let response =
+                wasm_workflows_sdk::http::Request::put(&url).body_artifact(&invocation.artifact("input")?).send()?;
+            Ok(PluginResult::succeeded(response.text()?.to_owned()))
+        }
         // Sleeps `ms` milliseconds, then (if given) fetches `url`, then
         // succeeds: a step that takes a while, and leaves a trace.
         "sleep" => {
@@ -103,7 +110,7 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
             Ok(PluginResult::succeeded(format!("slept {ms} ms")))
         }
         "log" => {
-            log::info("to stderr");
+            wasm_workflows_sdk::log::info("to stderr");
             println!("to stdout");
             Ok(PluginResult::succeeded("logged"))
         }

@@ -41,6 +41,6 @@ pub fn validator(definition: &str) -> jsonschema::Validator {
 /// The problems of the YAML document `yaml` against `validator`, each with
 /// where it is; empty when the document is valid. Panics if it is not YAML.
 pub fn errors(validator: &jsonschema::Validator, yaml: &str) -> Vec<String> {
-    let document: Value = serde_yaml::from_str(yaml).unwrap_or_else(|e| panic!("not valid YAML: {e}\n{yaml}"));
+    let document: Value = yaml_serde::from_str(yaml).unwrap_or_else(|e| panic!("not valid YAML: {e}\n{yaml}"));
     validator.iter_errors(&document).map(|e| format!("{e} at {}", e.instance_path())).collect()
 }

@@ -4,7 +4,7 @@
 //! own schema to validate workflows and manifests against ([`argo_schema`]),
 //! a real OCI registry ([`registry`]) and a real S3-compatible server
 //! ([`s3_server`]) on loopback, `wasm-workflows serve` as Argo's agent
-//! calls it ([`serve`]), and Kubernetes' schemas ([`kubernetes_schema`]) and
+//! calls it ([`serve`]) with small WAT step modules ([`wat_steps`]), and Kubernetes' schemas ([`kubernetes_schema`]) and
 //! Pod Security Standards ([`pod_security`]) for the manifests in `argo-plugin/`.
 
 pub mod argo_schema;
@@ -15,3 +15,4 @@ pub mod pod_security;
 pub mod registry;
 pub mod s3_server;
 pub mod serve;
+pub mod wat_steps;

@@ -45,8 +45,8 @@ impl ServeProcess {
                 let _ = child.kill();
                 panic!("wasm-workflows serve ended before listening");
             }
-            if let Some(origin) = line.trim().strip_prefix("[serve] listening on ") {
-                break origin.to_owned();
+            if let Some(origin) = listening_on(&line) {
+                break origin;
             }
         };
         // Keep reading its log, so it never blocks on a full pipe; show it in the test's output.
@@ -79,8 +79,8 @@ impl ServeProcess {
                 return Err(said);
             }
             said.push_str(&line);
-            if let Some(origin) = line.trim().strip_prefix("[serve] listening on ") {
-                break origin.to_owned();
+            if let Some(origin) = listening_on(&line) {
+                break origin;
             }
         };
         eprint!("{said}");
@@ -90,6 +90,29 @@ impl ServeProcess {
             }
         });
         Ok(ServeProcess { child, origin, _files: files })
+    }
+
+    /// Sends SIGTERM, as Kubernetes does to stop a pod.
+    pub fn terminate(&self) {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("a pid");
+        // SAFETY: kill(2) with a pid this process started and still owns.
+        let sent = unsafe { libc::kill(pid, libc::SIGTERM) };
+        assert_eq!(sent, 0, "cannot send SIGTERM to serve");
+    }
+
+    /// Waits at most `patience` for the process to end: its exit status, or
+    /// `None` if it is still running.
+    pub fn wait_for_exit(&mut self, patience: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + patience;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("serve's status") {
+                return Some(status);
+            }
+            if std::time::Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -147,6 +170,13 @@ impl Drop for ServeProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The origin a log line of `serve` says it listens on (text or JSON log).
+fn listening_on(line: &str) -> Option<String> {
+    let (_, rest) = line.split_once("listening on http://")?;
+    let end = rest.find(|c: char| c == '"' || c.is_whitespace()).unwrap_or(rest.len());
+    Some(format!("http://{}", &rest[..end]))
 }
 
 /// The seconds of a Go duration as `serve` writes a requeue (`5s`, `1500ms`).

@@ -5,10 +5,13 @@
 //! `WASM_WORKFLOWS_WORK_DIR`), and against the tool a container step would
 //! run — all in one run, so the ratios hold. Prints markdown tables.
 //!
-//! Run it with `scripts/benchmark.sh` (an optimised build of the host).
-//! Needs jq (1.6, Debian), Python's `jq` package (jq 1.8), cmark-gfm and
-//! pandoc, and GNU time for peak memory; a missing tool fails the run with
-//! the package that installs it.
+//! Run it with `scripts/benchmark.sh` (an optimised build of the host);
+//! `text_modules json-query` runs the json-query tables only.
+//! Needs jq (1.6, Debian), Python's `jq` package (jq 1.8), jaq
+//! (`scripts/setup-jaq.sh`), cmark-gfm and pandoc, and GNU time for CPU
+//! time and peak memory; a missing tool fails the run with the package
+//! that installs it. json-query is compared by CPU time (user + system):
+//! the machine may be shared, and jq, jaq and the module use one core.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -92,20 +95,21 @@ fn markdown_document(bytes: usize) -> String {
     text
 }
 
-/// Wall time and peak resident memory of a child process.
+/// Wall time, CPU time (user + system) and peak resident memory of a child process.
 struct ProcessRun {
     time: Duration,
+    cpu: Duration,
     max_rss_kib: i64,
 }
 
 /// Runs `command` to the end, its output to `stdout`, under GNU time
-/// (`/usr/bin/time -f %M`) for its peak resident memory. (getrusage and
+/// (`/usr/bin/time -f "%M %U %S"`) for its peak resident memory and CPU time. (getrusage and
 /// wait4 would report this process's own peak for a child it spawns: the
 /// high-water mark is inherited across fork and exec.)
 fn measure_process(command: &Command, stdout: &Path) -> ProcessRun {
     let memory_file = stdout.with_extension("rss");
     let mut timed = Command::new("/usr/bin/time");
-    timed.args(["-f", "%M", "-o"]).arg(&memory_file).arg(command.get_program()).args(command.get_args());
+    timed.args(["-f", "%M %U %S", "-o"]).arg(&memory_file).arg(command.get_program()).args(command.get_args());
     for (key, value) in command.get_envs() {
         if let Some(value) = value {
             timed.env(key, value);
@@ -116,8 +120,11 @@ fn measure_process(command: &Command, stdout: &Path) -> ProcessRun {
     let status = timed.stdout(out).stderr(Stdio::null()).status().unwrap_or_else(|e| panic!("{timed:?}: {e}"));
     let time = start.elapsed();
     assert!(status.success(), "{command:?} failed ({status})");
-    let max_rss_kib = std::fs::read_to_string(&memory_file).unwrap().trim().parse().unwrap();
-    ProcessRun { time, max_rss_kib }
+    let report = std::fs::read_to_string(&memory_file).unwrap();
+    let fields: Vec<&str> = report.split_whitespace().collect();
+    let max_rss_kib = fields[0].parse().unwrap();
+    let cpu = Duration::from_secs_f64(fields[1].parse::<f64>().unwrap() + fields[2].parse::<f64>().unwrap());
+    ProcessRun { time, cpu, max_rss_kib }
 }
 
 /// The median of `RUNS` timed runs after a warm-up, and the largest peak memory.
@@ -221,6 +228,85 @@ fn process_row(what: &str, scratch: &Path, mut command: impl FnMut() -> Command)
     Row { what: what.into(), time, rss }
 }
 
+/// A json-query row: medians of wall and CPU time, the largest peak memory.
+struct Measured {
+    what: String,
+    wall: Duration,
+    cpu: Duration,
+    rss: Option<i64>,
+}
+
+impl Measured {
+    /// The medians of `RUNS` runs after a warm-up.
+    fn median(mut run: impl FnMut() -> (Duration, Duration, Option<i64>)) -> Measured {
+        run();
+        let (mut walls, mut cpus, mut rss) = (Vec::new(), Vec::new(), None);
+        for _ in 0..RUNS {
+            let (wall, cpu, peak) = run();
+            walls.push(wall);
+            cpus.push(cpu);
+            rss = rss.max(peak);
+        }
+        walls.sort();
+        cpus.sort();
+        Measured { what: String::new(), wall: walls[RUNS / 2], cpu: cpus[RUNS / 2], rss }
+    }
+
+    /// A child process under GNU time.
+    fn process(scratch: &Path, mut command: impl FnMut() -> Command) -> Measured {
+        Measured::median(|| {
+            let run = measure_process(&command(), &scratch.join("process.out"));
+            (run.time, run.cpu, Some(run.max_rss_kib))
+        })
+    }
+
+    fn named(self, what: &str) -> Measured {
+        Measured { what: what.into(), ..self }
+    }
+}
+
+/// CPU time (user + system) of this process so far, from /proc/self/stat.
+fn process_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    // The fields after the command name (which is in parentheses): utime is the 12th, stime the 13th.
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after.split(' ').collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    // The kernel's USER_HZ, 100 on Linux.
+    Duration::from_millis(ticks * 10)
+}
+
+fn print_measured(rows: &[Measured], baseline: usize) {
+    println!(
+        "| what | wall, median of {RUNS} | CPU (user + system), median | CPU vs {} | peak memory |",
+        rows[baseline].what
+    );
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    for row in rows {
+        let ratio = row.cpu.as_secs_f64() / rows[baseline].cpu.as_secs_f64();
+        println!("| {} | {} | {} | {ratio:.2}× | {} |", row.what, seconds(row.wall), seconds(row.cpu), mib(row.rss));
+    }
+    println!();
+}
+
+/// jaq as a native program: $JAQ, cargo's install root, or PATH (scripts/setup-jaq.sh installs it).
+fn jaq_binary() -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let candidates = std::env::var_os("JAQ")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(home.map(|h| h.join("bin/jaq")))
+        .chain([PathBuf::from("jaq")]);
+    for candidate in candidates {
+        if Command::new(&candidate).arg("--version").stdout(Stdio::null()).status().is_ok_and(|s| s.success()) {
+            return candidate;
+        }
+    }
+    panic!("jaq is needed for this benchmark: scripts/setup-jaq.sh installs it (or set JAQ to its path)");
+}
+
 fn main() {
     require("/usr/bin/time", &["-f", "%M", "true"], "apt-get install time");
     require("jq", &["--version"], "apt-get install jq");
@@ -259,7 +345,9 @@ fn main() {
     }
     println!();
 
-    // json-query on 50 MB.
+    // json-query on 50 MB, beside jq 1.6, jq 1.8 and jaq, by CPU time (user + system).
+    let jaq = jaq_binary();
+    let jaq_version = String::from_utf8(Command::new(&jaq).arg("--version").output().unwrap().stdout).unwrap();
     let document = scratch.join("document.json");
     let text = json_document(JSON_BYTES);
     std::fs::write(&document, &text).unwrap();
@@ -274,18 +362,15 @@ fn main() {
             path: "/document.json".into(),
             source: document.clone(),
         });
-        let mut rows = vec![wasm_row(
-            &runner,
-            &json_query,
-            &run_options,
-            "json-query in wasm (runner; run time, compiled module cached)",
-        )];
-        let work = native_work_dir(&invocation, Some(("input", "/document.json", &document)));
-        rows.push(process_row("json-query, native build (a process)", scratch, || {
-            let mut command = Command::new(&native_json_query);
-            command.env("WASM_WORKFLOWS_WORK_DIR", work.path());
-            command
-        }));
+        let mut rows = vec![
+            Measured::median(|| {
+                let before = process_cpu();
+                let outcome = runner.run(&json_query, &run_options).unwrap();
+                assert_eq!(outcome.node.phase, Phase::Succeeded, "{}", outcome.node.message);
+                (outcome.run_time, process_cpu() - before, None)
+            })
+            .named("json-query in wasm (runner in this process; run time, compiled module cached)"),
+        ];
         if let Some(cli) = &cli {
             let args = vec![
                 json_query.display().to_string(),
@@ -294,33 +379,66 @@ fn main() {
                 "--artifact".into(),
                 format!("input={}:/document.json", document.display()),
             ];
-            rows.push(cli_row(cli, &args, &cache, scratch));
-        }
-        rows.push(process_row("`jq -c` 1.6 (Debian), a process", scratch, || {
-            let mut command = Command::new("jq");
-            command.args(["-c", query]).arg(&document);
-            command
-        }));
-        let python = "import jq, sys, time\ntext = open(sys.argv[1], encoding='utf-8').read()\n\
-             start = time.perf_counter()\nout = jq.compile(sys.argv[2]).input_text(text).text()\n\
-             print(time.perf_counter() - start)";
-        let (time, rss) = repeat(|| {
-            let run = measure_process(
-                Command::new("python3").args(["-c", python]).arg(&document).arg(query),
-                &scratch.join("py.out"),
+            rows.push(
+                Measured::process(scratch, || {
+                    let mut command = Command::new(cli);
+                    command.arg("run").args(&args).env("WASM_WORKFLOWS_CACHE_DIR", &cache);
+                    command
+                })
+                .named("json-query through `wasm-workflows run` (a process: start-up, cached module, run)"),
             );
-            let seconds: f64 = std::fs::read_to_string(scratch.join("py.out")).unwrap().trim().parse().unwrap();
-            (Duration::from_secs_f64(seconds), Some(run.max_rss_kib))
-        });
-        rows.push(Row {
-            what: format!(
+        }
+        let work = native_work_dir(&invocation, Some(("input", "/document.json", &document)));
+        rows.push(
+            Measured::process(scratch, || {
+                let mut command = Command::new(&native_json_query);
+                command.env("WASM_WORKFLOWS_WORK_DIR", work.path());
+                command
+            })
+            .named("json-query, native build (a process)"),
+        );
+        let jq16 = rows.len();
+        rows.push(
+            Measured::process(scratch, || {
+                let mut command = Command::new("jq");
+                command.args(["-c", query]).arg(&document);
+                command
+            })
+            .named("`jq -c` 1.6 (Debian), a process"),
+        );
+        let python = "import jq, sys, time\ntext = open(sys.argv[1], encoding='utf-8').read()\n\
+             start, cpu = time.perf_counter(), time.process_time()\nout = jq.compile(sys.argv[2]).input_text(text).text()\n\
+             print(time.perf_counter() - start, time.process_time() - cpu)";
+        rows.push(
+            Measured::median(|| {
+                let run = measure_process(
+                    Command::new("python3").args(["-c", python]).arg(&document).arg(query),
+                    &scratch.join("py.out"),
+                );
+                let report = std::fs::read_to_string(scratch.join("py.out")).unwrap();
+                let (wall, cpu) = report.trim().split_once(' ').unwrap();
+                let secs = |t: &str| Duration::from_secs_f64(t.parse().unwrap());
+                (secs(wall), secs(cpu), Some(run.max_rss_kib))
+            })
+            .named(&format!(
                 "jq 1.8 (PyPI jq {}, timed in Python: parse + run + output text, file already read)",
                 jq18_version.trim()
-            ),
-            time,
-            rss,
-        });
-        print_rows(&rows, 3);
+            )),
+        );
+        rows.push(
+            Measured::process(scratch, || {
+                let mut command = Command::new(&jaq);
+                command.args(["-c", query]).arg(&document);
+                command
+            })
+            .named(&format!("`jaq -c` ({}, native, `cargo install jaq`), a process", jaq_version.trim())),
+        );
+        print_measured(&rows, jq16);
+    }
+
+    // `text_modules json-query` stops here.
+    if std::env::args().nth(1).as_deref() == Some("json-query") {
+        return;
     }
 
     // markdown on 5 MB.

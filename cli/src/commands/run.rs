@@ -8,13 +8,13 @@ use clap::Args;
 use wasm_workflows_cli::allow_list::AllowList;
 use wasm_workflows_cli::oci::{names_an_image, parse_reference};
 use wasm_workflows_cli::runner::{
-    DEFAULT_MAX_LOG, DEFAULT_MAX_MEMORY_MIB, ExitRule, InputFile, ModuleCache, RunOptions, Runner,
+    DEFAULT_MAX_LOG, DEFAULT_MAX_MEMORY_MIB, ExitRule, InputFile, LogLines, ModuleCache, RunOptions, Runner,
 };
 use wasm_workflows_cli::wire;
 use wasm_workflows_sdk::json::Value;
 use wasm_workflows_sdk::protocol::{Phase, PluginInvocation};
 
-use super::registry_args::{RegistryArgs, block_on};
+use super::registry_args::RegistryArgs;
 
 const DEFAULT_WORKFLOW_NAME: &str = "wasm-workflows-local";
 
@@ -134,21 +134,22 @@ fn options(args: &RunArgs) -> Result<RunOptions, String> {
         timeout: args.timeout,
         max_memory_mib: Some(args.max_memory),
         max_log_bytes: Some(args.max_log),
-        log_prefix: String::new(),
+        log_lines: LogLines::Raw,
         exit_rule: if args.seed_compat { ExitRule::SeedPlugin } else { ExitRule::Wasi },
     };
     Ok(options)
 }
 
-/// The module's bytes: the file, or the image pulled from its registry.
-fn module_bytes(args: &RunArgs) -> Result<Vec<u8>, String> {
+/// The module's bytes: the file, or the image pulled from its registry (on
+/// the runner's runtime: one per process).
+fn module_bytes(args: &RunArgs, runner: &Runner) -> Result<Vec<u8>, String> {
     let path = Path::new(&args.module);
     if path.exists() || !names_an_image(&args.module) {
         return std::fs::read(path).map_err(|e| format!("cannot read the module {}: {e}", path.display()));
     }
     let reference = parse_reference(&args.module).map_err(|e| e.to_string())?;
     let registry = args.registry.registry()?;
-    let pulled = block_on(registry.pull(&reference))?.map_err(|e| e.to_string())?;
+    let pulled = runner.block_on(registry.pull(&reference)).map_err(|e| e.to_string())?;
     let source = if pulled.from_cache { "the cache" } else { "its registry" };
     eprintln!("[host] {} ({}) from {source}", args.module, pulled.manifest_digest);
     Ok(pulled.bytes)
@@ -159,13 +160,21 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         eprintln!("error: {message}");
         ExitCode::from(2)
     };
-    let (options, module) = match options(&args).and_then(|options| Ok((options, module_bytes(&args)?))) {
-        Ok(prepared) => prepared,
+    let options = match options(&args) {
+        Ok(options) => options,
         Err(message) => return host_error(&message),
     };
     let cache = if args.no_cache { None } else { ModuleCache::default_dir().map(ModuleCache::new) };
+    let runner = match Runner::single_threaded(cache) {
+        Ok(runner) => runner,
+        Err(error) => return host_error(&error),
+    };
+    let module = match module_bytes(&args, &runner) {
+        Ok(module) => module,
+        Err(message) => return host_error(&message),
+    };
     let name = Path::new(&args.module);
-    let outcome = match Runner::single_threaded(cache).and_then(|runner| runner.run_bytes(&module, name, &options)) {
+    let outcome = match runner.run_bytes(&module, name, &options) {
         Ok(outcome) => outcome,
         Err(error) => return host_error(&error),
     };

@@ -9,9 +9,13 @@ use std::time::Duration;
 
 use clap::Args;
 use wasm_workflows_cli::cache_root::{compiled_dir, default_cache_root, oci_dir};
+use wasm_workflows_cli::forward::membership::{self, Membership, WorkerSource, parse_worker_url};
+use wasm_workflows_cli::forward::{self, Front};
+use wasm_workflows_cli::logging::{self, LogFormat};
 use wasm_workflows_cli::oci::{Credentials, DEFAULT_MAX_MODULE_SIZE, ImageCache, Registry, RegistryOptions};
 use wasm_workflows_cli::plugin_host::artifact_repository::{ArtifactRepository, DEFAULT_SECRETS_DIR};
 use wasm_workflows_cli::plugin_host::execute::{StepLimits, StepRunner};
+use wasm_workflows_cli::plugin_host::metrics::HostMetrics;
 use wasm_workflows_cli::plugin_host::modules::ModuleStore;
 use wasm_workflows_cli::plugin_host::token::{DEFAULT_TOKEN_FILE, Token};
 use wasm_workflows_cli::plugin_host::{Answering, PluginHost, server};
@@ -114,7 +118,30 @@ pub(crate) struct ServeArgs {
     /// out before the host exits (Kubernetes waits 30 s by default).
     #[arg(long, value_name = "SECS", default_value = "25", value_parser = seconds)]
     shutdown_grace: Duration,
+
+    /// Forwarding mode: run no module here, send each step to a worker of a
+    /// pool (a `serve` at http://HOST:PORT); repeat for each worker.
+    #[arg(long = "forward-to", value_name = "URL", conflicts_with = "forward_to_dns")]
+    forward_to: Vec<String>,
+
+    /// Forwarding mode: the workers are the addresses this name (a
+    /// headless Service's) resolves to, resolved again every few seconds.
+    #[arg(long, value_name = "NAME:PORT")]
+    forward_to_dns: Option<String>,
+
+    /// How the log is written: text for people, or JSON lines for log collectors.
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+
+    /// In forwarding mode, the file holding the pool's token, sent to the
+    /// workers (default: the text of $FORWARD_TOKEN: a plugin's sidecar can
+    /// mount no Secret of its own).
+    #[arg(long, value_name = "FILE")]
+    forward_token_file: Option<PathBuf>,
 }
+
+/// The environment variable that may hold the pool's token for a front.
+pub(crate) const FORWARD_TOKEN_ENV: &str = "FORWARD_TOKEN";
 
 /// A positive number of seconds, checked.
 pub(crate) fn seconds(text: &str) -> Result<Duration, String> {
@@ -126,8 +153,15 @@ pub(crate) fn seconds(text: &str) -> Result<Duration, String> {
     }
 }
 
+/// What this process serves: steps, or a pool's front.
+enum Service {
+    Host(PluginHost),
+    Front(Front),
+}
+
 fn host(args: &ServeArgs) -> Result<PluginHost, String> {
     let token = Token::read(&args.token_file)?;
+    let metrics = Arc::new(HostMetrics::default());
     let cache_root = args.cache_dir.clone().or_else(default_cache_root);
     let runner = Runner::on_callers_runtime(cache_root.as_deref().map(|root| ModuleCache::new(compiled_dir(root))))
         .map_err(|e| e.to_string())?;
@@ -145,10 +179,37 @@ fn host(args: &ServeArgs) -> Result<PluginHost, String> {
         .max_concurrent
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get));
     let limits = StepLimits { timeout: args.timeout, max_memory_mib: args.max_memory, max_log_bytes: args.max_log };
-    let modules = ModuleStore::new(registry, runner.clone(), args.tag_refresh);
-    let steps = StepRunner::new(runner, modules, artifact_repository(args)?, limits, concurrent);
+    let modules = ModuleStore::new(registry, runner.clone(), args.tag_refresh, metrics.clone());
+    let steps = StepRunner::new(runner, modules, artifact_repository(args)?, limits, concurrent, metrics.clone());
     let answering = Answering { running_after: args.running_after, requeue: args.requeue, max_queued: args.max_queued };
-    Ok(PluginHost::new(token, answering, steps))
+    Ok(PluginHost::new(token, answering, steps, metrics))
+}
+
+/// Where a front's workers come from, if this process is a front.
+fn worker_source(args: &ServeArgs) -> Result<Option<WorkerSource>, String> {
+    if let Some(name) = &args.forward_to_dns {
+        return Ok(Some(WorkerSource::Dns(name.clone())));
+    }
+    if args.forward_to.is_empty() {
+        return Ok(None);
+    }
+    let workers = args.forward_to.iter().map(|url| parse_worker_url(url)).collect::<Result<_, _>>()?;
+    Ok(Some(WorkerSource::Fixed(workers)))
+}
+
+/// The pool's token a front sends: `--forward-token-file`, else `$FORWARD_TOKEN`.
+fn pool_token(args: &ServeArgs) -> Result<String, String> {
+    let token = match &args.forward_token_file {
+        Some(file) => Token::read(file)?.secret().to_owned(),
+        None => std::env::var(FORWARD_TOKEN_ENV).unwrap_or_default().trim().to_owned(),
+    };
+    if token.is_empty() {
+        return Err(format!(
+            "forwarding mode needs the pool's token: give --forward-token-file FILE, or set ${FORWARD_TOKEN_ENV} \
+             (the workers' --token-file holds the same token)"
+        ));
+    }
+    Ok(token)
 }
 
 /// The credentials of `--registry-credentials`, else of `$REGISTRY_CREDENTIALS`, else Docker's.
@@ -160,7 +221,7 @@ fn registry_credentials(args: &ServeArgs) -> Result<Credentials, String> {
         }
         _ => Credentials::DockerConfig,
     };
-    eprintln!("[serve] registry credentials: {}", credentials.describe());
+    tracing::info!("registry credentials: {}", credentials.describe());
     Ok(credentials)
 }
 
@@ -172,39 +233,52 @@ fn artifact_repository(args: &ServeArgs) -> Result<Option<ArtifactRepository>, S
             ArtifactRepository::from_text(&text, &format!("${ARTIFACT_REPOSITORY_ENV}"), &args.secrets_dir)
         }
         _ => {
-            eprintln!("[serve] no artifact repository: steps with artifacts fail (--artifact-repository)");
+            tracing::info!("no artifact repository: steps with artifacts fail (--artifact-repository)");
             return Ok(None);
         }
     };
     let repository = repository.map_err(|e| e.to_string())?;
-    eprintln!("[serve] artifact repository: {repository}");
+    tracing::info!("artifact repository: {repository}");
     Ok(Some(repository))
 }
 
-async fn serve(args: ServeArgs, host: PluginHost) -> Result<(), String> {
+async fn serve(args: ServeArgs, service: Service) -> Result<(), String> {
     let address = SocketAddr::new(args.bind, args.port);
     let listener =
         tokio::net::TcpListener::bind(address).await.map_err(|e| format!("cannot listen on {address}: {e}"))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
-    eprintln!("[serve] listening on http://{address}");
-    let host = Arc::new(host);
-    let app = server::router(host.clone());
-    let grace = args.shutdown_grace;
-    axum::serve(listener, app).with_graceful_shutdown(drained(host, grace)).await.map_err(|e| e.to_string())
+    tracing::info!("listening on http://{address}");
+    match service {
+        Service::Host(host) => {
+            let host = Arc::new(host);
+            let app = server::router(host.clone());
+            let grace = args.shutdown_grace;
+            axum::serve(listener, app).with_graceful_shutdown(drained(host, grace)).await.map_err(|e| e.to_string())
+        }
+        Service::Front(front) => {
+            let app = forward::server::router(Arc::new(front));
+            axum::serve(listener, app).with_graceful_shutdown(terminated()).await.map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// Resolves on SIGTERM (Kubernetes stopping the pod) or Ctrl-C.
+async fn terminated() {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async { match terminate.as_mut() { Some(signal) => { signal.recv().await; } None => std::future::pending().await } } => {}
+    }
 }
 
 /// Resolves once the host may stop: on SIGTERM (Kubernetes stopping the
 /// pod) or Ctrl-C it stops taking steps (503), and waits up to `grace` for
 /// those it has to finish (their uploads included) and be handed out.
 async fn drained(host: Arc<PluginHost>, grace: Duration) {
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = async { match terminate.as_mut() { Some(signal) => { signal.recv().await; } None => std::future::pending().await } } => {}
-    }
+    terminated().await;
     host.drain();
-    eprintln!(
-        "[serve] stopping: no new steps; waiting up to {} s for {} to finish and be handed out",
+    tracing::info!(
+        "stopping: no new steps; waiting up to {} s for {} to finish and be handed out",
         grace.as_secs_f64(),
         host.steps_in_flight()
     );
@@ -213,18 +287,30 @@ async fn drained(host: Arc<PluginHost>, grace: Duration) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     match host.steps_in_flight() {
-        0 => eprintln!("[serve] every step handed out; stopping"),
-        left => eprintln!("[serve] stopping with {left} steps not handed out ({} unfinished)", host.unfinished()),
+        0 => tracing::info!("every step handed out; stopping"),
+        left => tracing::warn!("stopping with {left} steps not handed out ({} unfinished)", host.unfinished()),
     }
 }
 
 pub(crate) fn run(args: ServeArgs) -> ExitCode {
-    let started = host(&args).and_then(|host| {
+    logging::init(args.log_format);
+    let started = (|| {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .map_err(|e| format!("cannot start the runtime: {e}"))?;
-        runtime.block_on(serve(args, host))
-    });
+        let service = match worker_source(&args)? {
+            None => Service::Host(host(&args)?),
+            Some(source) => {
+                let token = Token::read(&args.token_file)?;
+                let pool_token = pool_token(&args)?;
+                let membership = runtime.block_on(Membership::new(source));
+                tracing::info!("forwarding to the pool's workers: {}", membership::list(&membership.workers()));
+                runtime.spawn(membership.clone().keep_resolving());
+                Service::Front(Front::new(token, pool_token, membership)?)
+            }
+        };
+        runtime.block_on(serve(args, service))
+    })();
     super::exit_with(started)
 }

@@ -11,10 +11,12 @@ use tokio::sync::Semaphore;
 use wasm_workflows_sdk::protocol::{Phase, PluginResult};
 
 use super::artifact_repository::ArtifactRepository;
+use super::metrics::HostMetrics;
 use super::modules::ModuleStore;
 use super::request::WasmStep;
 use crate::allow_list::AllowList;
-use crate::runner::{Executed, ExitRule, RunOptions, Runner, WorkDir};
+use crate::metrics::InProgress;
+use crate::runner::{Executed, ExitRule, LogLines, RunOptions, Runner, WorkDir};
 
 /// The limits every step runs within.
 #[derive(Debug, Clone, Copy)]
@@ -34,26 +36,34 @@ pub struct StepRunner {
     artifacts: Option<ArtifactRepository>,
     limits: StepLimits,
     permits: Semaphore,
+    metrics: Arc<HostMetrics>,
 }
 
 impl StepRunner {
     /// Steps run on `runner` with modules from `modules` and artifacts in
-    /// `artifacts` (if any), at most `max_concurrent` at once, each within `limits`.
+    /// `artifacts` (if any), at most `max_concurrent` at once, each within
+    /// `limits`, counted in `metrics`.
     pub fn new(
         runner: Arc<Runner>,
         modules: ModuleStore,
         artifacts: Option<ArtifactRepository>,
         limits: StepLimits,
         max_concurrent: usize,
+        metrics: Arc<HostMetrics>,
     ) -> StepRunner {
-        StepRunner { runner, modules, artifacts, limits, permits: Semaphore::new(max_concurrent.max(1)) }
+        let permits = Semaphore::new(max_concurrent.max(1));
+        StepRunner { runner, modules, artifacts, limits, permits, metrics }
     }
 
-    /// Runs `step` and answers its node; the module's log lines start with `log_prefix`.
-    pub async fn run(&self, step: WasmStep, log_prefix: String) -> PluginResult {
+    /// Runs `step` and answers its node; the module's lines are log events
+    /// in the caller's span (which names the step).
+    pub async fn run(&self, step: WasmStep) -> PluginResult {
+        let queued = InProgress::of(&self.metrics.steps_queued);
         let Ok(_permit) = self.permits.acquire().await else {
             return PluginResult::failed("the host is shutting down");
         };
+        drop(queued);
+        let _running = InProgress::of(&self.metrics.steps_running);
         let module = match self.modules.get(&step.image).await {
             Ok(module) => module,
             Err(message) => return PluginResult::failed(message),
@@ -76,7 +86,7 @@ impl StepRunner {
             timeout: Some(step.timeout.unwrap_or(self.limits.timeout)),
             max_memory_mib: Some(self.limits.max_memory_mib),
             max_log_bytes: Some(self.limits.max_log_bytes),
-            log_prefix,
+            log_lines: LogLines::Events,
             exit_rule: ExitRule::Wasi,
             ..RunOptions::default()
         };
@@ -105,7 +115,7 @@ impl StepRunner {
                     ));
                 }
                 for output in &outputs {
-                    eprintln!("[serve] output artifact \"{}\" left out: the template does not declare it", output.name);
+                    tracing::warn!("output artifact \"{}\" left out: the template does not declare it", output.name);
                 }
                 node.outputs.artifacts.clear();
             }

@@ -19,6 +19,7 @@
 
 pub mod artifact_repository;
 pub mod execute;
+pub mod metrics;
 pub mod modules;
 pub mod request;
 pub mod response;
@@ -32,9 +33,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures_util::FutureExt;
+use std::future::Future;
+use tracing::Instrument;
 use wasm_workflows_sdk::protocol::PluginResult;
 
 use self::execute::StepRunner;
+use self::metrics::HostMetrics;
 use self::request::{Incoming, WasmStep};
 use self::steps::{Refused, StepKey, Steps};
 use self::token::Token;
@@ -64,6 +68,8 @@ pub struct PluginHost {
     steps: Steps,
     runner: Arc<StepRunner>,
     draining: AtomicBool,
+    metrics: Arc<HostMetrics>,
+    instance: String,
 }
 
 /// An answer.
@@ -79,15 +85,28 @@ pub enum Answer {
 }
 
 impl PluginHost {
-    /// A host checking `token`, running steps on `runner`.
-    pub fn new(token: Token, answering: Answering, runner: StepRunner) -> PluginHost {
+    /// A host checking `token`, running steps on `runner`, counting in `metrics`.
+    pub fn new(token: Token, answering: Answering, runner: StepRunner, metrics: Arc<HostMetrics>) -> PluginHost {
+        let instance = format!("{:016x}", rand::random::<u64>());
         PluginHost {
             token,
             steps: Steps::new(answering.max_queued),
             answering,
             runner: Arc::new(runner),
             draining: AtomicBool::new(false),
+            metrics,
+            instance,
         }
+    }
+
+    /// This life of the host: a random id, new at every start.
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// The metrics in Prometheus' text format.
+    pub fn metrics_text(&self) -> String {
+        self.metrics.text()
     }
 
     /// Whether an `Authorization` header carries Argo's token.
@@ -125,34 +144,37 @@ impl PluginHost {
         let waiting = match self.steps.claim(StepKey::of(body), !self.draining.load(Ordering::SeqCst)) {
             Ok(waiting) => waiting,
             Err(Refused::Full) => {
+                self.metrics.refused.get("full").inc();
                 return Answer::Busy(format!(
                     "this host has {} steps unfinished, as many as it queues (--max-queued); Argo asks again",
                     self.answering.max_queued
                 ));
             }
-            Err(Refused::Draining) => return Answer::Busy("this host is shutting down; Argo asks again".into()),
+            Err(Refused::Draining) => {
+                self.metrics.refused.get("draining").inc();
+                return Answer::Busy("this host is shutting down; Argo asks again".into());
+            }
         };
         if waiting.new {
-            let (runner, run) = (self.runner.clone(), waiting.step.clone());
-            let label = format!("{} {}", request.workflow_name, request.template_name());
+            let (runner, run, metrics) = (self.runner.clone(), waiting.step.clone(), self.metrics.clone());
             let image = step.image.clone();
-            tokio::spawn(async move {
-                let prefix = format!("[{label}] ");
-                let node = AssertUnwindSafe(runner.run(step, prefix)).catch_unwind().await.unwrap_or_else(|panic| {
-                    let what = panic
-                        .downcast_ref::<String>()
-                        .map(String::as_str)
-                        .or_else(|| panic.downcast_ref::<&str>().copied())
-                        .unwrap_or("no message");
-                    PluginResult::failed(format!("the host failed while running the step: {what}"))
-                });
-                eprintln!(
-                    "[serve] {label} {image}: {} after {} ms",
-                    node.phase.as_str(),
-                    run.running_for().as_millis()
-                );
-                run.finish(node);
-            });
+            let span = tracing::info_span!(
+                "step",
+                workflow = %request.workflow_name,
+                template = %request.template_name(),
+                module = %image
+            );
+            tokio::spawn(
+                async move {
+                    let node = caught(runner.run(step)).await;
+                    let took = run.running_for();
+                    tracing::info!(phase = node.phase.as_str(), ms = took.as_millis() as u64, "step ended");
+                    metrics.steps.get(node.phase.as_str()).inc();
+                    metrics.step_took(&image, took);
+                    run.finish(node);
+                }
+                .instrument(span),
+            );
         }
         match waiting.step.wait(self.answering.running_after).await {
             Some(node) => {
@@ -168,5 +190,31 @@ impl PluginHost {
                 self.answering.requeue,
             )),
         }
+    }
+}
+
+/// The node `running` answers; if it panics, a `Failed` node with the
+/// panic's message (the step must not stay `Running` for ever).
+async fn caught(running: impl Future<Output = PluginResult>) -> PluginResult {
+    AssertUnwindSafe(running).catch_unwind().await.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("no message");
+        PluginResult::failed(format!("the host failed while running the step: {what}"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_step_that_panics_ends_failed_with_the_panics_message() {
+        let node = caught(async { panic!("the disk is gone") }).await;
+        assert_eq!(node.message, "the host failed while running the step: the disk is gone");
+        let node = caught(async { PluginResult::succeeded("fine") }).await;
+        assert_eq!(node.message, "fine");
     }
 }

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::metrics::HostMetrics;
 use crate::oci::{Registry, parse_reference};
 use crate::runner::{CompileSource, PreparedModule, Runner};
 
@@ -35,13 +36,20 @@ pub struct ModuleStore {
     known: Mutex<HashMap<String, Known>>,
     /// One lock per reference being pulled: a pull is made once.
     pulls: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    metrics: Arc<HostMetrics>,
 }
 
 impl ModuleStore {
     /// Modules pulled through `registry` and prepared by `runner`; tags are
-    /// asked again after `tag_refresh`.
-    pub fn new(registry: Registry, runner: Arc<Runner>, tag_refresh: Duration) -> ModuleStore {
-        ModuleStore { registry, runner, tag_refresh, known: Mutex::new(HashMap::new()), pulls: Mutex::default() }
+    /// asked again after `tag_refresh`; pulls and compilations counted in `metrics`.
+    pub fn new(
+        registry: Registry,
+        runner: Arc<Runner>,
+        tag_refresh: Duration,
+        metrics: Arc<HostMetrics>,
+    ) -> ModuleStore {
+        let (known, pulls) = (Mutex::new(HashMap::new()), Mutex::default());
+        ModuleStore { registry, runner, tag_refresh, known, pulls, metrics }
     }
 
     fn cached(&self, image: &str, pinned: bool) -> Option<Module> {
@@ -54,6 +62,7 @@ impl ModuleStore {
         let reference = parse_reference(image).map_err(|e| e.to_string())?;
         let pinned = reference.digest().is_some();
         if let Some(module) = self.cached(image, pinned) {
+            self.metrics.cache_hits.get("memory").inc();
             return Ok(module);
         }
         let pull = self.pulls.lock().unwrap_or_else(|p| p.into_inner()).entry(image.to_owned()).or_default().clone();
@@ -70,6 +79,7 @@ impl ModuleStore {
     }
 
     async fn pull(&self, image: &str, reference: &crate::oci::Reference) -> Result<Module, String> {
+        self.metrics.pulls.inc();
         let pulled = self.registry.pull(reference).await.map_err(|e| format!("cannot pull the module {image}: {e}"))?;
         let digest = layer_digest(&pulled.layer_digest);
         let (runner, name) = (self.runner.clone(), image.to_owned());
@@ -80,8 +90,13 @@ impl ModuleStore {
                 .map_err(|e| format!("the host could not prepare {image}: {e}"))?
                 .map_err(|e| format!("the host could not prepare {image}: {e}"))?;
         let (prepared, source) = prepared;
-        if source == CompileSource::Compiled {
-            eprintln!("[serve] compiled {image} in {} ms", compiling.elapsed().as_millis());
+        match source {
+            CompileSource::Compiled => {
+                self.metrics.compilations.inc();
+                tracing::info!(module = image, ms = compiling.elapsed().as_millis() as u64, "compiled");
+            }
+            CompileSource::Cache => self.metrics.cache_hits.get("disk").inc(),
+            CompileSource::Memory => self.metrics.cache_hits.get("memory").inc(),
         }
         Ok(Module { prepared, digest: pulled.manifest_digest })
     }

@@ -75,6 +75,11 @@ impl ExecuteRequest {
     }
 }
 
+/// The keys of `plugin.wasm` that are the host's, not plugin options for the
+/// module: the module, its permissions, and whether a pool may run it again
+/// ([`IDEMPOTENT_OPTION`](crate::forward::IDEMPOTENT_OPTION)).
+pub const HOST_KEYS: [&str; 3] = ["module", "permissions", crate::forward::IDEMPOTENT_OPTION];
+
 /// An output artifact the template declares, and the key it gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeclaredOutput {
@@ -145,7 +150,7 @@ impl WasmStep {
         let mut invocation = PluginInvocation::new(&request.workflow_name);
         invocation.plugin_options = members
             .iter()
-            .filter(|(key, _)| *key != "module" && *key != "permissions")
+            .filter(|(key, _)| !HOST_KEYS.contains(&key.as_str()))
             .map(|(key, value)| Parameter { name: key.clone(), value: from_json(value.clone()) })
             .collect();
         let inputs = request.template.get("inputs");

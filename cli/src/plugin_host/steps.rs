@@ -33,6 +33,11 @@ impl StepKey {
     pub fn of(body: &[u8]) -> StepKey {
         StepKey(Sha256::digest(body).into())
     }
+
+    /// The key's bytes.
+    pub fn bytes(&self) -> [u8; 32] {
+        self.0
+    }
 }
 
 /// One run of a step: its node once it has finished.
@@ -73,8 +78,8 @@ impl Step {
         self.node.borrow().is_some()
     }
 
-    fn finished_long_ago(&self) -> bool {
-        self.node.borrow().as_ref().is_some_and(|(_, at)| at.elapsed() > KEEP_FINISHED)
+    fn finished_before(&self, keep: Duration) -> bool {
+        self.node.borrow().as_ref().is_some_and(|(_, at)| at.elapsed() > keep)
     }
 }
 
@@ -108,12 +113,19 @@ pub enum Refused {
 pub struct Steps {
     steps: Mutex<HashMap<StepKey, Vec<Arc<Step>>>>,
     max_unfinished: usize,
+    keep_finished: Duration,
 }
 
 impl Steps {
-    /// Steps of which at most `max_unfinished` may be unfinished at once.
+    /// Steps of which at most `max_unfinished` may be unfinished at once; a
+    /// finished one is kept [`KEEP_FINISHED`].
     pub fn new(max_unfinished: usize) -> Steps {
-        Steps { steps: Mutex::new(HashMap::new()), max_unfinished: max_unfinished.max(1) }
+        Steps::keeping(max_unfinished, KEEP_FINISHED)
+    }
+
+    /// As [`Steps::new`], a finished step kept for `keep_finished`.
+    pub fn keeping(max_unfinished: usize, keep_finished: Duration) -> Steps {
+        Steps { steps: Mutex::new(HashMap::new()), max_unfinished: max_unfinished.max(1), keep_finished }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<StepKey, Vec<Arc<Step>>>> {
@@ -126,7 +138,7 @@ impl Steps {
     pub fn claim(&self, key: StepKey, accept_new: bool) -> Result<Waiting, Refused> {
         let mut steps = self.lock();
         steps.retain(|_, runs| {
-            runs.retain(|run| !run.finished_long_ago());
+            runs.retain(|run| !run.finished_before(self.keep_finished));
             !runs.is_empty()
         });
         let runs = steps.entry(key).or_default();
@@ -209,6 +221,23 @@ mod tests {
         assert_eq!(steps.claim(StepKey::of(b"d"), false).unwrap_err(), Refused::Draining);
         let again = steps.claim(StepKey::of(b"a"), false).unwrap();
         assert!(!again.new, "a draining host still answers for its own runs");
+    }
+
+    #[test]
+    fn a_finished_node_is_kept_counting_from_when_it_finished() {
+        let steps = Steps::keeping(10, Duration::from_millis(300));
+        let key = StepKey::of(b"long step");
+        let waiting = steps.claim(key, true).unwrap();
+        // It ran longer than the steps are kept: it is not dropped for that.
+        std::thread::sleep(Duration::from_millis(400));
+        waiting.step.finish(PluginResult::succeeded("long"));
+        drop(waiting);
+        let later = steps.claim(key, true).unwrap();
+        assert!(!later.new, "the node finished just now is still there for its later call");
+        drop(later);
+        std::thread::sleep(Duration::from_millis(400));
+        assert!(steps.claim(StepKey::of(b"other"), true).unwrap().new);
+        assert!(steps.claim(key, true).unwrap().new, "dropped once kept long enough after it finished");
     }
 
     #[tokio::test]

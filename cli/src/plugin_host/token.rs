@@ -45,6 +45,11 @@ impl Token {
         Ok(Token(token.to_owned()))
     }
 
+    /// The token itself (a pool's front sends it to its workers).
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
+
     /// Whether the value of an `Authorization` header carries the token;
     /// compared in constant time.
     pub fn admits(&self, authorization: Option<&[u8]>) -> bool {

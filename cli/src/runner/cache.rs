@@ -90,7 +90,7 @@ impl ModuleCache {
         }
         let compiled = compile(engine, kind, bytes)?;
         if let Err(error) = self.store(&entry, &compiled) {
-            eprintln!("warning: cannot cache the compiled module in {}: {error}", self.dir.display());
+            tracing::warn!("cannot cache the compiled module in {}: {error}", self.dir.display());
         }
         Ok((compiled, CompileSource::Compiled))
     }

@@ -102,7 +102,7 @@ pub(crate) fn node(execution: Execution, kind: ModuleKind, work_dir: &WorkDir, o
         ),
         Ending::TimedOut => timed_out(options.timeout),
         Ending::Stopped(error) => {
-            eprintln!("[host] the module was stopped: {error:?}");
+            tracing::debug!("the module was stopped: {error:?}");
             match error.downcast_ref::<Trap>() {
                 Some(Trap::Interrupt) => timed_out(options.timeout),
                 Some(trap) => {

@@ -10,13 +10,19 @@
 //! is not held whole: `body_read` takes it from the connection as the
 //! module reads it, and what the host holds meanwhile counts against the
 //! step's memory budget.
+//!
+//! Also this host's streamed request bodies (import module
+//! `wasm_workflows_http`: `req_start`, `req_write`, `req_finish`), which the
+//! original plugin does not have: the module writes the body a piece at a
+//! time into a bounded queue that the request's task sends from, so the
+//! host holds a few pieces of it at once, never the whole body.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use wasm_workflows_sdk::http::legacy_abi::{self as code, MODULE, TIMEOUT_HEADER};
+use wasm_workflows_sdk::http::legacy_abi::{self as code, MODULE, STREAMING_MODULE, TIMEOUT_HEADER};
 use wasmtime::{Caller, Linker, Memory};
 use wasmtime_wasi::runtime::AbortOnDropJoinHandle;
 use wasmtime_wasi_http::{RequestOptions, WasiBody};
@@ -25,8 +31,14 @@ use super::limits::StepLimiter;
 use super::log_stream::StepLog;
 use crate::allow_list::{AllowList, Origin};
 
-/// Responses open at once before `req` answers TOO_MANY_SESSIONS.
+/// Responses and streamed requests open at once before `req` answers TOO_MANY_SESSIONS.
 const MAX_SESSIONS: usize = 64;
+/// The pieces of a streamed request body queued for sending, at most.
+const QUEUED_PIECES: usize = 4;
+/// The largest piece of a streamed body the host takes at once: a longer
+/// write is queued in pieces this size, so at most [`QUEUED_PIECES`] of them
+/// are held outside the module's memory.
+const MAX_PIECE: u32 = 256 << 10;
 /// A request's timeout when the module sets none (the original plugin's client default).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -35,7 +47,15 @@ pub(crate) struct LegacyHttp {
     allowed: AllowList,
     log: StepLog,
     responses: HashMap<i32, OpenResponse>,
+    streaming: HashMap<i32, StreamedRequest>,
     next_handle: i32,
+}
+
+/// A request whose body the module is writing; its task sends it.
+struct StreamedRequest {
+    body: tokio::sync::mpsc::Sender<Bytes>,
+    timeout: Duration,
+    sending: AbortOnDropJoinHandle<Result<(u16, OpenResponse), u32>>,
 }
 
 /// A response the module reads: its headers, and its body as it arrives.
@@ -72,12 +92,12 @@ struct Outgoing {
 
 impl LegacyHttp {
     pub(crate) fn new(allowed: AllowList, log: StepLog) -> Self {
-        LegacyHttp { allowed, log, responses: HashMap::new(), next_handle: 1 }
+        LegacyHttp { allowed, log, responses: HashMap::new(), streaming: HashMap::new(), next_handle: 1 }
     }
 
     /// Checks the request and builds it; the error is the ABI's code.
     fn prepare(&self, outgoing: Outgoing) -> Result<(http::Request<WasiBody>, Duration), u32> {
-        if self.responses.len() >= MAX_SESSIONS {
+        if self.responses.len() + self.streaming.len() >= MAX_SESSIONS {
             return Err(code::TOO_MANY_SESSIONS);
         }
         let uri: http::Uri = outgoing.url.parse().map_err(|_| code::INVALID_URL)?;
@@ -111,10 +131,38 @@ impl LegacyHttp {
     }
 
     fn store(&mut self, response: OpenResponse) -> i32 {
-        let handle = self.next_handle;
-        self.next_handle = self.next_handle.wrapping_add(1).max(1);
+        let handle = self.new_handle();
         self.responses.insert(handle, response);
         handle
+    }
+
+    fn new_handle(&mut self) -> i32 {
+        let handle = self.next_handle;
+        self.next_handle = self.next_handle.wrapping_add(1).max(1);
+        handle
+    }
+
+    /// Starts a request whose body the module writes next (its headers must
+    /// hold `content-length`); answers its handle.
+    fn start(&mut self, outgoing: Outgoing) -> Result<i32, u32> {
+        let declared = outgoing.headers.lines().filter_map(|line| line.split_once(':')).any(|(name, value)| {
+            name.trim().eq_ignore_ascii_case("content-length") && value.trim().parse::<u64>().is_ok()
+        });
+        if !declared {
+            return Err(code::INVALID_ENCODING);
+        }
+        let (request, timeout) = self.prepare(outgoing)?;
+        let (pieces, queue) = tokio::sync::mpsc::channel::<Bytes>(QUEUED_PIECES);
+        let frames = futures_util::stream::unfold(queue, |mut queue| async move {
+            queue.recv().await.map(|piece| (Ok(http_body::Frame::data(piece)), queue))
+        });
+        let body = http_body_util::StreamBody::new(frames).boxed_unsync();
+        let request = request.map(|_| body);
+        let log = self.log.clone();
+        let sending = wasmtime_wasi::runtime::spawn(async move { send(request, timeout, &log).await });
+        let handle = self.new_handle();
+        self.streaming.insert(handle, StreamedRequest { body: pieces, timeout, sending });
+        Ok(handle)
     }
 }
 
@@ -263,10 +311,22 @@ pub(crate) fn add_to_linker<T: HttpState>(linker: &mut Linker<T>) -> wasmtime::R
                     })
                 })();
                 let sent = async {
+                    let outgoing = outgoing?;
+                    // The host's copy of the body counts in the step's budget while it is sent.
+                    let held = outgoing.body.len();
+                    if !caller.data_mut().limiter().reserve_host(held) {
+                        return Err(code::RUNTIME_ERROR);
+                    }
                     let http = caller.data_mut().http();
-                    let (request, timeout) = http.prepare(outgoing?)?;
-                    let log = http.log.clone();
-                    let (status, response) = send(request, timeout, &log).await?;
+                    let sending = match http.prepare(outgoing) {
+                        Ok((request, timeout)) => {
+                            let log = http.log.clone();
+                            send(request, timeout, &log).await
+                        }
+                        Err(code) => Err(code),
+                    };
+                    caller.data_mut().limiter().release_host(held);
+                    let (status, response) = sending?;
                     let handle = caller.data_mut().http().store(response);
                     write(&mut caller, status_ptr, &status.to_le_bytes())?;
                     write(&mut caller, handle_ptr, &handle.to_le_bytes())
@@ -282,6 +342,8 @@ pub(crate) fn add_to_linker<T: HttpState>(linker: &mut Linker<T>) -> wasmtime::R
                 state.limiter().release_host(response.pending.len());
                 code::SUCCESS
             }
+            // An unfinished streamed request is abandoned: its task is aborted.
+            None if state.http().streaming.remove(&handle).is_some() => code::SUCCESS,
             None => code::INVALID_HANDLE,
         }
     })?;
@@ -324,6 +386,81 @@ pub(crate) fn add_to_linker<T: HttpState>(linker: &mut Linker<T>) -> wasmtime::R
         "body_read",
         |mut caller: Caller<'_, T>, (handle, buffer, buffer_len, written): (i32, u32, u32, u32)| {
             Box::new(async move { answer(body_read(&mut caller, handle, buffer, buffer_len, written).await) })
+        },
+    )?;
+    add_streaming_to_linker(linker)
+}
+
+/// Adds the streamed-request functions (`wasm_workflows_http`) to `linker`.
+fn add_streaming_to_linker<T: HttpState>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    linker.func_wrap(
+        STREAMING_MODULE,
+        "req_start",
+        |mut caller: Caller<'_, T>,
+         url: u32,
+         url_len: u32,
+         method: u32,
+         method_len: u32,
+         headers: u32,
+         headers_len: u32,
+         handle_ptr: u32|
+         -> u32 {
+            answer((|| {
+                let outgoing = Outgoing {
+                    url: read_text(&mut caller, url, url_len)?,
+                    method: read_text(&mut caller, method, method_len)?,
+                    headers: read_text(&mut caller, headers, headers_len)?,
+                    body: Vec::new(),
+                };
+                let handle = caller.data_mut().http().start(outgoing)?;
+                write(&mut caller, handle_ptr, &handle.to_le_bytes())
+            })())
+        },
+    )?;
+    linker.func_wrap_async(
+        STREAMING_MODULE,
+        "req_write",
+        |mut caller: Caller<'_, T>, (handle, body, body_len): (i32, u32, u32)| {
+            Box::new(async move {
+                let written = async {
+                    let request = caller.data_mut().http().streaming.get(&handle).ok_or(code::INVALID_HANDLE)?;
+                    let (queue, timeout) = (request.body.clone(), request.timeout);
+                    // Check the whole range first: nothing is sent of a write that cannot be read.
+                    read(&mut caller, body.saturating_add(body_len.saturating_sub(1)), body_len.min(1))?;
+                    let mut offset = 0;
+                    while offset < body_len {
+                        let length = (body_len - offset).min(MAX_PIECE);
+                        let start = body.checked_add(offset).ok_or(code::MEMORY_ACCESS_ERROR)?;
+                        let piece = Bytes::from(read(&mut caller, start, length)?);
+                        // Waits while the sending task is behind; fails once it has ended.
+                        match tokio::time::timeout(timeout, queue.send(piece)).await {
+                            Ok(Ok(())) => offset += length,
+                            _ => return Err(code::REQUEST_ERROR),
+                        }
+                    }
+                    Ok(())
+                };
+                answer(written.await)
+            })
+        },
+    )?;
+    linker.func_wrap_async(
+        STREAMING_MODULE,
+        "req_finish",
+        |mut caller: Caller<'_, T>, (handle, status_ptr, handle_ptr): (i32, u32, u32)| {
+            Box::new(async move {
+                let finished = async {
+                    let StreamedRequest { body, sending, .. } =
+                        caller.data_mut().http().streaming.remove(&handle).ok_or(code::INVALID_HANDLE)?;
+                    // The end of the body.
+                    drop(body);
+                    let (status, response) = sending.await?;
+                    let handle = caller.data_mut().http().store(response);
+                    write(&mut caller, status_ptr, &status.to_le_bytes())?;
+                    write(&mut caller, handle_ptr, &handle.to_le_bytes())
+                };
+                answer(finished.await)
+            })
         },
     )?;
     Ok(())

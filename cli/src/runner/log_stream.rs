@@ -1,8 +1,10 @@
 //! Where a module's stdout and stderr go: the host's stderr (its stdout
-//! carries the node), a line at a time, each line prefixed when the host
-//! says whose step it is (`serve` runs many at once), and at most a set
-//! number of bytes per run. A module that writes more is stopped: a step
-//! must not fill the host's log, nor spin writing forever.
+//! carries the node), a line at a time, as they are ([`LogLines::Raw`],
+//! `run`) or as log events in the step's span, which names its workflow
+//! and template ([`LogLines::Events`], `serve`, which runs many steps at
+//! once); and at most a set number of bytes per run. A module that writes
+//! more is stopped: a step must not fill the host's log, nor spin writing
+//! for ever.
 
 use std::io::Write;
 use std::pin::Pin;
@@ -21,6 +23,16 @@ pub const DEFAULT_MAX_LOG: u64 = 1 << 20;
 /// The most bytes one write may carry (what a stream's `check_write` allows).
 const WRITE_PERMIT: usize = 64 << 10;
 
+/// How a module's lines reach the host's log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogLines {
+    /// Written to stderr as they are.
+    #[default]
+    Raw,
+    /// Each an event (target `module`) in the current span.
+    Events,
+}
+
 /// The log of one run: both of the module's output streams write to it.
 #[derive(Clone)]
 pub(crate) struct StepLog {
@@ -28,7 +40,7 @@ pub(crate) struct StepLog {
 }
 
 struct LogState {
-    prefix: Vec<u8>,
+    lines: LogLines,
     partial: Vec<u8>,
     written: u64,
     max: u64,
@@ -36,10 +48,9 @@ struct LogState {
 }
 
 impl StepLog {
-    /// A log whose lines start with `prefix` (nothing when empty), taking at most `max` bytes.
-    pub(crate) fn new(prefix: &str, max: u64) -> Self {
-        let state =
-            LogState { prefix: prefix.as_bytes().to_vec(), partial: Vec::new(), written: 0, max, exceeded: false };
+    /// A log writing `lines` so, taking at most `max` bytes.
+    pub(crate) fn new(lines: LogLines, max: u64) -> Self {
+        let state = LogState { lines, partial: Vec::new(), written: 0, max, exceeded: false };
         StepLog { state: Arc::new(Mutex::new(state)) }
     }
 
@@ -47,8 +58,9 @@ impl StepLog {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Writes `bytes`; complete lines go to the host's stderr at once, in
-    /// one write. What passes the limit is dropped and the module is told so.
+    /// Writes `bytes`; complete lines go to the host's log at once (raw
+    /// lines in one write). What passes the limit is dropped and the module
+    /// is told so.
     fn write(&self, bytes: &[u8]) -> Result<(), ()> {
         let mut state = self.state();
         if state.exceeded {
@@ -59,62 +71,73 @@ impl StepLog {
         let bytes = if over { &bytes[..room as usize] } else { bytes };
         state.written += bytes.len() as u64;
         if let Some(last_newline) = bytes.iter().rposition(|b| *b == b'\n') {
-            let mut out = Vec::with_capacity(state.partial.len() + bytes.len() + state.prefix.len() * 4);
-            for (i, line) in bytes[..=last_newline].split_inclusive(|b| *b == b'\n').enumerate() {
-                out.extend_from_slice(&state.prefix);
-                if i == 0 {
-                    out.append(&mut state.partial);
-                }
-                out.extend_from_slice(line);
-            }
+            let mut complete = std::mem::take(&mut state.partial);
+            complete.extend_from_slice(&bytes[..=last_newline]);
             state.partial.extend_from_slice(&bytes[last_newline + 1..]);
-            let _ = std::io::stderr().lock().write_all(&out);
+            state.lines.write(&complete);
         } else {
             state.partial.extend_from_slice(bytes);
         }
         if over {
             state.exceeded = true;
-            let mut note = state.prefix.clone();
-            note.append(&mut state.partial);
-            note.extend_from_slice(
-                format!(
-                    "\n[host] the module wrote more than {} bytes to stdout and stderr and is stopped\n",
-                    state.max
-                )
-                .as_bytes(),
-            );
-            let _ = std::io::stderr().lock().write_all(&note);
+            let rest = std::mem::take(&mut state.partial);
+            state.lines.write(&rest);
+            state
+                .lines
+                .note(&format!("the module wrote more than {} bytes to stdout and stderr and is stopped", state.max));
             return Err(());
         }
         Ok(())
     }
 
-    /// Writes a note of the host's about this run: prefixed, not counted.
+    /// Writes a note of the host's about this run (not counted).
     pub(crate) fn note(&self, text: &str) {
-        let state = self.state();
-        let mut out = state.prefix.clone();
-        out.extend_from_slice(b"[host] ");
-        out.extend_from_slice(text.as_bytes());
-        out.push(b'\n');
-        let _ = std::io::stderr().lock().write_all(&out);
+        self.state().lines.note(text);
     }
 
     /// Writes out a last line without its newline.
     pub(crate) fn finish(&self) {
         let mut state = self.state();
-        if state.partial.is_empty() {
-            return;
-        }
-        let mut out = state.prefix.clone();
-        out.append(&mut state.partial);
-        out.push(b'\n');
-        let _ = std::io::stderr().lock().write_all(&out);
+        let rest = std::mem::take(&mut state.partial);
+        state.lines.write(&rest);
     }
 
     /// The limit, when the module passed it.
     pub(crate) fn exceeded(&self) -> Option<u64> {
         let state = self.state();
         state.exceeded.then_some(state.max)
+    }
+}
+
+impl LogLines {
+    /// Writes `text` (complete lines, or a last part without its newline).
+    fn write(self, text: &[u8]) {
+        if text.is_empty() {
+            return;
+        }
+        match self {
+            LogLines::Raw => {
+                let mut stderr = std::io::stderr().lock();
+                let _ = stderr.write_all(text);
+                if !text.ends_with(b"\n") {
+                    let _ = stderr.write_all(b"\n");
+                }
+            }
+            LogLines::Events => {
+                for line in text.strip_suffix(b"\n").unwrap_or(text).split(|b| *b == b'\n') {
+                    tracing::info!(target: "module", "{}", String::from_utf8_lossy(line));
+                }
+            }
+        }
+    }
+
+    fn note(self, text: &str) {
+        match self {
+            LogLines::Raw => {
+                let _ = writeln!(std::io::stderr().lock(), "[host] {text}");
+            }
+            LogLines::Events => tracing::warn!("{text}"),
+        }
     }
 }
 

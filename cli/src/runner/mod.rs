@@ -43,8 +43,8 @@ use self::ending::{Ending, Execution};
 pub use self::engine::TICK;
 pub use self::limits::DEFAULT_MAX_MEMORY_MIB;
 use self::limits::StepLimiter;
-pub use self::log_stream::DEFAULT_MAX_LOG;
 use self::log_stream::StepLog;
+pub use self::log_stream::{DEFAULT_MAX_LOG, LogLines};
 use self::prepared::{Linked, Preparer};
 pub use self::prepared::{ModuleDigest, PreparedModule, digest_of};
 pub use self::types::{ExitRule, HostError, InputDocument, InputFile, ModuleKind, RunOptions, RunOutcome};
@@ -153,7 +153,7 @@ impl Runner {
     /// wherever it is.
     pub async fn execute(&self, module: &PreparedModule, work_dir: &WorkDir, options: &RunOptions) -> Executed {
         engine::start_ticker(&self.engine, &self.ticker);
-        let log = StepLog::new(&options.log_prefix, options.max_log_bytes.unwrap_or(DEFAULT_MAX_LOG));
+        let log = StepLog::new(options.log_lines, options.max_log_bytes.unwrap_or(DEFAULT_MAX_LOG));
         let deadline = options.timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let started = Instant::now();
         let path = work_dir.path();
@@ -189,6 +189,19 @@ impl Runner {
         Executed { node, outputs, run_time, exit_status }
     }
 
+    /// Runs `future` to its end on the runner's own runtime (a registry pull
+    /// before a run, say), so a process needs no runtime of its own.
+    ///
+    /// # Panics
+    ///
+    /// On a runner made with [`Runner::on_callers_runtime`].
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        match &self.runtime {
+            Runtime::Owned(runtime) => runtime.block_on(future),
+            Runtime::Shared => panic!("Runner::block_on needs a runner with a runtime of its own"),
+        }
+    }
+
     /// Runs the module in file `module`.
     pub fn run(&self, module: &Path, options: &RunOptions) -> Result<RunOutcome, HostError> {
         let bytes = std::fs::read(module).map_err(|source| HostError::ReadModule { path: module.into(), source })?;
@@ -202,15 +215,12 @@ impl Runner {
     ///
     /// On a runner made with [`Runner::on_callers_runtime`]: use [`Runner::execute`].
     pub fn run_bytes(&self, bytes: &[u8], name: &Path, options: &RunOptions) -> Result<RunOutcome, HostError> {
-        let Runtime::Owned(runtime) = &self.runtime else {
-            panic!("Runner::run_bytes needs a runner with a runtime of its own; use Runner::execute");
-        };
         let loading = Instant::now();
         let (module, compile) = self.prepare(bytes, None, name)?;
         let load_time = loading.elapsed();
         let work_dir = WorkDir::create()?;
         self.write_inputs(&work_dir, options)?;
-        let executed = runtime.block_on(self.execute(&module, &work_dir, options));
+        let executed = self.block_on(self.execute(&module, &work_dir, options));
         let output_files = match &options.output_dir {
             Some(dir) => copy_outputs(&work_dir, &executed.outputs, dir)?,
             None => Vec::new(),

@@ -55,8 +55,8 @@ pub struct RunOptions {
     /// How many bytes the module may write to stdout and stderr together
     /// (default [`DEFAULT_MAX_LOG`](super::DEFAULT_MAX_LOG)); past it, it is stopped.
     pub max_log_bytes: Option<u64>,
-    /// What starts every line the module writes (`serve`: whose step it is).
-    pub log_prefix: String,
+    /// How the module's lines reach the host's log (`serve`: as events in the step's span).
+    pub log_lines: super::LogLines,
     /// What an explicit exit of a core module means.
     pub exit_rule: ExitRule,
 }

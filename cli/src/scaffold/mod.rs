@@ -2,6 +2,8 @@
 //! carries, named after its folder. A Rust project gets the SDK's sources the
 //! CLI carries in `vendor/` (the SDK is not on crates.io yet), or a path to
 //! another copy of them (`--sdk-path`), so it builds without this repository.
+//! A component project (Python, JavaScript) gets the component world and its
+//! WASI packages (the repository's `wit/`) in `wit/`.
 
 mod embedded;
 mod project_name;
@@ -18,6 +20,12 @@ const REPOSITORY_SDK_PATH: &str = r#"path = "../../sdk""#;
 
 /// Where a Rust project keeps the SDK's sources the CLI carries.
 pub const VENDOR_DIR: &str = "vendor";
+
+/// Where a component project keeps the world it builds against.
+pub const WIT_DIR: &str = "wit";
+
+/// The languages whose projects build a component against the world in `wit/`.
+const COMPONENT_LANGUAGES: &[&str] = &["javascript", "python"];
 
 /// The languages, each with what its template makes.
 pub const LANGUAGES: &[(&str, &str)] = &[
@@ -138,6 +146,11 @@ pub fn create(dir: &Path, language: &str, sdk: &SdkSource) -> Result<NewProject,
             files.push((format!("{VENDOR_DIR}/{crate_name}/{path}"), contents.to_vec(), false));
         }
     }
+    if COMPONENT_LANGUAGES.contains(&language) {
+        for (path, contents) in embedded::WIT_FILES {
+            files.push((format!("{WIT_DIR}/{path}"), contents.to_vec(), false));
+        }
+    }
 
     let written = write_all(dir, &files);
     if let Err(error) = written {
@@ -209,6 +222,20 @@ mod tests {
                 .iter()
                 .any(|(_, path, ..)| path.ends_with(".wasm") || path.contains("node_modules"))
         );
+    }
+
+    #[test]
+    fn component_projects_get_the_world_and_its_wasi_packages() {
+        let paths: Vec<&str> = embedded::WIT_FILES.iter().map(|(path, _)| *path).collect();
+        assert!(paths.contains(&"world.wit"), "{paths:?}");
+        for package in ["cli", "clocks", "filesystem", "http", "io", "random", "sockets"] {
+            assert!(paths.contains(&format!("deps/{package}.wit").as_str()), "{package} missing from {paths:?}");
+        }
+        let world = embedded::WIT_FILES.iter().find(|(path, _)| *path == "world.wit").unwrap().1;
+        assert!(std::str::from_utf8(world).unwrap().contains("import wasi:http/outgoing-handler@"));
+        for language in COMPONENT_LANGUAGES {
+            assert!(names().contains(language), "{language}");
+        }
     }
 
     #[test]

@@ -6,31 +6,26 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use wasm_workflows_sdk::http::Request;
+use wasm_workflows_sdk::log;
 use wasm_workflows_sdk::prelude::*;
 
 /// The step's inputs: parameter names as in the workflow.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(FromInvocation)]
 struct Inputs {
     url: String,
-    #[serde(default = "default_method")]
+    #[step(default = "GET")]
     method: String,
     /// Sent whether or not `content_type` is given.
     body: Option<String>,
     content_type: Option<String>,
     /// A JSON object of header name to value.
-    #[serde(default)]
+    #[step(default)]
     headers: BTreeMap<String, String>,
     timeout_ms: Option<u64>,
 }
 
-fn default_method() -> String {
-    "GET".into()
-}
-
 #[workflow_step]
-fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
-    let inputs: Inputs = invocation.parameters_into()?;
+fn run(inputs: Inputs) -> anyhow::Result<PluginResult> {
     let mut request = Request::with_method_name(&inputs.method, &inputs.url);
     for (name, value) in &inputs.headers {
         request = request.header(name, value);
@@ -47,7 +42,7 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
     let method = request.method().clone();
     let response = request.send()?;
     let status = response.status();
-    log::info(format_args!("{method} {}: {status}", inputs.url));
+    log::info!("{method} {}: {status}", inputs.url);
     let mut result = PluginResult::succeeded(format!("{method} {} answered {status}", inputs.url))
         .with_parameter("status_code", status.as_u16())
         .with_parameter("body", String::from_utf8_lossy(response.body()).into_owned())

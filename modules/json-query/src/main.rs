@@ -3,9 +3,16 @@
 //! parameter `result`: JSON text, or with `raw` the strings without quotes.
 
 mod document;
+mod json;
+mod map;
+mod natives;
+mod number;
+mod ops;
 mod output;
 mod position;
 mod query;
+mod syntax;
+mod value;
 
 use wasm_workflows_sdk::prelude::*;
 
@@ -20,9 +27,21 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
     let raw: bool = invocation.parameter_or("raw", false)?;
     let query = Query::compile(&code).map_err(|e| anyhow::anyhow!("parameter \"query\": syntax error: {e}"))?;
     let document = document::read(&invocation)?;
-    let values = parse(&document)?;
     let mut outputs = Outputs::new(raw);
-    query.run(values, |value| outputs.push(value)).map_err(|error| match error {
+    // `.[] | rest` runs `rest` on each element as the parser reads it.
+    let each = syntax::after_iterate(&code).and_then(|rest| Query::compile(rest).ok());
+    let ran = match each {
+        Some(rest) => run_on_elements(&rest, &document, &mut outputs)?,
+        None => {
+            let values = parse(&document)?;
+            // The document lives until the step ends: the process's end frees it
+            // faster than dropping it value by value (the extra reference also
+            // keeps it from being freed while the program runs).
+            std::mem::forget(values.clone());
+            query.run(values.into_iter(), |value| outputs.push(value))
+        }
+    };
+    ran.map_err(|error| match error {
         RunError::Error(reason) => anyhow::anyhow!("parameter \"query\": the query failed: {reason}"),
         RunError::Halt(code) => anyhow::anyhow!("parameter \"query\": the query halted with exit code {code}"),
     })?;
@@ -35,38 +54,48 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
     Ok(PluginResult::succeeded(message).with_parameter("result", outputs.finish()))
 }
 
+/// `rest` on each element of the document's arrays (and values of its
+/// objects) as they are read. As jq reads the whole document before it
+/// runs the program, malformed JSON anywhere fails the step as malformed
+/// JSON, even after a program error; a value that is neither array nor
+/// object fails as `.[]` fails on it.
+fn run_on_elements(
+    rest: &Query,
+    document: &document::Document,
+    outputs: &mut Outputs,
+) -> anyhow::Result<Result<(), RunError>> {
+    let mut elements = json::Elements::new(document.text.as_bytes());
+    let ran = rest.run(elements.by_ref(), |value| outputs.push(value));
+    if ran.is_err() || elements.not_iterable.is_some() {
+        elements.check_rest();
+    }
+    if let Some(e) = &elements.error {
+        anyhow::bail!(
+            "{}: malformed JSON at {}: {}",
+            document.source,
+            Position::of(&document.text, e.offset),
+            e.reason
+        );
+    }
+    Ok(match (ran, elements.not_iterable.take()) {
+        (Ok(()), Some(value)) => {
+            Err(RunError::Error(value.not_iterable().into_val().as_str().unwrap_or_default().to_owned()))
+        }
+        (ran, _) => ran,
+    })
+}
+
 /// The document's JSON values: one, or several separated by white space
 /// (JSON lines), as jq reads them.
-fn parse(document: &document::Document) -> anyhow::Result<Vec<jaq_json::Val>> {
-    let values = jaq_json::read::parse_many(document.text.as_bytes()).collect::<Result<Vec<_>, _>>().map_err(|e| {
-        anyhow::anyhow!("{}: malformed JSON {}", document.source, locate(&document.text, &e.to_string()))
+fn parse(document: &document::Document) -> anyhow::Result<Vec<value::Val>> {
+    let values = json::parse_all(document.text.as_bytes()).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: malformed JSON at {}: {}",
+            document.source,
+            Position::of(&document.text, e.offset),
+            e.reason
+        )
     })?;
     anyhow::ensure!(!values.is_empty(), "{}: expected a JSON document, got no JSON value", document.source);
     Ok(values)
-}
-
-/// jaq's parse error (`byte offset N: reason`) as `at line L, column C: reason`.
-fn locate(text: &str, error: &str) -> String {
-    let parsed = error.strip_prefix("byte offset ").and_then(|rest| rest.split_once(": "));
-    match parsed.and_then(|(offset, reason)| Some((offset.parse().ok()?, reason))) {
-        Some((offset, reason)) => format!("at {}: {reason}", Position::of(text, offset)),
-        None => error.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parse_errors_say_where() {
-        let text = "{\"a\": 1,\n \"b\": tru}";
-        let error = jaq_json::read::parse_many(text.as_bytes()).find_map(Result::err).unwrap();
-        assert!(error.to_string().starts_with("byte offset "), "jaq's error format changed: {error}");
-        assert!(
-            locate(text, &error.to_string()).starts_with("at line 2, column "),
-            "{}",
-            locate(text, &error.to_string())
-        );
-    }
 }

@@ -1,6 +1,6 @@
 //! The query's outputs as the text of the `result` parameter.
 
-use jaq_json::{Num, Val};
+use crate::value::Val;
 
 /// Collects outputs as they come.
 ///
@@ -27,8 +27,8 @@ impl Outputs {
         }
         self.count += 1;
         match value {
-            Val::TStr(text) if self.raw => self.text.extend_from_slice(&text),
-            value => write_json(&mut self.text, &json_compatible(value)),
+            Val::Str(text) if self.raw => self.text.extend_from_slice(text.as_bytes()),
+            value => write_json(&mut self.text, &value),
         }
     }
 
@@ -37,7 +37,7 @@ impl Outputs {
         self.count
     }
 
-    /// The text (invalid UTF-8 in strings replaced by U+FFFD).
+    /// The text.
     pub fn finish(mut self) -> String {
         let text = match (self.raw, self.count) {
             (true, _) => self.text,
@@ -48,58 +48,12 @@ impl Outputs {
                 self.text
             }
         };
-        String::from_utf8(text).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        String::from_utf8(text).expect("values hold UTF-8 text")
     }
 }
 
 fn write_json(out: &mut Vec<u8>, value: &Val) {
-    jaq_json::write::write(out, &jaq_json::write::Pp::default(), 0, value).expect("writing to memory cannot fail");
-}
-
-/// `value` with what JSON cannot hold replaced as jq replaces it: NaN by
-/// `null`, the infinities by the largest finite numbers; byte strings become
-/// text strings and non-string object keys their JSON text.
-fn json_compatible(value: Val) -> Val {
-    if is_json(&value) {
-        return value;
-    }
-    match value {
-        Val::Num(Num::Float(x)) if x.is_nan() => Val::Null,
-        Val::Num(Num::Float(x)) if x.is_infinite() => Val::Num(Num::Float(f64::MAX.copysign(x))),
-        Val::BStr(bytes) => Val::TStr(bytes),
-        Val::Arr(items) => {
-            Val::Arr(std::rc::Rc::new(std::rc::Rc::unwrap_or_clone(items).into_iter().map(json_compatible).collect()))
-        }
-        Val::Obj(members) => Val::obj(
-            std::rc::Rc::unwrap_or_clone(members)
-                .into_iter()
-                .map(|(key, value)| (string_key(key), json_compatible(value)))
-                .collect(),
-        ),
-        other => other,
-    }
-}
-
-fn string_key(key: Val) -> Val {
-    match key {
-        Val::TStr(_) => key,
-        Val::BStr(bytes) => Val::TStr(bytes),
-        other => {
-            let mut text = Vec::new();
-            write_json(&mut text, &json_compatible(other));
-            Val::TStr(Box::new(text.into()))
-        }
-    }
-}
-
-fn is_json(value: &Val) -> bool {
-    match value {
-        Val::Num(Num::Float(x)) => x.is_finite(),
-        Val::BStr(_) => false,
-        Val::Arr(items) => items.iter().all(is_json),
-        Val::Obj(members) => members.iter().all(|(key, value)| matches!(key, Val::TStr(_)) && is_json(value)),
-        _ => true,
-    }
+    crate::json::write(out, value);
 }
 
 #[cfg(test)]
@@ -108,7 +62,7 @@ mod tests {
 
     fn collect(raw: bool, values: &str) -> String {
         let mut outputs = Outputs::new(raw);
-        jaq_json::read::parse_many(values.as_bytes()).for_each(|v| outputs.push(v.unwrap()));
+        crate::json::parse_all(values.as_bytes()).unwrap().into_iter().for_each(|v| outputs.push(v));
         outputs.finish()
     }
 
@@ -128,10 +82,7 @@ mod tests {
     #[test]
     fn non_json_numbers_become_what_jq_writes() {
         let mut outputs = Outputs::new(false);
-        outputs.push(Val::Arr(std::rc::Rc::new(vec![
-            Val::Num(Num::Float(f64::NAN)),
-            Val::Num(Num::Float(f64::NEG_INFINITY)),
-        ])));
-        assert_eq!(outputs.finish(), "[null,-1.7976931348623157e308]");
+        outputs.push(Val::arr(vec![Val::Num(f64::NAN), Val::Num(f64::NEG_INFINITY)]));
+        assert_eq!(outputs.finish(), "[null,-1.7976931348623157e+308]");
     }
 }

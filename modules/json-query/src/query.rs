@@ -2,14 +2,16 @@
 //! way jq runs it: once for each value, with `input` and `inputs` reading
 //! the values after it.
 
+use std::sync::OnceLock;
+
 use jaq_core::data::HasLut;
 use jaq_core::load::{self, Arena, File, Loader};
+use jaq_core::native::Fun;
 use jaq_core::{Compiler, Ctx, DataT, Lut, Vars, compile};
-use jaq_fmts::write::tabular::Row;
-use jaq_json::Val;
 use jaq_std::input::{HasInputs, Inputs, RcIter};
 
 use crate::position::Position;
+use crate::value::Val;
 
 /// The data every filter sees: the compiled program and the input stream.
 pub struct Data;
@@ -68,26 +70,39 @@ pub enum RunError {
 
 impl Query {
     /// Parses and compiles `code` with jq's standard library (as jaq provides it).
-    pub fn compile(code: &str) -> Result<Query, SyntaxError> {
-        let defs = jaq_core::defs().chain(jaq_std::defs()).chain(jaq_json::defs());
-        let funs = jaq_core::funs()
+    pub fn compile(written: &str) -> Result<Query, SyntaxError> {
+        let rewritten = crate::syntax::rewrite(written)
+            .map_err(|r| SyntaxError { reason: r.reason, position: Position::of(written, r.offset) })?;
+        let code = rewritten.code.as_str();
+        let place = |offset: usize| Position::of(written, rewritten.original_offset(offset));
+        let prelude = load::parse(PRELUDE, |p| p.defs()).expect("the prelude parses");
+        let defs: Vec<load::parse::Def<&'static str>> =
+            jaq_core::defs().chain(jaq_std::defs()).chain(prelude).collect();
+        let funs: Vec<Fun<Data>> = crate::natives::natives()
+            .into_iter()
+            .chain(jaq_core::funs())
             .chain(jaq_std::funs())
+            .chain(jaq_core::funs().filter_map(renamed))
+            .chain(jaq_std::funs().filter_map(renamed))
             .chain(jaq_std::input::funs().into_vec().into_iter().map(jaq_core::native::run))
-            .chain(jaq_json::funs())
-            .chain(tables().into_iter().map(jaq_core::native::run::<Data>));
+            .collect();
+        BUILTINS.get_or_init(|| builtins_of(&defs, &funs));
         let arena = Arena::default();
-        let modules =
-            Loader::new(defs).load(&arena, File { code, path: () }).map_err(|errors| load_error(code, errors))?;
-        let filter =
-            Compiler::default().with_funs(funs).compile(modules).map_err(|errors| compile_error(code, errors))?;
+        let modules = Loader::new(defs)
+            .load(&arena, File { code, path: () })
+            .map_err(|errors| load_error(code, errors, &place))?;
+        let filter = Compiler::default()
+            .with_funs(funs)
+            .compile(modules)
+            .map_err(|errors| compile_error(code, errors, &place))?;
         Ok(Query(filter))
     }
 
     /// Runs the program on each of `values` in turn (`input` and `inputs`
     /// take the values after the current one) and hands each output to
     /// `output`. A halt with exit code 0 ends the run without an error.
-    pub fn run(&self, values: Vec<Val>, mut output: impl FnMut(Val)) -> Result<(), RunError> {
-        let values: Box<dyn Iterator<Item = Result<Val, String>>> = Box::new(values.into_iter().map(Ok));
+    pub fn run<'v>(&self, values: impl Iterator<Item = Val> + 'v, mut output: impl FnMut(Val)) -> Result<(), RunError> {
+        let values: Box<dyn Iterator<Item = Result<Val, String>> + 'v> = Box::new(values.map(Ok));
         let values = RcIter::new(values);
         let global = Global { lut: &self.0.lut, inputs: &values };
         while let Some(Ok(value)) = (&values).next() {
@@ -112,25 +127,48 @@ impl Query {
     }
 }
 
-/// jq's `@csv` and `@tsv`, which jaq keeps in jaq-fmts (jaq-std lacks them).
-fn tables() -> [jaq_core::native::Filter<jaq_core::RunPtr<Data>>; 2] {
-    [("@csv", jaq_core::native::v(0), csv), ("@tsv", jaq_core::native::v(0), tsv)]
+/// json-query's own definitions (src/prelude.jq).
+const PRELUDE: &str = include_str!("prelude.jq");
+
+/// A native of jaq that the prelude wraps, under the name the prelude
+/// calls it by (jaq's own definitions keep using the original).
+fn renamed(fun: Fun<Data>) -> Option<Fun<Data>> {
+    let name = match fun.0 {
+        "limit" => "_limit",
+        "skip" => "_skip",
+        "mktime" => "_mktime",
+        "strftime" => "_strftime",
+        "strflocaltime" => "_strflocaltime",
+        _ => return None,
+    };
+    Some((name, fun.1, fun.2))
 }
 
-fn csv(cv: jaq_core::Cv<'_, Data>) -> jaq_core::ValXs<'_, Val> {
-    jaq_core::native::bome(table(&cv.1, Row::write_csv))
+static BUILTINS: OnceLock<Vec<String>> = OnceLock::new();
+
+/// `name/arity` of every filter a program can call, as jq's `builtins` lists them.
+pub fn builtins() -> Vec<String> {
+    BUILTINS.get().cloned().unwrap_or_default()
 }
 
-fn tsv(cv: jaq_core::Cv<'_, Data>) -> jaq_core::ValXs<'_, Val> {
-    jaq_core::native::bome(table(&cv.1, Row::write_tsv))
-}
-
-/// An array of null, boolean, number and string values as one row of text.
-fn table(row: &Val, write: fn(&Row, &mut dyn std::io::Write) -> std::io::Result<()>) -> jaq_json::ValR {
-    let row = Row::try_from(row).map_err(|e| jaq_core::Error::str(format_args!("cannot format {row}: {e}")))?;
-    let mut text = Vec::new();
-    write(&row, &mut text).expect("writing to memory cannot fail");
-    Ok(Val::utf8_str(text))
+fn builtins_of(defs: &[load::parse::Def<&'static str>], funs: &[Fun<Data>]) -> Vec<String> {
+    let internal = |name: &str| {
+        name.starts_with('_')
+            || name.starts_with('!')
+            || name.starts_with('@')
+            || name.ends_with("_empty")
+            || name.ends_with("_or_empty")
+    };
+    let mut names: Vec<String> = defs
+        .iter()
+        .map(|d| (d.name, d.args.len()))
+        .chain(funs.iter().map(|(name, args, _)| (*name, args.len())))
+        .filter(|(name, _)| !internal(name))
+        .map(|(name, arity)| format!("{name}/{arity}"))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// The most characters of an error message: jaq's messages quote the
@@ -141,7 +179,7 @@ const MAX_ERROR_CHARS: usize = 300;
 /// cut to [`MAX_ERROR_CHARS`].
 fn describe(error: Val) -> String {
     let text = match &error {
-        Val::TStr(text) => String::from_utf8_lossy(text).into_owned(),
+        Val::Str(text) => text.to_string(),
         other => format!("{other} (not a string)"),
     };
     match text.char_indices().nth(MAX_ERROR_CHARS) {
@@ -150,11 +188,11 @@ fn describe(error: Val) -> String {
     }
 }
 
-fn load_error(code: &str, errors: load::Errors<&str, ()>) -> SyntaxError {
+fn load_error(code: &str, errors: load::Errors<&str, ()>, place: &dyn Fn(usize) -> Position) -> SyntaxError {
     let Some((_, error)) = errors.into_iter().next() else {
-        return SyntaxError { reason: "cannot be loaded".into(), position: Position::of(code, 0) };
+        return SyntaxError { reason: "cannot be loaded".into(), position: place(0) };
     };
-    let at = |found: &str| Position::of(code, load::span(code, found).start);
+    let at = |found: &str| place(load::span(code, found).start);
     match error {
         load::Error::Lex(errors) => {
             let (expected, found) = errors.into_iter().next().expect("a lex error");
@@ -187,7 +225,7 @@ fn load_error(code: &str, errors: load::Errors<&str, ()>) -> SyntaxError {
     }
 }
 
-fn compile_error(code: &str, errors: compile::Errors<&str, ()>) -> SyntaxError {
+fn compile_error(code: &str, errors: compile::Errors<&str, ()>, place: &dyn Fn(usize) -> Position) -> SyntaxError {
     let (name, undefined) =
         errors.into_iter().flat_map(|(_, errors)| errors).next().expect("a failed compilation has an error");
     let reason = match (name, &undefined) {
@@ -197,7 +235,7 @@ fn compile_error(code: &str, errors: compile::Errors<&str, ()>) -> SyntaxError {
         (_, compile::Undefined::Filter(arity)) => format!("undefined filter \"{name}/{arity}\""),
         (_, undefined) => format!("undefined {} \"{name}\"", undefined.as_str()),
     };
-    SyntaxError { reason, position: Position::of(code, load::span(code, name).start) }
+    SyntaxError { reason, position: place(load::span(code, name).start) }
 }
 
 #[cfg(test)]
@@ -206,9 +244,9 @@ mod tests {
 
     fn outputs(code: &str, input: &str) -> Result<Vec<String>, RunError> {
         let query = Query::compile(code).unwrap();
-        let values = jaq_json::read::parse_many(input.as_bytes()).collect::<Result<_, _>>().unwrap();
+        let values = crate::json::parse_all(input.as_bytes()).unwrap();
         let mut out = Vec::new();
-        query.run(values, |v| out.push(v.to_string())).map(|()| out)
+        query.run(values.into_iter(), |v: Val| out.push(v.to_string())).map(|()| out)
     }
 
     #[test]
@@ -220,18 +258,12 @@ mod tests {
 
     #[test]
     fn errors_and_halts() {
-        assert_eq!(outputs(".a", "5"), Err(RunError::Error("cannot index 5 with \"a\"".into())));
+        assert_eq!(outputs(".a", "5"), Err(RunError::Error("Cannot index number with string (\"a\")".into())));
         assert_eq!(outputs("error(\"boom\")", "null"), Err(RunError::Error("boom".into())));
         assert_eq!(outputs("error({a: 1})", "null"), Err(RunError::Error("{\"a\":1} (not a string)".into())));
         assert_eq!(outputs("1, halt, 2", "null").unwrap(), ["1"]);
-        let long = format!("[{}]", vec!["1"; 500].join(","));
-        let Err(RunError::Error(message)) = outputs(".a", &long) else {
-            panic!("indexing an array with a string fails")
-        };
-        assert!(
-            message.starts_with("cannot index [1,1,") && message.ends_with("… (cut at 300 characters)"),
-            "{message}"
-        );
+        let Err(RunError::Error(message)) = outputs("error(\"x\" * 500)", "null") else { panic!("error fails") };
+        assert!(message.starts_with("xxx") && message.ends_with("… (cut at 300 characters)"), "{message}");
         assert_eq!(outputs("halt_error(3)", "\"bye\""), Err(RunError::Halt(3)));
     }
 

@@ -32,24 +32,37 @@ fn syntax_errors_name_the_position() {
     );
     assert_eq!(
         failed("include \"lib\"; ."),
-        "parameter \"query\": syntax error: cannot load module \"lib\": this step has no module files at line 1, column 10"
+        "parameter \"query\": syntax error: \"include\" cannot load a module: a workflow step has no module files \
+         (put the definitions in the query) at line 1, column 1"
     );
 }
 
 #[test]
 fn runtime_errors_say_what_failed() {
     let failed = |query: &str, json: &str| failure_of(json_query(&[("query", query), ("json", json)]));
-    assert_eq!(failed(".a", "5"), "parameter \"query\": the query failed: cannot index 5 with \"a\"");
+    // jq 1.8's messages, which programs also see with `try ... catch .`.
+    assert_eq!(failed(".a", "5"), "parameter \"query\": the query failed: Cannot index number with string (\"a\")");
     assert_eq!(
         failed(".[] | .a", "[{\"a\": 1}, 2]"),
-        "parameter \"query\": the query failed: cannot index 2 with \"a\""
+        "parameter \"query\": the query failed: Cannot index number with string (\"a\")"
     );
     assert_eq!(failed("error(\"bad build\")", "null"), "parameter \"query\": the query failed: bad build");
     assert_eq!(
         failed("error({code: 3})", "null"),
         "parameter \"query\": the query failed: {\"code\":3} (not a string)"
     );
-    assert_eq!(failed(". + 1", "\"a\""), "parameter \"query\": the query failed: cannot calculate \"a\" + 1");
+    assert_eq!(
+        failed(". + 1", "\"a\""),
+        "parameter \"query\": the query failed: string (\"a\") and number (1) cannot be added"
+    );
+    assert_eq!(
+        failed("1 / 0", "null"),
+        "parameter \"query\": the query failed: number (1) and number (0) cannot be divided because the divisor is zero"
+    );
+    assert_eq!(
+        failed("[1] | .[1:] = 2", "null"),
+        "parameter \"query\": the query failed: A slice of an array can only be assigned another array"
+    );
     assert_eq!(failed("halt_error(4)", "\"stop\""), "parameter \"query\": the query halted with exit code 4");
     // `halt` ends the program successfully with the outputs so far.
     assert_eq!(result_of(&json_query(&[("query", "1, halt, 2"), ("json", "null")])), "1");
@@ -121,18 +134,34 @@ fn bad_inputs_fail_with_a_message_naming_them() {
     assert!(failure_of(json_query_with(broken)).starts_with("invalid input: "));
 }
 
-/// Where jaq, and so this module, knowingly differs from jq (jaq's
-/// docs/stdlib.dj and docs/corelang.dj describe these); the README lists them.
+/// Where the module knowingly differs from jq (the README lists these;
+/// tests/data/jq-test-differences.txt has the blocks of jq's own tests).
 #[test]
 fn known_differences_from_jq() {
     let result = |query: &str, json: &str| result_of(&json_query(&[("query", query), ("json", json)]));
-    // del/2 with several paths deletes them one after another (`f |= empty`); jq deletes them at once ([2, 4]).
-    assert_eq!(result("del(.[0, 2])", "[1, 2, 3, 4]"), "[2,3]");
-    // `input` with no input left gives nothing; jq fails with "No more inputs".
-    assert_eq!(result("[., input]", "1"), "[1]");
-    // A number too large for a float keeps its text; jq writes 1.7976931348623157e+308.
-    assert_eq!(result(".", "1e1000"), "1e1000");
-    // NaN inside `tostring` is written NaN; jq writes null. (As a result value it becomes null, as in jq.)
-    assert_eq!(result("[nan] | tostring", "null"), "\"[NaN]\"");
-    assert_eq!(result("[nan]", "null"), "[null]");
+    // Both sides of an operator give several values: jaq loops over the left outside; jq gives [11,12,21,22].
+    assert_eq!(result("[(1,2) + (10,20)]", "null"), "[11,21,12,22]");
+    // `|= empty` on several array positions deletes one after another; jq deletes both ([0,3]).
+    assert_eq!(result(".[1,2] |= empty", "[0,1,2,3]"), "[0,2]");
+    // Deeply nested equality answers; jq fails with "Equality check too deep".
+    assert_eq!(result("reduce range(10001) as $_ ([]; [.]) | . == .", "null"), "true");
+}
+
+/// Where jaq differs from jq and the module follows jq.
+#[test]
+fn follows_jq_where_jaq_differs() {
+    let result = |query: &str, json: &str| result_of(&json_query(&[("query", query), ("json", json)]));
+    assert_eq!(result("del(.[0, 2])", "[1, 2, 3, 4]"), "[2,4]");
+    assert_eq!(result("try input catch .", "1"), "\"No more inputs\"");
+    assert_eq!(
+        result("try (1 / 0) catch .", "null"),
+        "\"number (1) and number (0) cannot be divided because the divisor is zero\""
+    );
+    assert_eq!(result(".", "1e1000"), "1E+1000");
+    assert_eq!(result("[.[] | . - 10]", "[13911860366432393, 1.000]"), "[13911860366432382,-9]");
+    assert_eq!(result("., tostring", "1.000"), "[1.000,\"1.000\"]");
+    assert_eq!(result(".a[1].b = 1", "null"), "{\"a\":[null,{\"b\":1}]}");
+    assert_eq!(result("[limit(-1; 1, 2)]?", "null"), "");
+    assert_eq!(result("[.[] | tostring]", "[1, 1.5, 1e-5, 1e17]"), "[\"1\",\"1.5\",\"0.00001\",\"1E+17\"]");
+    assert_eq!(result("$__loc__", "null"), "{\"file\":\"<top-level>\",\"line\":1}");
 }

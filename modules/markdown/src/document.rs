@@ -2,11 +2,9 @@
 
 use wasm_workflows_sdk::prelude::*;
 
-/// Reads the Markdown from parameter `markdown` or input artifact `input`;
+/// The Markdown from parameter `markdown` or input artifact `input`;
 /// both or neither is an error that names them.
-pub fn read(invocation: &PluginInvocation) -> anyhow::Result<String> {
-    let parameter: Option<String> = invocation.parameter_opt("markdown")?;
-    let artifact = invocation.artifact_opt("input")?;
+pub fn read(parameter: Option<String>, artifact: Option<InputArtifact>) -> anyhow::Result<String> {
     match (parameter, artifact) {
         (Some(text), None) => Ok(text),
         (None, Some(artifact)) => Ok(artifact.read_to_string()?),

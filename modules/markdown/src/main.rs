@@ -10,11 +10,22 @@ mod safe_url;
 
 use wasm_workflows_sdk::prelude::*;
 
+/// The step's inputs: the Markdown comes in exactly one of `markdown` and `input`.
+#[derive(FromInvocation)]
+pub struct Inputs {
+    /// The Markdown text.
+    markdown: Option<String>,
+    /// Whether raw HTML and unsafe link addresses are removed.
+    #[step(default = true)]
+    sanitize: bool,
+    /// A Markdown file.
+    input: Option<InputArtifact>,
+}
+
 #[workflow_step]
-fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
-    invocation.check_parameters(&["markdown", "sanitize"])?;
-    let sanitize: bool = invocation.parameter_or("sanitize", true)?;
-    let markdown = document::read(&invocation)?;
+fn run(inputs: Inputs) -> anyhow::Result<PluginResult> {
+    let sanitize = inputs.sanitize;
+    let markdown = document::read(inputs.markdown, inputs.input)?;
     let html = render::to_html(&markdown, sanitize);
     let artifact = write_output_artifact("html", "/output.html", html.as_bytes())?;
     let message = format!(

@@ -6,6 +6,7 @@ mod code;
 mod png_image;
 mod text_drawing;
 
+use wasm_workflows_sdk::log;
 use wasm_workflows_sdk::prelude::*;
 
 use crate::code::{Code, ErrorCorrection};
@@ -36,7 +37,7 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
     let png = png_image::encode(&code).map_err(|e| anyhow::anyhow!("cannot encode the PNG: {e}"))?;
     let image = write_output_artifact("qrcode", "/qrcode.png", &png)?;
     let side = code.size();
-    log::info(format_args!("QR code version {}, {side}×{side} modules, error correction {level}", code.version()));
+    log::info!("QR code version {}, {side}×{side} modules, error correction {level}", code.version());
     Ok(PluginResult::succeeded(format!(
         "QR code version {} ({side}×{side} modules, error correction {level}) of {} characters",
         code.version(),

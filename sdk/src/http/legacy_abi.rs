@@ -39,3 +39,13 @@ pub const REQUEST_ERROR: u32 = 11;
 pub const RUNTIME_ERROR: u32 = 12;
 /// Too many responses are open at once.
 pub const TOO_MANY_SESSIONS: u32 = 13;
+
+/// The import module of the `wasm-workflows` host's streamed request bodies,
+/// which the original plugin does not have: `req_start(url_ptr, url_len,
+/// method_ptr, method_len, headers_ptr, headers_len, handle_ptr)` starts a
+/// request whose body follows (its headers must hold `content-length`);
+/// `req_write(handle, body_ptr, body_len)` sends the next piece of the body;
+/// `req_finish(handle, status_ptr, response_handle_ptr)` ends it and answers
+/// as `req` does, with a response handle for `body_read` and `close`.
+/// `close(handle)` abandons an unfinished request. The codes are those above.
+pub const STREAMING_MODULE: &str = "wasm_workflows_http";

@@ -3,9 +3,7 @@
 
 use std::time::Duration;
 
-use http::{HeaderMap, StatusCode};
-
-use super::{HttpError, Response};
+use super::HttpError;
 
 /// A URL checked for what a request needs: scheme, host, port, path.
 /// Each backend uses a different part: wasi:http takes the parts, the legacy
@@ -72,9 +70,5 @@ impl Url {
 
     pub(crate) fn failed(&self, reason: impl Into<String>) -> HttpError {
         HttpError::Failed { url: self.full.clone(), reason: reason.into() }
-    }
-
-    pub(crate) fn response(&self, status: StatusCode, headers: HeaderMap, body: Vec<u8>) -> Response {
-        Response { url: self.full.clone(), status, headers, body }
     }
 }

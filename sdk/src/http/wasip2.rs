@@ -1,16 +1,20 @@
 //! wasm32-wasip2: `wasi:http/outgoing-handler`, through the `wasip2`
-//! crate's generated bindings.
+//! crate's generated bindings. Both bodies are streams: the request body is
+//! written a piece at a time as it is read, the response body read as the
+//! caller asks for it.
 
+use std::io::Read;
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use wasip2::http::outgoing_handler;
 use wasip2::http::types::{
-    ErrorCode, Fields, IncomingBody, Method as WasiMethod, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
+    ErrorCode, Fields, IncomingBody as WasiIncomingBody, IncomingResponse, Method as WasiMethod, OutgoingBody,
+    OutgoingRequest, RequestOptions, Scheme,
 };
-use wasip2::io::streams::StreamError;
+use wasip2::io::streams::{InputStream, StreamError};
 
-use super::{HttpError, Request, Response, Url};
+use super::{Body, BodyReader, CHUNK, HttpError, Request, Url};
 
 /// The largest write `blocking-write-and-flush` accepts.
 const WRITE_CHUNK: usize = 4096;
@@ -47,7 +51,38 @@ fn classify(url: &Url, timeout: Option<Duration>, limit: usize, error: ErrorCode
     }
 }
 
-pub(super) fn send(request: &Request, url: &Url) -> Result<Response, HttpError> {
+/// The response body, read from the host as it is asked for. The fields
+/// drop in order: a child resource before its parent.
+pub(super) struct IncomingBody {
+    stream: InputStream,
+    _body: WasiIncomingBody,
+    _response: IncomingResponse,
+    timeout: Option<Duration>,
+}
+
+impl IncomingBody {
+    pub(super) fn read(&mut self, buffer: &mut [u8], url: &Url) -> Result<usize, HttpError> {
+        let wanted = buffer.len().min(CHUNK) as u64;
+        match self.stream.blocking_read(wanted) {
+            Ok(chunk) => {
+                let read = chunk.len().min(buffer.len());
+                buffer[..read].copy_from_slice(&chunk[..read]);
+                Ok(read)
+            }
+            Err(StreamError::Closed) => Ok(0),
+            Err(StreamError::LastOperationFailed(error)) => Err(match wasip2::http::types::http_error_code(&error) {
+                Some(code) => classify(url, self.timeout, 0, code),
+                None => url.failed(error.to_debug_string()),
+            }),
+        }
+    }
+}
+
+/// Nothing to choose here: a reader body goes through the same call.
+pub(super) type SendReader = ();
+pub(super) const SEND_READER: SendReader = ();
+
+pub(super) fn open(request: Request, url: &Url) -> Result<(StatusCode, HeaderMap, IncomingBody), HttpError> {
     let limit = request.max_response_size;
     let fail = |error: ErrorCode| classify(url, request.timeout, limit, error);
     let entries: Vec<(String, Vec<u8>)> =
@@ -73,8 +108,27 @@ pub(super) fn send(request: &Request, url: &Url) -> Result<Response, HttpError> 
     let pending = outgoing_handler::handle(outgoing, Some(options)).map_err(fail)?;
     {
         let stream = body.write().map_err(|()| url.failed("the request body cannot be written"))?;
-        for chunk in request.body.chunks(WRITE_CHUNK) {
-            stream.blocking_write_and_flush(chunk).map_err(|e| stream_error(url, e))?;
+        let write = |bytes: &[u8]| -> Result<(), HttpError> {
+            for piece in bytes.chunks(WRITE_CHUNK) {
+                stream.blocking_write_and_flush(piece).map_err(|e| stream_error(url, e))?;
+            }
+            Ok(())
+        };
+        match request.body {
+            Body::Bytes(bytes) => write(&bytes)?,
+            Body::Reader { reader, length, send: () } => {
+                let mut reader = BodyReader::new(reader, length);
+                let mut chunk = vec![0u8; CHUNK];
+                loop {
+                    let read = reader
+                        .read(&mut chunk)
+                        .map_err(|e| url.failed(format!("cannot read the request body: {e}")))?;
+                    if read == 0 {
+                        break;
+                    }
+                    write(&chunk[..read])?;
+                }
+            }
         }
     }
     OutgoingBody::finish(body, None).map_err(fail)?;
@@ -94,26 +148,8 @@ pub(super) fn send(request: &Request, url: &Url) -> Result<Response, HttpError> 
         }
     }
     let incoming = response.consume().map_err(|()| url.failed("the response body is not available"))?;
-    let body = read_body(&incoming, url, limit)?;
-    drop(IncomingBody::finish(incoming));
-    Ok(url.response(status, headers, body))
-}
-
-fn read_body(incoming: &IncomingBody, url: &Url, limit: usize) -> Result<Vec<u8>, HttpError> {
     let stream = incoming.stream().map_err(|()| url.failed("the response body cannot be read"))?;
-    let mut body = Vec::new();
-    loop {
-        match stream.blocking_read(64 << 10) {
-            Ok(chunk) => {
-                if body.len() + chunk.len() > limit {
-                    return Err(url.too_large(limit));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Err(StreamError::Closed) => return Ok(body),
-            Err(error) => return Err(stream_error(url, error)),
-        }
-    }
+    Ok((status, headers, IncomingBody { stream, _body: incoming, _response: response, timeout: request.timeout }))
 }
 
 fn stream_error(url: &Url, error: StreamError) -> HttpError {

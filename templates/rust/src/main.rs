@@ -1,18 +1,24 @@
 //! A workflow step: greets `name` (default `World`) `times` times (default 1,
-//! at most 100) in the output parameter `greeting`. Replace the body of `run`
-//! with your own step.
+//! at most 100) in the output parameter `greeting`. Replace `Inputs` and the
+//! body of `run` with your own step.
 
 use wasm_workflows_sdk::prelude::*;
 
+/// The step's inputs: one field per parameter of the template. A missing or
+/// mistyped one fails the step with a message that names it.
+#[derive(FromInvocation)]
+struct Inputs {
+    /// Who to greet: a string (a number is refused).
+    #[step(default = "World")]
+    name: String,
+    /// How many times, from 1 to 100 (Argo passes it as text, `"3"`).
+    #[step(default = 1)]
+    times: u32,
+}
+
 #[workflow_step]
-fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
-    // Typed access would read a number as its text: a name must be a string.
-    let name = match invocation.parameter_value("name") {
-        None => "World",
-        Some(Value::String(name)) => name,
-        Some(other) => anyhow::bail!("parameter \"name\" must be a string, got {other}"),
-    };
-    let times: u32 = invocation.parameter_or("times", 1)?;
+fn run(inputs: Inputs) -> anyhow::Result<PluginResult> {
+    let Inputs { name, times } = inputs;
     anyhow::ensure!((1..=100).contains(&times), "parameter \"times\" must be an integer from 1 to 100, got {times}");
     let greeting = vec![format!("Hello, {name}!"); times as usize].join(" ");
     Ok(PluginResult::succeeded("greeted").with_parameter("greeting", greeting))
@@ -37,6 +43,12 @@ mod tests {
             run.result.output_parameter("greeting").and_then(Value::as_str),
             Some("Hello, Argo! Hello, Argo! Hello, Argo!")
         );
+    }
+
+    #[test]
+    fn refuses_a_number_for_the_name() {
+        let run = run_step(run, PluginInvocation::new("test").with_parameter("name", 42));
+        assert_eq!(run.result.message, "parameter \"name\": expected a string, got the number 42");
     }
 
     #[test]

@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use serde_yaml::{Mapping, Value};
+use yaml_serde::{Mapping, Value};
 
 /// A Kubernetes `SecretKeySelector`: key `key` of Secret `name`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -140,7 +140,7 @@ impl S3RepositoryConfig {
 
     /// Parses configuration text (YAML or JSON) of one of the accepted shapes.
     pub fn from_yaml(text: &str) -> Result<Self, String> {
-        let document: Value = serde_yaml::from_str(text).map_err(|e| format!("not YAML or JSON: {e}"))?;
+        let document: Value = yaml_serde::from_str(text).map_err(|e| format!("not YAML or JSON: {e}"))?;
         let repository = repository_of(document)?;
         let s3 = match repository.get("s3") {
             Some(s3) => s3.clone(),
@@ -153,7 +153,7 @@ impl S3RepositoryConfig {
                 });
             }
         };
-        let config: S3RepositoryConfig = serde_yaml::from_value(s3).map_err(|e| format!("s3: {e}"))?;
+        let config: S3RepositoryConfig = yaml_serde::from_value(s3).map_err(|e| format!("s3: {e}"))?;
         config.check()?;
         Ok(config)
     }
@@ -262,7 +262,7 @@ fn repository_of(document: Value) -> Result<Mapping, String> {
 fn nested_repository(repository: Value) -> Result<Mapping, String> {
     let repository = match repository {
         Value::String(text) => {
-            serde_yaml::from_str(&text).map_err(|e| format!("artifactRepository is not YAML: {e}"))?
+            yaml_serde::from_str(&text).map_err(|e| format!("artifactRepository is not YAML: {e}"))?
         }
         other => other,
     };

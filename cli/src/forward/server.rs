@@ -1,0 +1,34 @@
+//! The front's HTTP side: `POST /api/v1/template.execute` (with Argo's
+//! token), `GET /healthz` and `GET /metrics`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use super::Front;
+use crate::plugin_host::server::{EXECUTE_PATH, answered, healthz};
+
+/// The routes of a front.
+pub fn router(front: Arc<Front>) -> Router {
+    Router::new()
+        .route(EXECUTE_PATH, post(execute))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .with_state(front)
+}
+
+async fn execute(State(front): State<Arc<Front>>, headers: HeaderMap, body: Bytes) -> Response {
+    if !front.admits(headers.get(header::AUTHORIZATION).map(|value| value.as_bytes())) {
+        return (StatusCode::FORBIDDEN, "forbidden: the request does not carry Argo's token\n").into_response();
+    }
+    answered(front.answer(body).await)
+}
+
+async fn metrics(State(front): State<Arc<Front>>) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], front.metrics_text()).into_response()
+}

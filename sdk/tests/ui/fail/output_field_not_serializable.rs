@@ -1,0 +1,10 @@
+use wasm_workflows_sdk::prelude::*;
+
+struct Drawing(Vec<u8>);
+
+#[derive(IntoResult)]
+struct Outputs {
+    drawing: Drawing,
+}
+
+fn main() {}
