@@ -1,8 +1,9 @@
 //! Reading an image artifact: the format from its first bytes, the size from
 //! its header (refusing more than [`MAX_PIXELS`] before anything is
 //! allocated), then the pixels, turned upright as its Exif orientation says.
-//! JPEG is decoded with zune-jpeg directly into the module's buffer; the
-//! other formats with the `image` crate's decoders.
+//! JPEG is decoded with zune-jpeg directly into the module's buffer (or,
+//! for a resize, by the module's own decoder at a reduced scale); the other
+//! formats with the `image` crate's decoders.
 
 use std::io::Cursor;
 use wasm_workflows_sdk::anyhow;
@@ -16,6 +17,7 @@ use zune_jpeg::JpegDecoder;
 
 use crate::format::Format;
 use crate::geometry;
+use crate::jpeg;
 use crate::picture::{Layout, Picture};
 
 /// The most pixels an input may have: a 100-megapixel camera's photo. Its
@@ -34,6 +36,21 @@ pub struct Decoded {
     pub format: Format,
     /// Its colour profile, if it has one.
     pub icc_profile: Option<Vec<u8>>,
+    /// The image's size, upright; larger than the picture's when it was
+    /// decoded at a reduced scale.
+    pub full_size: (u32, u32),
+    /// That scale: 1 (full size), 2, 4 or 8.
+    pub reduced_by: u32,
+}
+
+impl Decoded {
+    /// The width and height of the picture's part that shows the whole
+    /// image: the full size divided by the reduction (a reduced picture's
+    /// last column and row may show only part of a pixel's worth).
+    pub fn extent(&self) -> (f64, f64) {
+        let reduced = |side: u32| f64::from(side) / f64::from(self.reduced_by);
+        (reduced(self.full_size.0), reduced(self.full_size.1))
+    }
 }
 
 /// Decodes `bytes`, the contents of input artifact `artifact`.
@@ -45,7 +62,30 @@ pub fn decode(bytes: &[u8], artifact: &str) -> anyhow::Result<Decoded> {
         Format::Jpeg => decode_jpeg(bytes, artifact).map_err(|e| e.or_else(invalid))?,
         _ => decode_with_image(bytes, format, artifact).map_err(|e| e.or_else(invalid))?,
     };
-    Ok(Decoded { picture: geometry::orient(picture, orientation), format, icc_profile })
+    let picture = geometry::orient(picture, orientation);
+    let full_size = (picture.width, picture.height);
+    Ok(Decoded { picture, format, icc_profile, full_size, reduced_by: 1 })
+}
+
+/// Decodes `bytes` for a step whose first operation resizes the image to
+/// `target` (upright): a JPEG the fast path takes is decoded at 1/2, 1/4
+/// or 1/8 of its size, no smaller than `target` ([`jpeg::scaled`]); any
+/// other file, as [`decode`] does.
+pub fn decode_at_least(bytes: &[u8], artifact: &str, (width, height): (u32, u32)) -> anyhow::Result<Decoded> {
+    if Format::detect(bytes) == Some(Format::Jpeg)
+        && let Ok(scaled) = jpeg::scaled::decode(bytes, (width as usize, height as usize))
+    {
+        let (stored_width, stored_height) = (scaled.full_size.0 as u32, scaled.full_size.1 as u32);
+        let full_size = if jpeg::scaled::transposes(scaled.orientation) {
+            (stored_height, stored_width)
+        } else {
+            (stored_width, stored_height)
+        };
+        let picture = geometry::orient(scaled.picture, scaled.orientation);
+        let icc_profile = scaled.icc_profile;
+        return Ok(Decoded { picture, format: Format::Jpeg, icc_profile, full_size, reduced_by: scaled.reduced_by });
+    }
+    decode(bytes, artifact)
 }
 
 /// Why decoding stopped: the image is too large (a complete message), or

@@ -1,5 +1,6 @@
-//! Writing the result: JPEG with jpeg-encoder (4:2:0, the colour profile
-//! kept; transparency laid over white, since JPEG has none), the other
+//! Writing the result: JPEG with the module's own encoder (4:2:0, the
+//! colour profile kept; transparency laid over white, since JPEG has none;
+//! [`crate::jpeg::encoder`]), the other
 //! formats with the `image` crate's encoders (WebP lossless, GIF quantised
 //! to 256 colours, TIFF uncompressed). Pixels stream into the output file.
 
@@ -12,11 +13,10 @@ use image::codecs::gif::GifEncoder;
 use image::codecs::png::PngEncoder;
 use image::codecs::tiff::TiffEncoder;
 use image::codecs::webp::WebPEncoder;
-use jpeg_encoder::{ChromaSubsamplingMethod, SamplingFactor};
 use wasm_workflows_sdk::prelude::*;
 
 use crate::format::Format;
-use crate::jpeg_rows::JpegRows;
+use crate::jpeg;
 use crate::picture::{Layout, Picture};
 use crate::rgb_kernels::{self, Desaturation};
 
@@ -69,7 +69,16 @@ pub fn write(mut picture: Picture, settings: Settings<'_>, name: &str) -> anyhow
     let mut artifact = OutputArtifact::create(name, &path)?;
     let failed = |error: String| anyhow::anyhow!("cannot write the {} output: {error}", format.title());
     match format {
-        Format::Jpeg => write_jpeg(&picture, &settings, &mut artifact).map_err(|e| failed(e.to_string()))?,
+        Format::Jpeg => {
+            let options = jpeg::encoder::Options {
+                quality: settings.quality,
+                icc_profile: settings.icc_profile,
+                desaturation: settings.desaturation,
+            };
+            let bytes =
+                jpeg::encoder::encode(&picture, &options).ok_or_else(|| failed("a symbol without a code".into()))?;
+            artifact.write_all(&bytes)?;
+        }
         Format::Tiff => {
             // TIFF's encoder seeks, which the streaming artifact writer cannot:
             // it writes the artifact's file itself.
@@ -106,26 +115,6 @@ fn write_with_image(mut encoder: impl ImageEncoder, picture: Picture, settings: 
     encoder
         .write_image(&picture.pixels, picture.width, picture.height, picture.layout.color_type())
         .map_err(|e| e.to_string())
-}
-
-fn write_jpeg(
-    picture: &Picture,
-    settings: &Settings<'_>,
-    out: &mut impl Write,
-) -> Result<(), jpeg_encoder::EncodingError> {
-    let rows = match settings.desaturation {
-        Some(desaturation) => JpegRows::desaturated(picture, desaturation),
-        None => JpegRows::new(picture),
-    };
-    let mut encoder = jpeg_encoder::Encoder::new(out, settings.quality);
-    encoder.set_sampling_factor(SamplingFactor::R_4_2_0);
-    if rows.needs_chroma_averaging() {
-        encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
-    }
-    if let Some(profile) = settings.icc_profile {
-        encoder.add_icc_profile(profile)?;
-    }
-    encoder.encode_image(rows)
 }
 
 impl Picture {

@@ -9,12 +9,16 @@ mod encode;
 mod format;
 mod geometry;
 mod hsl;
-mod jpeg_rows;
+mod jpeg;
+mod jpeg_to_jpeg;
 mod options;
 mod picture;
 mod resize;
 mod rgb_kernels;
+#[cfg(any(target_arch = "wasm32", test))]
+mod simd128;
 mod watermark;
+mod ycbcr_kernels;
 
 use wasm_workflows_sdk::prelude::*;
 
@@ -29,7 +33,15 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
     let input = invocation.artifact("input")?;
     let watermark = invocation.artifact_opt("watermark")?;
 
-    let decoded = decode::decode(&input.read()?, "input")?;
+    let bytes = input.read()?;
+    if let Some(result) = jpeg_to_jpeg::try_desaturate(&bytes, &plan, watermark.is_some())? {
+        return Ok(result);
+    }
+    let resize_to = resize::target_before_decoding(&bytes, &plan)?;
+    let decoded = match resize_to {
+        Some(target) => decode::decode_at_least(&bytes, "input", target)?,
+        None => decode::decode(&bytes, "input")?,
+    };
     let format = plan.format.unwrap_or(decoded.format);
     anyhow::ensure!(
         plan.quality.is_none() || format == Format::Jpeg,
@@ -40,11 +52,13 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
         Some(artifact) => Some(decode::decode(&artifact.read()?, "watermark")?.picture),
         None => None,
     };
-    let before = describe(&decoded.picture, decoded.format);
-    // The JPEG encoder can desaturate while it reads the rows, unless a
+    let before = format!("{}×{} {}", decoded.full_size.0, decoded.full_size.1, decoded.format.title());
+    // The JPEG encoder can desaturate while it converts the rows, unless a
     // watermark is still to come.
     let defer_desaturation = format == Format::Jpeg && mark.is_none();
-    let (picture, steps, desaturation) = process(decoded.picture, &plan, mark.as_ref(), defer_desaturation)?;
+    let extent = decoded.extent();
+    let (picture, steps, desaturation) =
+        process(decoded.picture, &plan, resize_to.map(|size| (size, extent)), mark.as_ref(), defer_desaturation)?;
     let after = describe(&picture, format);
     let (width, height) = (picture.width, picture.height);
     let settings = encode::Settings {
@@ -71,12 +85,15 @@ fn describe(picture: &Picture, format: Format) -> String {
 /// a desaturation left for the encoder.
 type Processed = (Picture, Vec<String>, Option<Desaturation>);
 
-/// Applies `plan` (and the watermark) to `picture`. With
-/// `defer_desaturation`, a desaturation of an RGB picture is returned
-/// instead of done.
+/// Applies `plan` (and the watermark) to `picture`; `resize_to` is the
+/// resize's size if it was known before decoding, with the part of the
+/// picture to resize from (the picture may be the image decoded at a
+/// reduced scale). With `defer_desaturation`, a desaturation of an RGB
+/// picture is returned instead of done.
 fn process(
     mut picture: Picture,
     plan: &Plan,
+    resize_to: Option<((u32, u32), (f64, f64))>,
     mark: Option<&Picture>,
     defer_desaturation: bool,
 ) -> anyhow::Result<Processed> {
@@ -86,9 +103,13 @@ fn process(
         steps.push("crop".to_owned());
     }
     if let Some(resize) = plan.resize {
-        let (width, height) = resize::target_size(picture.width, picture.height, resize)?;
-        if (width, height) != (picture.width, picture.height) {
-            picture = resize::resize(&picture, width, height)?;
+        let whole = (f64::from(picture.width), f64::from(picture.height));
+        let ((width, height), extent) = match resize_to {
+            Some(known) => known,
+            None => (resize::target_size(picture.width, picture.height, resize)?, whole),
+        };
+        if (width, height) != (picture.width, picture.height) || extent != whole {
+            picture = resize::resize(&picture, width, height, extent)?;
         }
         steps.push("resize".to_owned());
     }

@@ -8,7 +8,9 @@ use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use wasm_workflows_sdk::anyhow;
 
 use crate::decode::MAX_PIXELS;
-use crate::options::{MAX_SIDE, Resize};
+use crate::format::Format;
+use crate::jpeg;
+use crate::options::{MAX_SIDE, Plan, Resize};
 use crate::picture::{Layout, Picture};
 
 /// The size `resize` asks for when the image is `width × height`: a side
@@ -44,6 +46,18 @@ pub fn target_size(width: u32, height: u32, resize: Resize) -> anyhow::Result<(u
     Ok((w, h))
 }
 
+/// The size a step resizes its input to, when that can be known from a
+/// JPEG's header before decoding (the resize comes first: no crop before
+/// it), so that the decoder can skip what the resize would throw away.
+pub fn target_before_decoding(bytes: &[u8], plan: &Plan) -> anyhow::Result<Option<(u32, u32)>> {
+    let Some(resize) = plan.resize.filter(|_| plan.crop.is_none()) else { return Ok(None) };
+    if Format::detect(bytes) != Some(Format::Jpeg) {
+        return Ok(None);
+    }
+    let Ok((width, height)) = jpeg::scaled::upright_size(bytes) else { return Ok(None) };
+    target_size(width as u32, height as u32, resize).map(Some)
+}
+
 fn pixel_type(layout: Layout) -> PixelType {
     match layout {
         Layout::Gray => PixelType::U8,
@@ -53,12 +67,17 @@ fn pixel_type(layout: Layout) -> PixelType {
     }
 }
 
-/// `picture` resized to `width × height`.
-pub fn resize(picture: &Picture, width: u32, height: u32) -> anyhow::Result<Picture> {
+/// `picture` resized to `width × height`, from its top-left `extent`
+/// (its size, unless it was decoded at a reduced scale: then the image's
+/// full size divided by the reduction, which the picture's last column and
+/// row may fill only in part).
+pub fn resize(picture: &Picture, width: u32, height: u32, extent: (f64, f64)) -> anyhow::Result<Picture> {
     let layout = picture.layout;
     let source = ImageRef::new(picture.width, picture.height, &picture.pixels, pixel_type(layout))?;
     let mut target = Image::new(width, height, pixel_type(layout));
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+    let whole = (f64::from(picture.width), f64::from(picture.height));
+    let options = if extent == whole { options } else { options.crop(0.0, 0.0, extent.0, extent.1) };
     Resizer::new().resize(&source, &mut target, &options)?;
     Ok(Picture { width, height, layout, pixels: target.into_vec() })
 }
@@ -95,7 +114,7 @@ mod tests {
     #[test]
     fn uniform_stays_uniform() {
         let gray = Picture { width: 8, height: 4, layout: Layout::Gray, pixels: vec![77; 32] };
-        let half = resize(&gray, 4, 2).unwrap();
+        let half = resize(&gray, 4, 2, (8.0, 4.0)).unwrap();
         assert_eq!((half.width, half.height, half.pixels), (4, 2, vec![77; 8]));
     }
 }

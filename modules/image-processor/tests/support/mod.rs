@@ -165,3 +165,73 @@ pub fn map_sample(f: impl Fn([u8; 3]) -> [u8; 3]) -> DynamicImage {
     }
     DynamicImage::ImageRgb8(image)
 }
+
+/// A photo-like picture: a sky and a field in gradients, a sun, houses with
+/// windows (sharp edges), soft texture and sensor noise, the same every time.
+pub fn photo(width: u32, height: u32) -> RgbImage {
+    let mut noise = 0x9E37_79B9_7F4A_7C15u64;
+    let (w, h) = (width as f32, height as f32);
+    RgbImage::from_fn(width, height, |x, y| {
+        noise ^= noise << 13;
+        noise ^= noise >> 7;
+        noise ^= noise << 17;
+        let grain = (noise % 13) as f32 - 6.0;
+        let (fx, fy) = (x as f32, y as f32);
+        let horizon = 0.55 * h - 0.05 * h * (fx / w * 7.0).sin();
+        let texture = 10.0 * ((fx * 0.13).sin() * (fy * 0.11).cos());
+        let mut colour = if fy < horizon {
+            let t = fy / horizon;
+            [70.0 + 120.0 * t, 120.0 + 95.0 * t, 200.0 + 40.0 * t]
+        } else {
+            let t = (fy - horizon) / (h - horizon);
+            [90.0 - 30.0 * t + texture, 140.0 - 40.0 * t + texture, 60.0 - 25.0 * t]
+        };
+        let (sun_x, sun_y, radius) = (0.78 * w, 0.18 * h, 0.06 * w);
+        if (fx - sun_x).powi(2) + (fy - sun_y).powi(2) < radius * radius {
+            colour = [255.0, 245.0, 200.0];
+        }
+        for house in 0..5 {
+            let (left, top) = ((0.08 + 0.18 * house as f32) * w, 0.45 * h);
+            let (u, v) = ((fx - left) / (0.1 * w), (fy - top) / (0.15 * h));
+            if (0.0..1.0).contains(&u) && (0.0..1.0).contains(&v) {
+                let window = (u * 4.0).fract() > 0.4 && (v * 3.0).fract() > 0.4;
+                colour = if window { [40.0, 50.0, 70.0] } else { [170.0 + 15.0 * house as f32, 90.0, 60.0] };
+            }
+        }
+        Rgb(colour.map(|c| (c + grain).round().clamp(0.0, 255.0) as u8))
+    })
+}
+
+/// The photo as a JPEG by ImageMagick (`convert ARGS`, e.g. quality and
+/// sampling), which writes optimized Huffman tables.
+pub fn photo_jpeg(width: u32, height: u32, args: &[&str]) -> Vec<u8> {
+    magick(&encode(&DynamicImage::ImageRgb8(photo(width, height)), ImageFormat::Png), "png", args, "jpg")
+}
+
+/// `identify`'s JPEG quality and sampling factors of `jpeg`: `"90 2x2,1x1,1x1"`.
+pub fn jpeg_quality_and_sampling(jpeg: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("file.jpg");
+    std::fs::write(&file, jpeg).unwrap();
+    let identify = Command::new("identify")
+        .args(["-format", "%Q %[jpeg:sampling-factor]"])
+        .arg(&file)
+        .output()
+        .expect("ImageMagick's identify runs");
+    String::from_utf8_lossy(&identify.stdout).into_owned()
+}
+
+/// libvips's `vips resize in.<in_extension> out.png SCALE` on `input`, decoded.
+pub fn vips_resize(input: &[u8], in_extension: &str, scale: f64) -> DynamicImage {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target) = (dir.path().join(format!("in.{in_extension}")), dir.path().join("out.png"));
+    std::fs::write(&source, input).unwrap();
+    let output = Command::new("vips")
+        .arg("resize")
+        .args([&source, &target])
+        .arg(scale.to_string())
+        .output()
+        .expect("libvips's vips runs (scripts/setup.sh installs Debian's libvips-tools)");
+    assert!(output.status.success(), "vips resize: {}", String::from_utf8_lossy(&output.stderr));
+    image::load_from_memory(&std::fs::read(&target).unwrap()).unwrap()
+}
