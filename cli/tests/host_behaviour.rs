@@ -194,4 +194,18 @@ fn a_module_is_compiled_once_then_kept_in_memory_and_in_the_cache() {
     assert_eq!((again.compile, again.node.message.as_str()), (CompileSource::Compiled, "all good"));
     let fourth = Runner::new(Some(ModuleCache::new(cache.path()))).unwrap();
     assert_eq!(run(&fourth).compile, CompileSource::Cache);
+
+    // Mapped rather than read (as `run` loads them): the same entry, and a
+    // damaged one is compiled again too.
+    let mapped = Runner::new(Some(ModuleCache::new(cache.path()).mapped())).unwrap();
+    let loaded = run(&mapped);
+    assert_eq!((loaded.compile, loaded.node.message.as_str()), (CompileSource::Cache, "all good"));
+    // (a file changed in place while it is mapped is undefined memory, so
+    // the runner that maps it is gone first: `run` maps for one step only)
+    drop(mapped);
+    for entry in std::fs::read_dir(cache.path()).unwrap() {
+        std::fs::write(entry.unwrap().path(), b"damaged").unwrap();
+    }
+    let mapped = Runner::new(Some(ModuleCache::new(cache.path()).mapped())).unwrap();
+    assert_eq!(run(&mapped).compile, CompileSource::Compiled);
 }

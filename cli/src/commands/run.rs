@@ -164,7 +164,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         Ok(options) => options,
         Err(message) => return host_error(&message),
     };
-    let cache = if args.no_cache { None } else { ModuleCache::default_dir().map(ModuleCache::new) };
+    let cache = if args.no_cache { None } else { ModuleCache::default_dir().map(|dir| ModuleCache::new(dir).mapped()) };
     let runner = match Runner::single_threaded(cache) {
         Ok(runner) => runner,
         Err(error) => return host_error(&error),

@@ -37,12 +37,21 @@ pub enum CompileSource {
 #[derive(Debug, Clone)]
 pub struct ModuleCache {
     dir: PathBuf,
+    mapped: bool,
 }
 
 impl ModuleCache {
     /// A cache in `dir` (created when first written).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        ModuleCache { dir: dir.into() }
+        ModuleCache { dir: dir.into(), mapped: false }
+    }
+
+    /// Entries are mapped into memory rather than read and copied: for a
+    /// process that ends with its step (`run`), where it saves reading the
+    /// whole entry. A long-lived host reads them, so that a file changed
+    /// under it by someone else cannot crash it.
+    pub fn mapped(self) -> Self {
+        ModuleCache { mapped: true, ..self }
     }
 
     /// The default folder: `compiled/` in [`default_cache_root`].
@@ -72,21 +81,25 @@ impl ModuleCache {
         digest: &[u8; 32],
     ) -> wasmtime::Result<(Compiled, CompileSource)> {
         let entry = self.entry(engine, kind, digest);
-        // Read into memory rather than mapped: a long-lived host must not
-        // crash if the file is changed under it.
-        if let Ok(serialized) = std::fs::read(&entry) {
-            // SAFETY: entries are written only by `store` below, from
-            // wasmtime's own serialization, into the user's own cache folder;
-            // the engine checks that an entry was made by a compatible one.
-            let loaded = unsafe {
+        // SAFETY: entries are written only by `store` below, from wasmtime's
+        // own serialization, into the user's own cache folder, and replaced
+        // only by a rename (a mapped entry is never changed in place); the
+        // engine checks that an entry was made by a compatible one.
+        let loaded = unsafe {
+            if self.mapped {
                 match kind {
+                    ModuleKind::Core => wasmtime::Module::deserialize_file(engine, &entry).map(Compiled::Core),
+                    ModuleKind::Component => Component::deserialize_file(engine, &entry).map(Compiled::Component),
+                }
+            } else {
+                std::fs::read(&entry).map_err(wasmtime::Error::from).and_then(|serialized| match kind {
                     ModuleKind::Core => wasmtime::Module::deserialize(engine, &serialized).map(Compiled::Core),
                     ModuleKind::Component => Component::deserialize(engine, &serialized).map(Compiled::Component),
-                }
-            };
-            if let Ok(compiled) = loaded {
-                return Ok((compiled, CompileSource::Cache));
+                })
             }
+        };
+        if let Ok(compiled) = loaded {
+            return Ok((compiled, CompileSource::Cache));
         }
         let compiled = compile(engine, kind, bytes)?;
         if let Err(error) = self.store(&entry, &compiled) {
