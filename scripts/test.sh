@@ -6,10 +6,10 @@
 # publishing to a local registry, and the plugin host (`serve`).
 #
 # It first installs what the tests use (scripts/setup.sh, in the background
-# while cargo builds). The first run on two cores takes about 50 minutes:
-# checks and lints, building the tests (most of it wasmtime), then the tests
-# themselves (about 20 minutes); later runs skip the installs and builds
-# (about 16 minutes).
+# while cargo builds). The first run on two cores takes about 45 minutes:
+# checks and lints, building the tests (most of it wasmtime), the tests
+# themselves (about 15 minutes), packaging the crates (about 5); later runs
+# skip the installs and builds (about 16 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/check-self-contained.sh
@@ -19,6 +19,13 @@ rustup target add wasm32-wasip1 wasm32-wasip2 >/dev/null 2>&1 || rustup target a
 rustup component add rustfmt clippy >/dev/null 2>&1 || rustup component add rustfmt clippy
 
 mkdir -p "${CARGO_TARGET_DIR:-target}"
+# A cold build and the tests write about 9 GB there (more when other
+# branches or profiles share it); a full disk shows up later as failures
+# that do not say so.
+free_kb=$(df -Pk "${CARGO_TARGET_DIR:-target}" | awk 'NR == 2 { print $4 }')
+if [[ "${free_kb:-0}" -lt $((12 * 1024 * 1024)) ]]; then
+  echo "warning: only $((free_kb / 1024 / 1024)) GB free for ${CARGO_TARGET_DIR:-target}; a cold build needs about 9 GB and a full disk fails tests in ways that do not say so" >&2
+fi
 setup_log="${CARGO_TARGET_DIR:-target}/setup.log"
 scripts/setup.sh >"$setup_log" 2>&1 &
 setup=$!
