@@ -25,6 +25,7 @@ packages=(
   skopeo          # an independent OCI client reads what we push
   shellcheck      # actionlint checks the workflows' scripts with it
   wrk             # serve's benchmark: the load generator
+  hyperfine       # docs/benchmarks.md: a run process timed from outside
 )
 missing=()
 for package in "${packages[@]}"; do
