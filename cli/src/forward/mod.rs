@@ -32,6 +32,7 @@ use wasm_workflows_sdk::protocol::PluginResult;
 use self::assignments::{Assigned, Assignments};
 use self::membership::Membership;
 use self::metrics::FrontMetrics;
+use crate::error_text::chain;
 use crate::plugin_host::Answer;
 use crate::plugin_host::request::{self, Incoming};
 use crate::plugin_host::response;
@@ -249,19 +250,4 @@ impl Front {
 
 fn sort_out(error: &reqwest::Error) -> CallError {
     if error.is_connect() { CallError::Unreachable(chain(error)) } else { CallError::Lost(chain(error)) }
-}
-
-/// An error and its sources, joined.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let message = cause.to_string();
-        if !text.contains(&message) {
-            text.push_str(": ");
-            text.push_str(&message);
-        }
-        source = cause.source();
-    }
-    text
 }

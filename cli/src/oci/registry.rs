@@ -14,6 +14,7 @@ use super::cache::ImageCache;
 use super::credentials::Credentials;
 use super::layout::{self, Layout, PULLABLE_LAYERS, sha256_digest};
 use super::reference::is_loopback;
+use crate::error_text::chain;
 
 /// How to reach registries.
 #[derive(Debug, Clone, Default)]
@@ -310,23 +311,8 @@ fn classify(error: OciDistributionError, reference: &Reference, credentials: &st
             not_found()
         }
         OciDistributionError::RequestError(error) if error.is_connect() || error.is_timeout() => {
-            OciError::Unreachable { registry, reason: error_chain(&error) }
+            OciError::Unreachable { registry, reason: chain(&error) }
         }
-        other => OciError::Registry { registry, reference: reference.whole(), reason: error_chain(&other) },
+        other => OciError::Registry { registry, reference: reference.whole(), reason: chain(&other) },
     }
-}
-
-/// An error and its sources, joined: reqwest's own message rarely says why.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let message = cause.to_string();
-        if !text.contains(&message) {
-            text.push_str(": ");
-            text.push_str(&message);
-        }
-        source = cause.source();
-    }
-    text
 }
