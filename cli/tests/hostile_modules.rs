@@ -207,20 +207,7 @@ fn through_serve_with_an_s3_repository() {
     let registry = TestRegistry::start();
     let s3 = S3Server::start();
     s3.create_bucket("artifacts");
-    let config = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(
-        config.path(),
-        format!(
-            "s3:\n  bucket: artifacts\n  endpoint: {}\n  insecure: true\n  region: us-east-1\n  \
-             accessKeySecret: {{name: s3-cred, key: accesskey}}\n  secretKeySecret: {{name: s3-cred, key: secretkey}}\n",
-            s3.endpoint()
-        ),
-    )
-    .unwrap();
-    let secrets = tempfile::tempdir().unwrap();
-    std::fs::create_dir(secrets.path().join("s3-cred")).unwrap();
-    std::fs::write(secrets.path().join("s3-cred/accesskey"), s3.access_key()).unwrap();
-    std::fs::write(secrets.path().join("s3-cred/secretkey"), s3.secret_key()).unwrap();
+    let repository = s3.repository_for_serve("artifacts");
     let modules = tempfile::tempdir().unwrap();
     let push = |name: &str, wasm: Vec<u8>| {
         let file = modules.path().join(format!("{name}.wasm"));
@@ -233,16 +220,7 @@ fn through_serve_with_an_s3_repository() {
     // One slot: every step after a hostile one shows its slot was freed.
     let host = ServeProcess::start(
         Path::new(BINARY),
-        &[
-            "--max-concurrent",
-            "1",
-            "--max-memory",
-            "64",
-            "--artifact-repository",
-            config.path().to_str().unwrap(),
-            "--secrets-dir",
-            secrets.path().to_str().unwrap(),
-        ],
+        &[&["--max-concurrent", "1", "--max-memory", "64"][..], &repository.serve_args()].concat(),
     );
     let well_behaved = push(
         "well-behaved",

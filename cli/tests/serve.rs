@@ -351,26 +351,8 @@ fn artifacts_come_from_and_go_to_the_s3_repository() {
     let s3 = wasm_workflows_test_support::s3_server::S3Server::start();
     s3.create_bucket("artifacts");
     s3.put_object("artifacts", "wf/wf-1/input", b"hello from s3");
-    let config = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(
-        config.path(),
-        format!(
-            "s3:\n  bucket: artifacts\n  endpoint: {}\n  insecure: true\n  region: us-east-1\n  \
-             accessKeySecret: {{name: s3-cred, key: accesskey}}\n  secretKeySecret: {{name: s3-cred, key: secretkey}}\n",
-            s3.endpoint()
-        ),
-    )
-    .unwrap();
-    let secrets = tempfile::tempdir().unwrap();
-    std::fs::create_dir(secrets.path().join("s3-cred")).unwrap();
-    std::fs::write(secrets.path().join("s3-cred/accesskey"), s3.access_key()).unwrap();
-    std::fs::write(secrets.path().join("s3-cred/secretkey"), s3.secret_key()).unwrap();
-    let host = host(&[
-        "--artifact-repository",
-        config.path().to_str().unwrap(),
-        "--secrets-dir",
-        secrets.path().to_str().unwrap(),
-    ]);
+    let repository = s3.repository_for_serve("artifacts");
+    let host = host(&repository.serve_args());
     for tag in ["p1", "p2"] {
         let answer = host.run_step(&copy_request(&format!("copy-{tag}"), tag, "wf/wf-1/input", true));
         assert_eq!(node(&answer)["phase"], "Succeeded", "{answer}");

@@ -35,6 +35,24 @@ pub struct S3Server {
     secret_key: String,
 }
 
+/// An artifact repository for `serve` (from [`S3Server::repository_for_serve`]):
+/// its files live as long as this value.
+#[derive(Debug)]
+pub struct ServeRepository {
+    config: tempfile::NamedTempFile,
+    secrets: TempDir,
+}
+
+impl ServeRepository {
+    /// `serve`'s flags that name it: `--artifact-repository FILE --secrets-dir DIR`.
+    pub fn serve_args(&self) -> [&str; 4] {
+        fn text(path: &Path) -> &str {
+            path.to_str().expect("a temporary path is UTF-8")
+        }
+        ["--artifact-repository", text(self.config.path()), "--secrets-dir", text(self.secrets.path())]
+    }
+}
+
 /// A child process killed (and waited for) when dropped.
 #[derive(Debug)]
 struct ChildProcess(Child);
@@ -137,6 +155,28 @@ impl S3Server {
         let file = self.object_file(bucket, key);
         std::fs::create_dir_all(file.parent().expect("an object file has a folder")).expect("the object's folder");
         std::fs::write(file, contents).expect("the object's file");
+    }
+
+    /// What `serve` needs to use `bucket` of this server as its artifact
+    /// repository: the repository's configuration in Argo's `s3:` form and a
+    /// secrets folder holding the keys it names (`s3-cred/accesskey`,
+    /// `s3-cred/secretkey`), as Kubernetes mounts them.
+    pub fn repository_for_serve(&self, bucket: &str) -> ServeRepository {
+        let config = tempfile::NamedTempFile::new().expect("a file for the repository's configuration");
+        std::fs::write(
+            config.path(),
+            format!(
+                "s3:\n  bucket: {bucket}\n  endpoint: {}\n  insecure: true\n  region: us-east-1\n  \
+                 accessKeySecret: {{name: s3-cred, key: accesskey}}\n  secretKeySecret: {{name: s3-cred, key: secretkey}}\n",
+                self.endpoint()
+            ),
+        )
+        .expect("the repository's configuration written");
+        let secrets = tempfile::tempdir().expect("a secrets folder");
+        std::fs::create_dir(secrets.path().join("s3-cred")).expect("the secret's folder");
+        std::fs::write(secrets.path().join("s3-cred/accesskey"), self.access_key()).expect("the access key");
+        std::fs::write(secrets.path().join("s3-cred/secretkey"), self.secret_key()).expect("the secret key");
+        ServeRepository { config, secrets }
     }
 
     /// What the server has logged so far.
