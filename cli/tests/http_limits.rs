@@ -5,15 +5,12 @@ use wasm_workflows_cli::allow_list::AllowList;
 use wasm_workflows_sdk::protocol::Phase;
 use wasm_workflows_test_support::cargo_build::WasmTarget;
 use wasm_workflows_test_support::harness::{invocation, module, options, run};
+use wasm_workflows_test_support::http_server;
 
 #[test]
 fn a_response_over_the_limit_fails_and_one_within_succeeds() {
-    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-    let origin = format!("http://{}", server.server_addr().to_ip().unwrap());
-    std::thread::spawn(move || {
-        for request in server.incoming_requests() {
-            let _ = request.respond(tiny_http::Response::from_string("z".repeat(200_000)));
-        }
+    let origin = http_server::start(|request| {
+        let _ = request.respond(tiny_http::Response::from_string("z".repeat(200_000)));
     });
     let url = format!("{origin}/body");
     for target in [WasmTarget::Wasip1, WasmTarget::Wasip2] {

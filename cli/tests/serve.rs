@@ -4,7 +4,6 @@
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -13,6 +12,7 @@ use wasm_workflows_test_support::cargo_build::WasmTarget;
 use wasm_workflows_test_support::harness::{module, workspace_root};
 use wasm_workflows_test_support::registry::TestRegistry;
 use wasm_workflows_test_support::serve::{ServeProcess, wasm_request};
+use wasm_workflows_test_support::wat_steps::CountingServer;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_wasm-workflows");
 
@@ -66,21 +66,6 @@ fn failed(answer: &Value) -> String {
     node(answer)["message"].as_str().unwrap().to_owned()
 }
 
-/// A loopback HTTP server that counts the requests it gets.
-fn counting_server() -> (String, Arc<AtomicUsize>) {
-    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-    let origin = format!("http://{}", server.server_addr().to_ip().unwrap());
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counted = hits.clone();
-    std::thread::spawn(move || {
-        for request in server.incoming_requests() {
-            counted.fetch_add(1, Ordering::SeqCst);
-            let _ = request.respond(tiny_http::Response::from_string("counted"));
-        }
-    });
-    (origin, hits)
-}
-
 #[test]
 fn health_and_templates_that_are_not_ours() {
     let host = host(&[]);
@@ -125,7 +110,8 @@ fn a_malformed_request_is_a_400_and_a_broken_template_a_failed_node() {
 #[test]
 fn every_request_must_carry_argos_token() {
     let host = host(&[]);
-    let (origin, hits) = counting_server();
+    let counter = CountingServer::start();
+    let origin = counter.origin();
     let step = wasm_request(
         "token",
         &image("http-request", "p1"),
@@ -141,15 +127,16 @@ fn every_request_must_carry_argos_token() {
         let (status, body) = host.execute_with(&step, Some(authorization));
         assert_eq!(status, 403, "{authorization:?}: {body}");
     }
-    assert_eq!(hits.load(Ordering::SeqCst), 0, "a request without the token ran its step");
+    assert_eq!(counter.total(), 0, "a request without the token ran its step");
     assert_eq!(output(&host.run_step(&step), "status_code"), 200);
-    assert_eq!(hits.load(Ordering::SeqCst), 1);
+    assert_eq!(counter.total(), 1);
 }
 
 #[test]
 fn the_modules_run_as_core_modules_and_as_components() {
     let host = host(&[]);
-    let (origin, _) = counting_server();
+    let counter = CountingServer::start();
+    let origin = counter.origin();
     for tag in ["p1", "p2"] {
         let said = host.run_step(&wasm_request(
             "ferris",
@@ -224,7 +211,8 @@ fn the_text_modules_of_the_collection_run_as_core_modules_and_as_components() {
 #[test]
 fn a_denied_host_and_an_unknown_module_are_failed_nodes() {
     let host = host(&[]);
-    let (origin, hits) = counting_server();
+    let counter = CountingServer::start();
+    let origin = counter.origin();
     for tag in ["p1", "p2"] {
         let denied = failed(&host.run_step(&wasm_request(
             "deny",
@@ -234,7 +222,7 @@ fn a_denied_host_and_an_unknown_module_are_failed_nodes() {
         )));
         assert!(denied.contains("is not an allowed host of this step"), "{tag}: {denied}");
     }
-    assert_eq!(hits.load(Ordering::SeqCst), 0);
+    assert_eq!(counter.total(), 0);
 
     let missing = image("no-such-module", "1");
     let message = failed(&host.run_step(&wasm_request("missing", &missing, &[], json!({}))));
@@ -280,7 +268,8 @@ fn traps_loops_and_memory_hogs_are_failed_nodes() {
 #[test]
 fn a_long_step_is_answered_running_and_runs_once() {
     let host = host(&["--running-after", "0.5", "--requeue", "1"]);
-    let (origin, hits) = counting_server();
+    let counter = CountingServer::start();
+    let origin = counter.origin();
     let step = wasm_request(
         "long",
         &image("sdk-probe", "p1"),
@@ -303,7 +292,7 @@ fn a_long_step_is_answered_running_and_runs_once() {
     assert_eq!(node(&finished)["phase"], "Succeeded", "{finished}");
     assert_eq!(node(&finished)["message"], "slept 2500 ms");
     assert!(answers >= 3, "the step was answered early ({answers} requests)");
-    assert_eq!(hits.load(Ordering::SeqCst), 1, "the step ran more than once");
+    assert_eq!(counter.total(), 1, "the step ran more than once");
 
     // The finished node was handed out once; the same request now is a new step.
     let again = host.execute(&step);

@@ -10,6 +10,7 @@
 pub mod argo_schema;
 pub mod cargo_build;
 pub mod harness;
+pub mod http_server;
 pub mod kubernetes_schema;
 pub mod pod_security;
 pub mod registry;

@@ -99,15 +99,11 @@ pub struct CountingServer {
 impl CountingServer {
     /// Starts one on a free port of 127.0.0.1.
     pub fn start() -> CountingServer {
-        let server = tiny_http::Server::http("127.0.0.1:0").expect("a loopback port");
-        let origin = format!("http://{}", server.server_addr().to_ip().expect("an IP address"));
         let hits = Arc::new(Mutex::new(Vec::new()));
         let seen = hits.clone();
-        std::thread::spawn(move || {
-            for request in server.incoming_requests() {
-                seen.lock().unwrap_or_else(|p| p.into_inner()).push(request.url().to_owned());
-                let _ = request.respond(tiny_http::Response::from_string("counted"));
-            }
+        let origin = crate::http_server::start(move |request| {
+            seen.lock().unwrap_or_else(|p| p.into_inner()).push(request.url().to_owned());
+            let _ = request.respond(tiny_http::Response::from_string("counted"));
         });
         CountingServer { origin, hits }
     }

@@ -13,6 +13,7 @@ use wasm_workflows_sdk::json::{self, Value};
 use wasm_workflows_sdk::protocol::{Phase, PluginInvocation, PluginResult};
 use wasm_workflows_test_support::cargo_build::WasmTarget;
 use wasm_workflows_test_support::harness::{invocation, module, options, run, workspace_root};
+use wasm_workflows_test_support::http_server;
 
 /// The module's memory limit in the streaming runs, and the bodies moved.
 const MEMORY_MIB: u64 = 8;
@@ -36,16 +37,7 @@ const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
 /// `POST /orders` is a small JSON API.
 fn server() -> &'static str {
     static ORIGIN: OnceLock<String> = OnceLock::new();
-    ORIGIN.get_or_init(|| {
-        let server = tiny_http::Server::http("127.0.0.1:0").expect("start the test server");
-        let origin = format!("http://{}", server.server_addr().to_ip().unwrap());
-        std::thread::spawn(move || {
-            for request in server.incoming_requests() {
-                std::thread::spawn(move || answer(request));
-            }
-        });
-        origin
-    })
+    ORIGIN.get_or_init(|| http_server::start(answer))
 }
 
 fn answer(mut request: tiny_http::Request) {

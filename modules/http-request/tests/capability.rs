@@ -11,6 +11,7 @@ use wasm_workflows_sdk::json::{self, Value};
 use wasm_workflows_sdk::protocol::{Phase, PluginResult};
 use wasm_workflows_test_support::cargo_build::WasmTarget;
 use wasm_workflows_test_support::harness::{invocation, module, options, run};
+use wasm_workflows_test_support::http_server;
 
 /// Bytes in the response of `/large`.
 const LARGE: usize = 3 << 20;
@@ -18,16 +19,7 @@ const LARGE: usize = 3 << 20;
 /// The test server's origin (`http://127.0.0.1:PORT`), started once.
 fn server() -> &'static str {
     static ORIGIN: OnceLock<String> = OnceLock::new();
-    ORIGIN.get_or_init(|| {
-        let server = tiny_http::Server::http("127.0.0.1:0").expect("start the test server");
-        let origin = format!("http://{}", server.server_addr().to_ip().unwrap());
-        std::thread::spawn(move || {
-            for request in server.incoming_requests() {
-                std::thread::spawn(move || answer(request));
-            }
-        });
-        origin
-    })
+    ORIGIN.get_or_init(|| http_server::start(answer))
 }
 
 fn answer(mut request: tiny_http::Request) {
