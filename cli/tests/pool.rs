@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use wasm_workflows_cli::forward::rendezvous::ranked;
 use wasm_workflows_cli::plugin_host::steps::StepKey;
 use wasm_workflows_test_support::registry::TestRegistry;
-use wasm_workflows_test_support::serve::{ServeProcess, TOKEN, wasm_request};
+use wasm_workflows_test_support::serve::{ServeProcess, TOKEN, serve_command, wasm_request};
 use wasm_workflows_test_support::wat_steps::{CountingServer, StepModule};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_wasm-workflows");
@@ -59,29 +59,22 @@ fn free_port(ip: IpAddr) -> u16 {
 
 /// A worker: a plain `serve` whose token is the pool's, on `address`.
 fn worker(address: SocketAddr) -> ServeProcess {
-    let files = tempfile::tempdir().unwrap();
-    std::fs::write(files.path().join("token"), POOL_TOKEN).unwrap();
-    let mut command = Command::new(BINARY);
-    command
-        .args(["serve", "--bind", &address.ip().to_string(), "--port", &address.port().to_string()])
-        .arg("--token-file")
-        .arg(files.path().join("token"))
-        .arg("--cache-dir")
-        .arg(files.path().join("cache"))
-        .args(["--running-after", "0.3", "--requeue", "1", "--shutdown-grace", "20"]);
+    let (mut command, files) = serve_command(Path::new(BINARY), POOL_TOKEN);
+    command.args(["--bind", &address.ip().to_string(), "--port", &address.port().to_string()]).args([
+        "--running-after",
+        "0.3",
+        "--requeue",
+        "1",
+        "--shutdown-grace",
+        "20",
+    ]);
     ServeProcess::spawn(command, files).unwrap_or_else(|log| panic!("the worker did not start:\n{log}"))
 }
 
 /// A front forwarding to `workers` (the flags that name them).
 fn front(workers: &[String]) -> ServeProcess {
-    let files = tempfile::tempdir().unwrap();
-    std::fs::write(files.path().join("token"), TOKEN).unwrap();
-    let mut command = Command::new(BINARY);
-    command
-        .args(["serve", "--port", "0", "--token-file"])
-        .arg(files.path().join("token"))
-        .args(workers)
-        .env("FORWARD_TOKEN", POOL_TOKEN);
+    let (mut command, files) = serve_command(Path::new(BINARY), TOKEN);
+    command.args(["--port", "0"]).args(workers).env("FORWARD_TOKEN", POOL_TOKEN);
     ServeProcess::spawn(command, files).unwrap_or_else(|log| panic!("the front did not start:\n{log}"))
 }
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use wasm_workflows_test_support::registry::TestRegistry;
 use wasm_workflows_test_support::s3_server::S3Server;
-use wasm_workflows_test_support::serve::{ServeProcess, wasm_request};
+use wasm_workflows_test_support::serve::{ServeProcess, serve_command, wasm_request};
 use wasm_workflows_test_support::wat_steps::{CountingServer, StepModule};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_wasm-workflows");
@@ -133,16 +133,9 @@ fn output_keys_come_from_the_template_never_from_the_module() {
         format!("s3:\n  bucket: artifacts\n  endpoint: {}\n  insecure: true\n  region: us-east-1\n", s3.endpoint()),
     )
     .unwrap();
-    let mut host = Command::new(BINARY);
+    let (mut host, files) = serve_command(Path::new(BINARY), wasm_workflows_test_support::serve::TOKEN);
     host.env("AWS_ACCESS_KEY_ID", s3.access_key()).env("AWS_SECRET_ACCESS_KEY", s3.secret_key());
-    let files = tempfile::tempdir().unwrap();
-    std::fs::write(files.path().join("token"), wasm_workflows_test_support::serve::TOKEN).unwrap();
-    host.args(["serve", "--port", "0", "--token-file"])
-        .arg(files.path().join("token"))
-        .arg("--cache-dir")
-        .arg(files.path().join("cache"))
-        .arg("--artifact-repository")
-        .arg(config.path());
+    host.args(["--port", "0", "--artifact-repository"]).arg(config.path());
     let host = ServeProcess::spawn(host, files).unwrap();
     // The module names a key of its own choosing for its output.
     let sneaky = r#"{"phase":"Succeeded","message":"done","outputs":{"artifacts":[{"name":"report","path":"/report","s3":{"key":"other-workflow/precious"}}]}}"#;

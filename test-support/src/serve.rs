@@ -12,6 +12,21 @@ use wasm_workflows_sdk::http::Request;
 /// The token the tests' hosts expect (Argo's are 32 random characters).
 pub const TOKEN: &str = "0123456789abcdefghijklmnopqrstuv";
 
+/// `binary serve` with a token file that holds `token` and a cache folder of
+/// its own, both in the folder returned with it (give both to
+/// [`ServeProcess::spawn`]); the caller adds the port and its flags.
+pub fn serve_command(binary: &Path, token: &str) -> (Command, tempfile::TempDir) {
+    let files = tempfile::tempdir().expect("a folder for the host");
+    std::fs::write(files.path().join("token"), token).expect("the token file");
+    let mut command = Command::new(binary);
+    command
+        .args(["serve", "--token-file"])
+        .arg(files.path().join("token"))
+        .arg("--cache-dir")
+        .arg(files.path().join("cache"));
+    (command, files)
+}
+
 /// A running `wasm-workflows serve`.
 pub struct ServeProcess {
     child: Child,
@@ -23,39 +38,10 @@ impl ServeProcess {
     /// Starts `binary serve` with `args` added to its own (a free port, a
     /// token file, a cache folder of its own).
     pub fn start(binary: &Path, args: &[&str]) -> ServeProcess {
-        let files = tempfile::tempdir().expect("a folder for the host");
-        let token_file = files.path().join("token");
-        std::fs::write(&token_file, TOKEN).unwrap();
-        let mut child = Command::new(binary)
-            .args(["serve", "--port", "0", "--token-file"])
-            .arg(&token_file)
-            .arg("--cache-dir")
-            .arg(files.path().join("cache"))
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        let origin = loop {
-            line.clear();
-            if stderr.read_line(&mut line).unwrap_or(0) == 0 {
-                let _ = child.kill();
-                panic!("wasm-workflows serve ended before listening");
-            }
-            if let Some(origin) = listening_on(&line) {
-                break origin;
-            }
-        };
-        // Keep reading its log, so it never blocks on a full pipe; show it in the test's output.
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(Result::ok) {
-                eprintln!("{line}");
-            }
-        });
-        ServeProcess { child, origin, _files: files }
+        let (mut command, files) = serve_command(binary, TOKEN);
+        command.args(["--port", "0"]).args(args);
+        ServeProcess::spawn(command, files)
+            .unwrap_or_else(|log| panic!("wasm-workflows serve ended before listening:\n{log}"))
     }
 
     /// Starts `command` (a `wasm-workflows serve …` made by the caller: its

@@ -8,7 +8,6 @@
 //! Run it with `scripts/benchmark.sh` (the host built with `--profile host`,
 //! given as $WASM_WORKFLOWS_BIN; `wrk` installed by scripts/setup.sh).
 
-use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -17,7 +16,7 @@ use wasm_workflows_benchmarks::wrk::{self, Load, ms};
 use wasm_workflows_test_support::cargo_build::{WasmTarget, build_module};
 use wasm_workflows_test_support::harness::workspace_root;
 use wasm_workflows_test_support::registry::TestRegistry;
-use wasm_workflows_test_support::serve::{ServeProcess, TOKEN, wasm_request};
+use wasm_workflows_test_support::serve::{ServeProcess, TOKEN, serve_command, wasm_request};
 
 /// How long each row's load lasts.
 const SECONDS: u32 = 10;
@@ -130,41 +129,21 @@ fn first_and_cached_step(front: &ServeProcess, image: &str, parameters: &[(&str,
 
 /// `serve` alone, its work directories made in `folder`.
 fn serve_with_work_dirs_in(binary: &Path, cores: usize, folder: &Path) -> ServeProcess {
-    let files = tempfile::tempdir().unwrap();
-    std::fs::write(files.path().join("token"), TOKEN).unwrap();
-    let mut command = Command::new(binary);
-    command
-        .args(["serve", "--port", "0", "--max-concurrent", &cores.to_string(), "--token-file"])
-        .arg(files.path().join("token"))
-        .arg("--cache-dir")
-        .arg(files.path().join("cache"))
-        .env("TMPDIR", folder);
+    let (mut command, files) = serve_command(binary, TOKEN);
+    command.args(["--port", "0", "--max-concurrent", &cores.to_string()]).env("TMPDIR", folder);
     ServeProcess::spawn(command, files).unwrap_or_else(|log| panic!("serve did not start:\n{log}"))
 }
 
 /// A worker: a plain `serve` whose token is the pool's.
 fn worker(binary: &Path, cores: usize) -> ServeProcess {
-    let files = tempfile::tempdir().unwrap();
-    std::fs::write(files.path().join("token"), POOL_TOKEN).unwrap();
-    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap().local_addr().unwrap().port();
-    let mut command = Command::new(binary);
-    command
-        .args(["serve", "--port", &port.to_string(), "--max-concurrent", &cores.to_string(), "--token-file"])
-        .arg(files.path().join("token"))
-        .arg("--cache-dir")
-        .arg(files.path().join("cache"));
+    let (mut command, files) = serve_command(binary, POOL_TOKEN);
+    command.args(["--port", "0", "--max-concurrent", &cores.to_string()]);
     ServeProcess::spawn(command, files).unwrap_or_else(|log| panic!("the worker did not start:\n{log}"))
 }
 
 /// A front forwarding to the workers `flags` name.
 fn front(binary: &Path, flags: &[String]) -> ServeProcess {
-    let files = tempfile::tempdir().unwrap();
-    std::fs::write(files.path().join("token"), TOKEN).unwrap();
-    let mut command = Command::new(binary);
-    command
-        .args(["serve", "--port", "0", "--token-file"])
-        .arg(files.path().join("token"))
-        .args(flags)
-        .env("FORWARD_TOKEN", POOL_TOKEN);
+    let (mut command, files) = serve_command(binary, TOKEN);
+    command.args(["--port", "0"]).args(flags).env("FORWARD_TOKEN", POOL_TOKEN);
     ServeProcess::spawn(command, files).unwrap_or_else(|log| panic!("the front did not start:\n{log}"))
 }
