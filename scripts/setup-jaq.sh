@@ -13,17 +13,4 @@ set -euo pipefail
 
 # The jaq whose crates (jaq-core 3.1.2, jaq-std 3.0.4) the module builds on.
 version=3.1.2
-root="${JAQ_ROOT:-${CARGO_HOME:-$HOME/.cargo}}"
-
-for candidate in "${JAQ:-}" "$root/bin/jaq" "$(command -v jaq || true)"; do
-  if [[ -n "$candidate" && -x "$candidate" ]]; then
-    echo "jaq: already installed at $candidate"
-    exit 0
-  fi
-done
-
-echo "jaq: installing $version into $root (cold build from crates.io)"
-start=$(date +%s)
-cargo install jaq --version "$version" --locked --root "$root"
-end=$(date +%s)
-echo "jaq: installed $root/bin/jaq in $((end - start)) s"
+exec "$(dirname "$0")/install-cargo-tool.sh" jaq "$version" "${JAQ_ROOT:-${CARGO_HOME:-$HOME/.cargo}}" "${JAQ:-}"

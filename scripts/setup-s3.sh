@@ -17,17 +17,5 @@ set -euo pipefail
 
 # 0.14.1 is the newest s3s-fs whose dependencies build with Rust 1.95.
 version=0.14.1
-root="${S3S_FS_ROOT:-${CARGO_HOME:-$HOME/.cargo}}"
-
-for candidate in "${S3S_FS:-}" "$root/bin/s3s-fs" "$(command -v s3s-fs || true)"; do
-  if [[ -n "$candidate" && -x "$candidate" ]]; then
-    echo "s3s-fs: already installed at $candidate"
-    exit 0
-  fi
-done
-
-echo "s3s-fs: installing $version into $root (cold build from crates.io)"
-start=$(date +%s)
-cargo install s3s-fs --version "$version" --features binary --locked --root "$root"
-end=$(date +%s)
-echo "s3s-fs: installed $root/bin/s3s-fs in $((end - start)) s"
+exec "$(dirname "$0")/install-cargo-tool.sh" s3s-fs "$version" "${S3S_FS_ROOT:-${CARGO_HOME:-$HOME/.cargo}}" "${S3S_FS:-}" \
+  --features binary
