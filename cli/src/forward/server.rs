@@ -6,12 +6,12 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::Front;
-use crate::plugin_host::server::{EXECUTE_PATH, answered, healthz};
+use crate::plugin_host::server::{EXECUTE_PATH, answered, forbidden, healthz, metrics_page};
 
 /// The routes of a front.
 pub fn router(front: Arc<Front>) -> Router {
@@ -24,11 +24,11 @@ pub fn router(front: Arc<Front>) -> Router {
 
 async fn execute(State(front): State<Arc<Front>>, headers: HeaderMap, body: Bytes) -> Response {
     if !front.admits(headers.get(header::AUTHORIZATION).map(|value| value.as_bytes())) {
-        return (StatusCode::FORBIDDEN, "forbidden: the request does not carry Argo's token\n").into_response();
+        return forbidden();
     }
     answered(front.answer(body).await)
 }
 
 async fn metrics(State(front): State<Arc<Front>>) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], front.metrics_text()).into_response()
+    metrics_page(front.metrics_text())
 }

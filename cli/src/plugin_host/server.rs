@@ -36,7 +36,17 @@ pub async fn healthz() -> &'static str {
 }
 
 async fn metrics(State(host): State<Arc<PluginHost>>) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], host.metrics_text()).into_response()
+    metrics_page(host.metrics_text())
+}
+
+/// `GET /metrics`'s answer: `text` in Prometheus' text format.
+pub fn metrics_page(text: String) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], text).into_response()
+}
+
+/// The answer to a request without Argo's token.
+pub fn forbidden() -> Response {
+    (StatusCode::FORBIDDEN, "forbidden: the request does not carry Argo's token\n").into_response()
 }
 
 fn json(status: StatusCode, body: String) -> Response {
@@ -45,7 +55,7 @@ fn json(status: StatusCode, body: String) -> Response {
 
 async fn execute(State(host): State<Arc<PluginHost>>, headers: HeaderMap, body: Bytes) -> Response {
     if !host.admits(headers.get(header::AUTHORIZATION).map(|value| value.as_bytes())) {
-        return (StatusCode::FORBIDDEN, "forbidden: the request does not carry Argo's token\n").into_response();
+        return forbidden();
     }
     let mut response = match headers.get(RUN_HEADER).map(|value| value.as_bytes()) {
         Some(instance) if instance != host.instance().as_bytes() => (
