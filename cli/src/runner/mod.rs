@@ -86,17 +86,17 @@ impl Runner {
     /// modules in `cache`, if given; its blocking methods may be called
     /// from many threads at once.
     pub fn new(cache: Option<ModuleCache>) -> Result<Runner, HostError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| HostError::Engine(format!("cannot start an async runtime: {e}")))?;
-        Runner::with(cache, Runtime::Owned(runtime))
+        Runner::with_own_runtime(cache, tokio::runtime::Builder::new_multi_thread())
     }
 
     /// A runner on a single-threaded runtime of its own: the cheapest to
     /// start, for one run (`wasm-workflows run`).
     pub fn single_threaded(cache: Option<ModuleCache>) -> Result<Runner, HostError> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        Runner::with_own_runtime(cache, tokio::runtime::Builder::new_current_thread())
+    }
+
+    fn with_own_runtime(cache: Option<ModuleCache>, mut runtime: tokio::runtime::Builder) -> Result<Runner, HostError> {
+        let runtime = runtime
             .enable_all()
             .build()
             .map_err(|e| HostError::Engine(format!("cannot start an async runtime: {e}")))?;
