@@ -136,6 +136,8 @@ impl RowPair<'_> {
 mod simd {
     use core::arch::wasm32::*;
 
+    use crate::simd128::scatter;
+
     use super::{CB_G, CB_R, CR_B, CR_G, Desaturation, HALF, Y_B, Y_G, Y_R};
 
     /// The swizzle that gathers channel `channel` of the pixels whose bytes
@@ -150,21 +152,6 @@ mod simd {
                 index[pixel] = (byte % 16) as u8;
             }
             pixel += 1;
-        }
-        index
-    }
-
-    /// The swizzle that scatters a channel vector into 16-byte part `part`
-    /// of 48 packed RGB bytes.
-    const fn scatter(channel: usize, part: usize) -> [u8; 16] {
-        let mut index = [0x80; 16];
-        let mut lane = 0;
-        while lane < 16 {
-            let byte = part * 16 + lane;
-            if byte % 3 == channel {
-                index[lane] = (byte / 3) as u8;
-            }
-            lane += 1;
         }
         index
     }

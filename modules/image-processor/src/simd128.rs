@@ -16,6 +16,22 @@ pub use core::arch::wasm32::{
     u16x8_extend_high_u8x16, u16x8_extend_low_u8x16, v128, v128_or,
 };
 
+/// The swizzle (`u8x16_swizzle` indices) that puts the lanes of an R, G or
+/// B vector (`channel` 0, 1, 2) in their places in 16-byte part `part` of 48
+/// packed RGB bytes (0x80: none).
+pub const fn scatter(channel: usize, part: usize) -> [u8; 16] {
+    let mut index = [0x80; 16];
+    let mut lane = 0;
+    while lane < 16 {
+        let byte = part * 16 + lane;
+        if byte % 3 == channel {
+            index[lane] = (byte / 3) as u8;
+        }
+        lane += 1;
+    }
+    index
+}
+
 /// Lane `lane` (0 to 3) of `v` in all four lanes.
 #[cfg(target_arch = "wasm32")]
 #[inline(always)]

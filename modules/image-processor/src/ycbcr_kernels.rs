@@ -63,22 +63,6 @@ fn to_rgb_simd(y: &[u8], cb: &[u8], cr: &[u8], rgb: &mut [u8]) -> usize {
 }
 
 #[cfg(any(target_arch = "wasm32", test))]
-/// The swizzles that put the lanes of an R, G or B vector in their places
-/// in 16-byte part `part` of 48 packed RGB bytes (0x80: none).
-const fn scatter(channel: usize, part: usize) -> [u8; 16] {
-    let mut index = [0x80; 16];
-    let mut lane = 0;
-    while lane < 16 {
-        let byte = part * 16 + lane;
-        if byte % 3 == channel {
-            index[lane] = (byte / 3) as u8;
-        }
-        lane += 1;
-    }
-    index
-}
-
-#[cfg(any(target_arch = "wasm32", test))]
 const SCATTER: [[[u8; 16]; 3]; 3] = {
     let mut tables = [[[0; 16]; 3]; 3];
     let mut part = 0;
