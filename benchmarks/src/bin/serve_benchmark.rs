@@ -121,8 +121,7 @@ fn first_and_cached_step(front: &ServeProcess, image: &str, parameters: &[(&str,
         started.elapsed()
     };
     let first = timed("first");
-    let later: Vec<Duration> = (0..20).map(|n| timed(&format!("cached-{n}"))).collect();
-    let mut later = later;
+    let mut later: Vec<Duration> = (0..20).map(|n| timed(&format!("cached-{n}"))).collect();
     later.sort();
     (first, later[later.len() / 2])
 }
