@@ -46,7 +46,8 @@ if ! wait "$setup"; then
   echo "error: scripts/setup.sh failed (its log is above)" >&2
   exit 1
 fi
-cargo test --workspace
+# --no-fail-fast: one failing test binary must not hide the others.
+cargo test --workspace --no-fail-fast
 # The release: workflows, Dockerfile, and every crate packaged and verified
 # by building it from its .crate (scripts/check-release.sh says the cost).
 scripts/check-release.sh

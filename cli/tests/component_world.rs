@@ -44,10 +44,13 @@ fn the_world_is_a_command_with_outgoing_http() {
 }
 
 /// The folder of the `wasip2` crate the SDK depends on, from `cargo metadata`.
+/// Not `--offline`: metadata wants every crate of Cargo.lock, other
+/// platforms' included, and a machine that has only built the project has
+/// fetched just those its targets need.
 fn sdk_wasip2_crate() -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline", "--manifest-path"])
+        .args(["metadata", "--format-version", "1", "--manifest-path"])
         .arg(workspace_root().join("Cargo.toml"))
         .output()
         .unwrap();
