@@ -2,9 +2,11 @@
 # Builds every module of modules/ as it ships, into dist/: NAME.wasm (a core
 # module, wasm32-wasip1: what the original Argo WASM plugin runs) and
 # NAME-wasip2.wasm (a component: for `wasm-workflows serve` and other
-# wasi:http hosts), with dist/index.json (name, target, bytes, sha256, OCI
-# reference). Given a registry prefix, pushes them all: the p1 build under
-# the plain tag, the component under TAG-wasip2.
+# wasi:http hosts), with dist/index.json (name, target, layout, bytes,
+# sha256, OCI reference). Given a registry prefix, pushes them all: the p1
+# build under the plain tag (wasm-to-oci, what the original plugin pulls)
+# and under TAG-wasm-artifact (the CNCF layout, what containerd's runwasi
+# shims run), the component under TAG-wasip2 (CNCF layout).
 #
 #   scripts/release.sh                                  # build dist/ only
 #   scripts/release.sh ghcr.io/wasm-workflows [TAG]     # and push (TAG: the workspace version)
@@ -41,24 +43,28 @@ mkdir -p "$dist"
 entries=()
 for module in "${modules[@]}"; do
   description=$(jq -r --arg name "$module" '.packages[] | select(.name == $name) | .description // ""' <<<"$metadata")
-  for target in wasm32-wasip1 wasm32-wasip2; do
+  # target, layout, tag suffix: the core module twice (one per layout).
+  for build in "wasm32-wasip1 wasm-to-oci " "wasm32-wasip1 wasm-artifact -wasm-artifact" \
+    "wasm32-wasip2 wasm-artifact -wasip2"; do
+    read -r target layout suffix <<<"$build"
     case $target in
-      wasm32-wasip1) file="$module.wasm" image_tag=$tag ;;
-      wasm32-wasip2) file="$module-wasip2.wasm" image_tag="$tag-wasip2" ;;
+      wasm32-wasip1) file="$module.wasm" ;;
+      wasm32-wasip2) file="$module-wasip2.wasm" ;;
     esac
+    image_tag="$tag${suffix:-}"
     cp "$target_dir/$target/release/$module.wasm" "$dist/$file"
     reference=""
     if [[ -n $prefix ]]; then
       image="$prefix/$module:$image_tag"
-      digest=$("$target_dir/debug/wasm-workflows" push "$dist/$file" "$image" \
+      digest=$("$target_dir/debug/wasm-workflows" push "$dist/$file" "$image" --format "$layout" \
         --description "$description" --source "$repository" --module-version "$version")
       reference="$prefix/$module@$digest"
       echo "release: pushed $image ($digest)" >&2
     fi
-    entries+=("$(jq -n --arg name "$module" --arg target "$target" --arg file "$file" \
+    entries+=("$(jq -n --arg name "$module" --arg target "$target" --arg layout "$layout" --arg file "$file" \
       --argjson bytes "$(wc -c <"$dist/$file")" --arg sha256 "$(sha256sum "$dist/$file" | cut -d' ' -f1)" \
       --arg reference "$reference" --arg tag "${prefix:+$prefix/$module:$image_tag}" \
-      '{name: $name, target: $target, file: $file, bytes: $bytes, sha256: $sha256,
+      '{name: $name, target: $target, layout: $layout, file: $file, bytes: $bytes, sha256: $sha256,
         reference: (if $reference == "" then null else $reference end),
         tag: (if $tag == "" then null else $tag end)}')")
   done

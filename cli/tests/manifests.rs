@@ -14,7 +14,7 @@ const BINARY: &str = env!("CARGO_BIN_EXE_wasm-workflows");
 
 /// Every Kubernetes manifest shipped (the ExecutorPlugins and ConfigMaps are
 /// checked in plugin_yaml.rs).
-const MANIFESTS: [&str; 10] = [
+const MANIFESTS: [&str; 11] = [
     "pool/deployment.yaml",
     "pool/service.yaml",
     "pool/hpa.yaml",
@@ -25,6 +25,7 @@ const MANIFESTS: [&str; 10] = [
     "rbac.yaml",
     "examples/registry-credentials.yaml",
     "runwasi/job.yaml",
+    "runwasi/networkpolicy.yaml",
 ];
 
 fn path(name: &str) -> PathBuf {
@@ -277,6 +278,23 @@ fn the_runwasi_job_stages_work_for_the_module() {
     let result = &pod["initContainers"][0];
     assert_eq!(result["restartPolicy"], "Always");
     assert!(result["command"].to_string().contains("/work/result.json"));
+    // The CRI refuses a container without a command when the image has no
+    // entrypoint, and a wasm artifact's config has none.
+    for container in pod["containers"].as_array().unwrap().iter().chain(pod["initContainers"].as_array().unwrap()) {
+        let command = container["command"].as_array().unwrap_or_else(|| panic!("{} has no command", container["name"]));
+        assert!(!command.is_empty() && command.iter().all(|c| c.as_str().is_some_and(|c| !c.is_empty())));
+    }
+    // A Failed step fails the Job: the SDK exits non-zero when this is set.
+    let env = step["env"].as_array().unwrap();
+    let status = env.iter().find(|e| e["name"] == "WASM_WORKFLOWS_FAILED_EXIT_STATUS").unwrap();
+    assert_eq!(status["value"], "1");
+    // The runwasi steps' egress policy selects the Job's pods.
+    let policy = document("runwasi/networkpolicy.yaml");
+    let selector = policy["spec"]["podSelector"]["matchLabels"].as_object().unwrap();
+    let labels = job["spec"]["template"]["metadata"]["labels"].as_object().unwrap();
+    assert!(selector.iter().all(|(k, v)| labels.get(k) == Some(v)), "{selector:?} does not select {labels:?}");
+    assert_eq!(policy["spec"]["policyTypes"], serde_json::json!(["Egress"]));
+    assert_eq!(policy["spec"]["egress"], serde_json::json!([]));
 }
 
 /// Every `--flag` the manifests give `serve` is one it has.

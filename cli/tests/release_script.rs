@@ -1,6 +1,7 @@
 //! scripts/release.sh builds every module as it ships, lists them in
 //! index.json and pushes them to a registry (here a real one on loopback),
-//! the p1 build under the tag and the component under TAG-wasip2.
+//! the p1 build under the tag (wasm-to-oci) and under TAG-wasm-artifact (the
+//! CNCF layout runwasi runs), the component under TAG-wasip2.
 
 use std::process::Command;
 
@@ -28,17 +29,36 @@ fn release_builds_lists_and_pushes_every_module() {
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     let entries = index["modules"].as_array().unwrap();
-    assert_eq!(entries.len(), 2 * modules.len(), "{index}");
+    assert_eq!(entries.len(), 3 * modules.len(), "{index}");
     for entry in entries {
         let name = entry["name"].as_str().unwrap();
         assert!(modules.iter().any(|module| module == name), "{name}");
-        let (file, tag) = match entry["target"].as_str().unwrap() {
-            "wasm32-wasip1" => (format!("{name}.wasm"), format!("{prefix}/{name}:9.9.9")),
-            "wasm32-wasip2" => (format!("{name}-wasip2.wasm"), format!("{prefix}/{name}:9.9.9-wasip2")),
-            other => panic!("target {other}"),
+        let (file, tag, config_type) = match (entry["target"].as_str().unwrap(), entry["layout"].as_str().unwrap()) {
+            ("wasm32-wasip1", "wasm-to-oci") => {
+                (format!("{name}.wasm"), format!("{prefix}/{name}:9.9.9"), "application/vnd.wasm.config.v1+json")
+            }
+            ("wasm32-wasip1", "wasm-artifact") => (
+                format!("{name}.wasm"),
+                format!("{prefix}/{name}:9.9.9-wasm-artifact"),
+                "application/vnd.wasm.config.v0+json",
+            ),
+            ("wasm32-wasip2", "wasm-artifact") => (
+                format!("{name}-wasip2.wasm"),
+                format!("{prefix}/{name}:9.9.9-wasip2"),
+                "application/vnd.wasm.config.v0+json",
+            ),
+            other => panic!("target and layout {other:?}"),
         };
         assert_eq!(entry["file"], file);
         assert_eq!(entry["tag"], tag);
+        // The layout the tag promises, as an independent client reads it.
+        let manifest = Command::new("skopeo")
+            .args(["inspect", "--raw", "--tls-verify=false", &format!("docker://{tag}")])
+            .output()
+            .expect("skopeo (scripts/setup.sh installs it)");
+        assert!(manifest.status.success(), "{}", String::from_utf8_lossy(&manifest.stderr));
+        let manifest: Value = serde_json::from_slice(&manifest.stdout).unwrap();
+        assert_eq!(manifest["config"]["mediaType"], config_type, "{tag}");
         let bytes = std::fs::read(dist.path().join(&file)).unwrap();
         assert_eq!(entry["bytes"], bytes.len());
         let digest = wasm_workflows_cli::oci::sha256_digest(&bytes);

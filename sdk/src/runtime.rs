@@ -7,13 +7,19 @@
 //! (written by a panic hook before the module traps). It returns normally in
 //! every case the result could be written, because the Argo WASM plugin fails
 //! any module that calls `proc_exit`, even with 0, and then ignores its result.
+//!
+//! Where no plugin reads `result.json` (a Kubernetes Job on a containerd wasm
+//! shim), only the exit status tells that a step failed: there the
+//! environment variable [`FAILED_EXIT_STATUS_ENV`] asks a `Failed` step to
+//! exit with that status after writing its result. The plugin and
+//! `wasm-workflows` give a module no environment, so they never see it.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::Error;
-use crate::protocol::{PluginInvocation, PluginResult};
+use crate::protocol::{Phase, PluginInvocation, PluginResult};
 use crate::typed::{FromInvocation, IntoResult};
 use crate::{log, workdir};
 
@@ -51,23 +57,57 @@ impl<T: IntoResult, E: Into<anyhow::Error>> StepOutput for Result<T, E> {
 /// step with the reason, as an error returned by the step does.
 pub fn execute<I: FromInvocation, R: StepOutput>(step: fn(I) -> R) {
     let root = workdir::root();
-    if let Err(error) = run_in(&root, step) {
-        log::step_error(format_args!("{error}"));
-        std::process::exit(1);
+    match run_in(&root, step) {
+        Ok(Phase::Failed) => {
+            if let Some(status) = failed_exit_status(std::env::var(FAILED_EXIT_STATUS_ENV).ok().as_deref()) {
+                std::process::exit(status);
+            }
+        }
+        Ok(_) => {}
+        Err(error) => {
+            log::step_error(format_args!("{error}"));
+            std::process::exit(1);
+        }
     }
 }
 
-/// Reads the invocation from `root`, runs `step`, writes the result.
-pub(crate) fn run_in<I: FromInvocation, R: StepOutput>(root: &Path, step: fn(I) -> R) -> Result<(), Error> {
+/// The environment variable that makes a `Failed` step exit with the status
+/// it holds (1 to 255) after writing its result, for runtimes that only read
+/// exit statuses. Any other non-empty value means 1.
+pub const FAILED_EXIT_STATUS_ENV: &str = "WASM_WORKFLOWS_FAILED_EXIT_STATUS";
+
+/// The exit status a `Failed` step ends with, given the value of
+/// [`FAILED_EXIT_STATUS_ENV`]: none (return normally) when it is unset or
+/// empty.
+fn failed_exit_status(value: Option<&str>) -> Option<i32> {
+    let value = value?.trim();
+    if value.is_empty() {
+        return None;
+    }
+    match value.parse::<i32>() {
+        Ok(status @ 1..=255) => Some(status),
+        _ => {
+            log::step_error(format_args!(
+                "{FAILED_EXIT_STATUS_ENV}={value:?} is not an exit status from 1 to 255: exiting with 1"
+            ));
+            Some(1)
+        }
+    }
+}
+
+/// Reads the invocation from `root`, runs `step`, writes the result, and
+/// says which phase it wrote.
+pub(crate) fn run_in<I: FromInvocation, R: StepOutput>(root: &Path, step: fn(I) -> R) -> Result<Phase, Error> {
     log::install();
     let result = match read_invocation(root) {
         Ok(invocation) => invoke(step, invocation),
         Err(error) => PluginResult::failed(error.to_string()),
     };
-    if result.phase == crate::protocol::Phase::Failed {
+    if result.phase == Phase::Failed {
         log::step_error(format_args!("step failed: {}", result.message));
     }
-    write_result(root, &result)
+    write_result(root, &result)?;
+    Ok(result.phase)
 }
 
 /// Reads and parses `input.json` in `root`.
@@ -155,5 +195,24 @@ fn install_panic_hook() {
             }
             LAST_PANIC.with(|last| last.set(Some(message)));
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::failed_exit_status;
+
+    #[test]
+    fn a_failed_step_exits_only_when_asked() {
+        assert_eq!(failed_exit_status(None), None);
+        assert_eq!(failed_exit_status(Some("")), None);
+        assert_eq!(failed_exit_status(Some(" ")), None);
+        assert_eq!(failed_exit_status(Some("1")), Some(1));
+        assert_eq!(failed_exit_status(Some("42")), Some(42));
+        assert_eq!(failed_exit_status(Some("255")), Some(255));
+        // Anything else still asks for a failing status: 1.
+        for value in ["0", "256", "-1", "yes", "true"] {
+            assert_eq!(failed_exit_status(Some(value)), Some(1), "{value}");
+        }
     }
 }
