@@ -1,5 +1,7 @@
 //! Jinja2's built-in filters and functions where minijinja has none or
 //! differs: `center`, `wordcount`, `int`, `float`, `truncate`, `urlencode`,
+//! `xmlattr`, `forceescape`, `pprint` (Python's `repr`: `pformat` of a
+//! value that fits on a line),
 //! `tojson` (sorted keys, ASCII only, HTML-safe, as Jinja2 writes it), the
 //! test `sequence` (true of strings and mappings too), `cycler(*items)`, and the string methods `ljust`, `rjust`, `center` and
 //! `zfill`; each follows Jinja2's own definition.
@@ -9,7 +11,7 @@ use std::fmt::Write;
 use minijinja::value::{Kwargs, Rest, ValueKind};
 use minijinja::{Environment, Error, ErrorKind, State, Value};
 
-use crate::python_text::{float_text, str_of};
+use crate::python_text::{float_text, html_escape, repr_of, str_of};
 
 /// Adds them to `env`.
 pub fn register(env: &mut Environment<'static>) {
@@ -22,6 +24,9 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("truncate", truncate);
     env.add_filter("urlencode", urlencode);
     env.add_filter("tojson", tojson);
+    env.add_filter("xmlattr", xmlattr);
+    env.add_filter("forceescape", |value: Value| Value::from_safe_string(escaped(&str_of(&value))));
+    env.add_filter("pprint", |value: Value| repr_of(&value));
     env.add_test("sequence", |value: Value| value.as_str().is_some() || value.len().is_some());
     env.add_function("cycler", |items: Rest<Value>| minijinja_contrib::globals::cycler(items.0));
     env.set_unknown_method_callback(string_methods);
@@ -214,6 +219,41 @@ fn urlencode(value: Value) -> Result<String, Error> {
         .map(|(key, value)| format!("{}={}", url_quote(&str_of(key), true), url_quote(&str_of(value), true)))
         .collect::<Vec<_>>()
         .join("&"))
+}
+
+/// MarkupSafe's escaping of `text`.
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    html_escape(text, &mut out);
+    out
+}
+
+/// Jinja2's `xmlattr(autospace=True)`: ` key="value"` for each item whose
+/// value is neither none nor undefined, both escaped.
+fn xmlattr(state: &State, value: Value, autospace: Option<bool>) -> Result<Value, Error> {
+    let mut items = Vec::new();
+    for key in value.try_iter()? {
+        let item = value.get_item(&key)?;
+        if item.is_none() || item.is_undefined() {
+            continue;
+        }
+        let name = str_of(&key);
+        if name.chars().any(|c| c.is_ascii_whitespace() || "/>=".contains(c)) {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("invalid character in attribute name: {name:?}"),
+            ));
+        }
+        items.push(format!("{}=\"{}\"", escaped(&name), escaped(&str_of(&item))));
+    }
+    let mut text = items.join(" ");
+    if autospace.unwrap_or(true) && !text.is_empty() {
+        text.insert(0, ' ');
+    }
+    Ok(match state.auto_escape() {
+        minijinja::AutoEscape::None => Value::from(text),
+        _ => Value::from_safe_string(text),
+    })
 }
 
 /// Jinja2's `tojson(indent=None)`: Python's `json.dumps(sort_keys=True)`

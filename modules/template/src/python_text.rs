@@ -16,7 +16,7 @@ pub fn str_of(value: &Value) -> String {
 }
 
 /// Python's `repr()`, which is also `str()` for everything but strings.
-fn repr_of(value: &Value) -> String {
+pub fn repr_of(value: &Value) -> String {
     match value.kind() {
         ValueKind::None => "None".to_owned(),
         ValueKind::Bool => if value.is_true() { "True" } else { "False" }.to_owned(),
