@@ -410,7 +410,7 @@ mod tests {
     #[test]
     fn padding_is_pythons() {
         assert_eq!(pad("x", 9, ' ', Side::Both), "    x    ");
-        assert_eq!(pad("ab", 5, '*', Side::Both), "*ab**");
+        assert_eq!(pad("ab", 5, '*', Side::Both), "**ab*");
         assert_eq!(pad("abc", 6, '*', Side::Both), "*abc**");
         assert_eq!(pad("ab", 5, '-', Side::Left), "ab---");
         assert_eq!(zfill("-42", 6), "-00042");

@@ -31,11 +31,15 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
     let variables = context::read(&invocation)?;
     let described = source.described;
     let artifacts: Vec<String> = invocation.artifacts.iter().map(|a| format!("{:?} ({})", a.name, a.path)).collect();
-    let failed = |error: minijinja::Error| anyhow::anyhow!("{}", failure::describe(&error, described, &artifacts));
     let mut env = environment::build(&invocation, &options)?;
-    env.add_template_owned(source::MAIN, source.text).map_err(failed)?;
+    let added = env.add_template_owned(source::MAIN, source.text);
+    let undefined_in = |name: &str| undefined_variables(&env, name, &variables);
+    let circumstances =
+        failure::Circumstances { main_described: described, artifacts: &artifacts, undefined_in: &undefined_in };
+    let failed = |error: minijinja::Error| anyhow::anyhow!("{}", failure::describe(&error, &circumstances));
+    added.map_err(failed)?;
     let template = env.get_template(source::MAIN).map_err(failed)?;
-    let text = template.render(minijinja::Value::from_object(variables)).map_err(failed)?;
+    let text = template.render(minijinja::Value::from_object(variables.clone())).map_err(failed)?;
     let artifact = write_output_artifact("result", RESULT_PATH, text.as_bytes())?;
     let mut result = PluginResult::succeeded(format!("rendered {} bytes", text.len())).with_artifact(artifact);
     if text.len() <= MAX_PARAMETER_BYTES {
@@ -47,4 +51,18 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
         );
     }
     Ok(result)
+}
+
+/// The variables template `name` uses that neither the context, the
+/// environment's globals nor the template itself defines.
+fn undefined_variables(env: &minijinja::Environment, name: &str, variables: &context::Variables) -> Vec<String> {
+    let Ok(template) = env.get_template(name) else { return Vec::new() };
+    let mut names: Vec<String> = template
+        .undeclared_variables(false)
+        .into_iter()
+        .filter(|variable| !variables.contains_key(&minijinja::Value::from(variable.as_str())))
+        .filter(|variable| !env.globals().any(|(global, _)| global == variable))
+        .collect();
+    names.sort();
+    names
 }

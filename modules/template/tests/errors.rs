@@ -15,7 +15,8 @@ const LENIENT_HINT: &str =
 fn syntax_errors_name_the_template_and_line() {
     assert_eq!(
         render(&[("template", "a\nb\n{% for x in y %}\nno end")], &[]).failure(),
-        "parameter \"template\", line 4: syntax error: unexpected end of input, expected end of block"
+        // (the line of the block that is not closed)
+        "parameter \"template\", line 3: syntax error: unexpected end of input, expected end of block"
     );
     assert_eq!(
         render(&[], &[("template", "/t.j2", b"ok\n{{ 1 + }}")]).failure(),
@@ -36,6 +37,15 @@ fn undefined_variables_are_named_with_their_line_even_in_includes() {
     assert_eq!(
         render(&[("template", "{% for x in items %}{{ x }}{% endfor %}")], &[]).failure(),
         format!("parameter \"template\", line 1: \"items\" is undefined {LENIENT_HINT}")
+    );
+    // The variable, not the filter or the operation that met it.
+    assert_eq!(
+        render(&[("template", "{{ missing|upper }}")], &[]).failure(),
+        format!("parameter \"template\", line 1: \"missing\" is undefined {LENIENT_HINT}")
+    );
+    assert_eq!(
+        render(&[("template", "{{ users.x.y }}"), ("context", r#"{"users": {}}"#)], &[]).failure(),
+        format!("parameter \"template\", line 1: \"users.x.y\" is undefined {LENIENT_HINT}")
     );
     assert_eq!(
         render(&[("template", "x\n{% include '/parts/p.j2' %}")], &[("p", "/parts/p.j2", b"ok {{ name }}")]).failure(),
