@@ -14,6 +14,7 @@ cargo build --quiet --profile host -p wasm-workflows-cli -p wasm-workflows-bench
 bin="${CARGO_TARGET_DIR:-target}/host"
 WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/benchmark"
 WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/text_modules"
+WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/template_benchmark" # jinja2 (scripts/setup.sh)
 # image-processor against ImageMagick and libvips (imagemagick, libvips-tools, time)
 WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/image_processor_benchmark"
 # `wasm-workflows serve` under load (docker-registry)

