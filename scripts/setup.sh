@@ -66,9 +66,10 @@ fi
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 pids=()
-# jq's own tests (json-query's jq_test_suite) have a script too; jaq, which
+# jq's own tests (json-query's jq_test_suite) and the Markdown specs
+# (markdown's commonmark_spec and gfm_extensions) have scripts too; jaq, which
 # only the benchmark needs, is installed by scripts/benchmark.sh.
-for part in setup-s3 setup-templates setup-jq-tests; do
+for part in setup-s3 setup-templates setup-jq-tests setup-markdown-tests; do
   scripts/$part.sh >"$logs/$part" 2>&1 &
   pids+=("$part:$!")
 done

@@ -6,7 +6,8 @@
 //! run — all in one run, so the ratios hold. Prints markdown tables.
 //!
 //! Run it with `scripts/benchmark.sh` (an optimised build of the host);
-//! `text_modules json-query` runs the json-query tables only.
+//! `text_modules json-query` runs the json-query tables only, `text_modules
+//! markdown` the markdown tables only.
 //! Needs jq (1.6, Debian), Python's `jq` package (jq 1.8), jaq
 //! (`scripts/setup-jaq.sh`), cmark-gfm and pandoc, and GNU time for CPU
 //! time and peak memory; a missing tool fails the run with the package
@@ -69,7 +70,8 @@ fn json_document(bytes: usize) -> String {
 }
 
 /// A Markdown document about `bytes` long: sections with paragraphs,
-/// emphasis, links, lists, task lists, tables, code and quotes.
+/// emphasis, links, lists, task lists, tables, code and quotes, and what
+/// GFM's extensions act on: bare URLs and email addresses, a footnote.
 fn markdown_document(bytes: usize) -> String {
     let mut random = Lcg(7);
     let mut text = String::with_capacity(bytes + 1000);
@@ -81,7 +83,8 @@ fn markdown_document(bytes: usize) -> String {
             "## Section {section}: results of run {n}\n\n\
              The *build* of **step {n}** finished in `{}` seconds; see [the log](https://example.com/runs/{n}) \
              and ~~the old report~~ the <https://example.com/new/{section}> page. Numbers &amp; entities &copy; \
-             stay escaped: a < b > c.\n\n\
+             stay escaped: a < b > c. Mirrors: www.example.org/runs/{n}, https://mirror.example.net/{n}?x=1 \
+             or ops@example.com.[^note-{section}]\n\n[^note-{section}]: A footnote of section {section}.\n\n\
              - [x] compiled with `cargo build --release`\n- [ ] benchmarked on {} cores\n- plain item with _emphasis_\n\n\
              | step | seconds | result |\n| :--- | ---: | :---: |\n| build | {} | ok |\n| test | {} | failed |\n\n\
              ```rust\nfn step_{section}() -> u32 {{ {n} }}\n```\n\n\
@@ -127,20 +130,6 @@ fn measure_process(command: &Command, stdout: &Path) -> ProcessRun {
     ProcessRun { time, cpu, max_rss_kib }
 }
 
-/// The median of `RUNS` timed runs after a warm-up, and the largest peak memory.
-fn repeat(mut run: impl FnMut() -> (Duration, Option<i64>)) -> (Duration, Option<i64>) {
-    run();
-    let mut times = Vec::new();
-    let mut rss = None;
-    for _ in 0..RUNS {
-        let (time, max_rss) = run();
-        times.push(time);
-        rss = rss.max(max_rss);
-    }
-    times.sort();
-    (times[RUNS / 2], rss)
-}
-
 fn seconds(d: Duration) -> String {
     format!("{:.3} s", d.as_secs_f64())
 }
@@ -181,54 +170,7 @@ fn require(program: &str, args: &[&str], package: &str) {
     assert!(matches!(ok, Ok(s) if s.success()), "{program} is needed for this benchmark: {package}");
 }
 
-struct Row {
-    what: String,
-    time: Duration,
-    rss: Option<i64>,
-}
-
-fn print_rows(rows: &[Row], baseline: usize) {
-    println!("| what | median of {RUNS} | vs {} | peak memory |", rows[baseline].what);
-    println!("| --- | ---: | ---: | ---: |");
-    for row in rows {
-        let ratio = row.time.as_secs_f64() / rows[baseline].time.as_secs_f64();
-        println!("| {} | {} | {ratio:.2}× | {} |", row.what, seconds(row.time), mib(row.rss));
-    }
-    println!();
-}
-
-/// The module inside wasm through the runner: the run time only (the
-/// compiled module comes from the cache; compilation is reported apart).
-fn wasm_row(runner: &Runner, module: &Path, options: &RunOptions, what: &str) -> Row {
-    let (time, _) = repeat(|| {
-        let outcome = runner.run(module, options).unwrap();
-        assert_eq!(outcome.node.phase, Phase::Succeeded, "{}", outcome.node.message);
-        (outcome.run_time, None)
-    });
-    Row { what: what.into(), time, rss: None }
-}
-
-/// The same through `wasm-workflows run` as a process: wall time and peak memory of host + module.
-fn cli_row(cli: &Path, args: &[String], cache: &Path, scratch: &Path) -> Row {
-    let (time, rss) = repeat(|| {
-        let run = measure_process(
-            Command::new(cli).arg("run").args(args).env("WASM_WORKFLOWS_CACHE_DIR", cache),
-            &scratch.join("cli.out"),
-        );
-        (run.time, Some(run.max_rss_kib))
-    });
-    Row { what: "through `wasm-workflows run` (a process: start-up, cached module, run)".into(), time, rss }
-}
-
-fn process_row(what: &str, scratch: &Path, mut command: impl FnMut() -> Command) -> Row {
-    let (time, rss) = repeat(|| {
-        let run = measure_process(&command(), &scratch.join("process.out"));
-        (run.time, Some(run.max_rss_kib))
-    });
-    Row { what: what.into(), time, rss }
-}
-
-/// A json-query row: medians of wall and CPU time, the largest peak memory.
+/// A row: medians of wall and CPU time, the largest peak memory.
 struct Measured {
     what: String,
     wall: Duration,
@@ -344,6 +286,10 @@ fn main() {
         println!("| {name} | {} |", seconds(outcome.load_time));
     }
     println!();
+    if std::env::args().nth(1).as_deref() == Some("markdown") {
+        markdown_tables(&runner, &markdown, &native_markdown, cli.as_deref(), &cache, scratch);
+        return;
+    }
 
     // json-query on 50 MB, beside jq 1.6, jq 1.8 and jaq, by CPU time (user + system).
     let jaq = jaq_binary();
@@ -441,44 +387,126 @@ fn main() {
         return;
     }
 
-    // markdown on 5 MB.
+    markdown_tables(&runner, &markdown, &native_markdown, cli.as_deref(), &cache, scratch);
+}
+
+/// markdown on 5 MB: the module (as it ships, and with the GFM extensions
+/// autolink, tagfilter and footnotes on) beside cmark-gfm and pandoc, by
+/// wall and CPU time (user + system), as json-query's tables.
+fn markdown_tables(
+    runner: &Runner,
+    markdown: &Path,
+    native_markdown: &Path,
+    cli: Option<&Path>,
+    cache: &Path,
+    scratch: &Path,
+) {
     let source = scratch.join("document.md");
     std::fs::write(&source, markdown_document(MARKDOWN_BYTES)).unwrap();
     let size = std::fs::metadata(&source).unwrap().len();
     println!("## markdown on a {:.1} MB Markdown document\n", size as f64 / 1e6);
-    let invocation = invocation(&[]);
-    let mut run_options = options(invocation.clone());
-    run_options.input_files.push(InputFile {
-        name: "input".into(),
-        path: "/document.md".into(),
-        source: source.clone(),
-    });
-    let mut rows =
-        vec![wasm_row(&runner, &markdown, &run_options, "markdown in wasm (runner; run time, compiled module cached)")];
-    let work = native_work_dir(&invocation, Some(("input", "/document.md", &source)));
-    rows.push(process_row("markdown, native build (a process)", scratch, || {
-        let mut command = Command::new(&native_markdown);
-        command.env("WASM_WORKFLOWS_WORK_DIR", work.path());
-        command
-    }));
-    if let Some(cli) = &cli {
-        let args = vec![
-            markdown.display().to_string(),
-            "--artifact".into(),
-            format!("input={}:/document.md", source.display()),
-        ];
-        rows.push(cli_row(cli, &args, &cache, scratch));
+    let in_wasm = |parameters: &[(&str, &str)], what: &str| {
+        let mut run_options = options(invocation(parameters));
+        run_options.input_files.push(InputFile {
+            name: "input".into(),
+            path: "/document.md".into(),
+            source: source.clone(),
+        });
+        let measured = Measured::median(|| {
+            let before = process_cpu();
+            let outcome = runner.run(markdown, &run_options).unwrap();
+            assert_eq!(outcome.node.phase, Phase::Succeeded, "{}", outcome.node.message);
+            (outcome.run_time, process_cpu() - before, None)
+        });
+        (measured.named(what), run_options)
+    };
+    let cmark_gfm = |extensions: &[&str], what: &str| {
+        Measured::process(scratch, || {
+            let mut command = Command::new("cmark-gfm");
+            for extension in extensions {
+                command.args(["-e", extension]);
+            }
+            command.arg(&source);
+            command
+        })
+        .named(what)
+    };
+    const PLAIN: [&str; 3] = ["table", "strikethrough", "tasklist"];
+    const EXTENDED: [&str; 6] = ["table", "strikethrough", "tasklist", "autolink", "tagfilter", "footnotes"];
+
+    let (wasm, plain_options) = in_wasm(&[], "markdown in wasm (runner; run time, compiled module cached)");
+    let mut rows = vec![wasm];
+    let work = native_work_dir(&plain_options.invocation, Some(("input", "/document.md", &source)));
+    rows.push(
+        Measured::process(scratch, || {
+            let mut command = Command::new(native_markdown);
+            command.env("WASM_WORKFLOWS_WORK_DIR", work.path());
+            command
+        })
+        .named("markdown, native build (a process)"),
+    );
+    if let Some(cli) = cli {
+        let args =
+            [markdown.display().to_string(), "--artifact".into(), format!("input={}:/document.md", source.display())];
+        rows.push(
+            Measured::process(scratch, || {
+                let mut command = Command::new(cli);
+                command.arg("run").args(&args).env("WASM_WORKFLOWS_CACHE_DIR", cache);
+                command
+            })
+            .named("through `wasm-workflows run` (a process: start-up, cached module, run)"),
+        );
     }
-    rows.push(process_row("`cmark-gfm -e table -e strikethrough -e tasklist`, a process", scratch, || {
-        let mut command = Command::new("cmark-gfm");
-        command.args(["-e", "table", "-e", "strikethrough", "-e", "tasklist"]).arg(&source);
-        command
-    }));
-    rows.push(process_row("`pandoc -f gfm -t html`, a process", scratch, || {
-        let mut command = Command::new("pandoc");
-        command.args(["-f", "gfm", "-t", "html"]).arg(&source);
-        command
-    }));
-    print_rows(&rows, 3);
+    let baseline = rows.len();
+    rows.push(cmark_gfm(&PLAIN, "`cmark-gfm -e table -e strikethrough -e tasklist`, a process"));
+    rows.push(
+        Measured::process(scratch, || {
+            let mut command = Command::new("pandoc");
+            command.args(["-f", "gfm", "-t", "html"]).arg(&source);
+            command
+        })
+        .named("`pandoc -f gfm -t html`, a process"),
+    );
+    let (wasm, extended_options) = in_wasm(
+        &[("autolink", "true"), ("tagfilter", "true"), ("footnotes", "true")],
+        "markdown in wasm, `autolink`, `tagfilter` and `footnotes` on (runner; run time, compiled module cached)",
+    );
+    rows.push(wasm);
+    rows.push(cmark_gfm(&EXTENDED, "`cmark-gfm` with those and `-e autolink -e tagfilter -e footnotes`, a process"));
+    print_measured(&rows, baseline);
+    for (settings, extensions) in [(&plain_options, &PLAIN[..]), (&extended_options, &EXTENDED[..])] {
+        println!("{}", same_html_as_cmark_gfm(runner, markdown, settings, &source, extensions, scratch));
+    }
+    println!();
     std::io::stdout().flush().unwrap();
+}
+
+/// Whether the module's HTML for the document is byte for byte cmark-gfm's
+/// with these `extensions`.
+fn same_html_as_cmark_gfm(
+    runner: &Runner,
+    markdown: &Path,
+    options: &RunOptions,
+    source: &Path,
+    extensions: &[&str],
+    scratch: &Path,
+) -> String {
+    let output_dir = scratch.join("markdown-output");
+    let mut options = options.clone();
+    options.output_dir = Some(output_dir.clone());
+    let outcome = runner.run(markdown, &options).unwrap();
+    assert_eq!(outcome.node.phase, Phase::Succeeded, "{}", outcome.node.message);
+    let ours = std::fs::read(output_dir.join("output.html")).unwrap();
+    let mut command = Command::new("cmark-gfm");
+    for extension in extensions {
+        command.args(["-e", extension]);
+    }
+    let theirs = command.arg(source).output().unwrap().stdout;
+    let flags = extensions.join(", ");
+    if ours == theirs {
+        format!("- With {flags}: the module's HTML is byte for byte cmark-gfm's ({} bytes).", ours.len())
+    } else {
+        let at = ours.iter().zip(&theirs).position(|(a, b)| a != b).unwrap_or(ours.len().min(theirs.len()));
+        format!("- With {flags}: the module's HTML differs from cmark-gfm's from byte {at}.")
+    }
 }

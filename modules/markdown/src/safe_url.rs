@@ -11,18 +11,42 @@ pub const ALLOWED_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
 ///
 /// The URL is read as a browser reads it: ASCII tabs and line breaks are
 /// removed anywhere, leading control characters and spaces are dropped.
-/// If a `:` then comes before any `/`, `?` or `#`, what precedes it is a
-/// scheme and must be one of [`ALLOWED_SCHEMES`] (in any case).
+/// If a `:` then comes before any `/`, `?` or `#`, what precedes it may be
+/// a scheme:
+///
+/// - a valid scheme (an ASCII letter, then letters, digits, `+`, `-`, `.`)
+///   must be one of [`ALLOWED_SCHEMES`] (in any case);
+/// - printable ASCII that is not a valid scheme (`foo)` in `foo):`) names
+///   none: a browser reads the whole address as a relative path, so it is
+///   kept;
+/// - anything else (a control character, a space, a non-ASCII character)
+///   is refused: no browser reads such an address as a scheme today, but
+///   nothing is lost by not betting on it.
 pub fn is_safe(url: &str) -> bool {
-    let cleaned: String = url.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    let cleaned: std::borrow::Cow<str> = if url.contains(['\t', '\n', '\r']) {
+        url.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect::<String>().into()
+    } else {
+        url.into()
+    };
     let cleaned = cleaned.trim_start_matches(|c: char| c <= ' ');
     match cleaned.find([':', '/', '?', '#']) {
         Some(end) if cleaned[end..].starts_with(':') => {
-            let scheme = &cleaned[..end];
-            ALLOWED_SCHEMES.iter().any(|allowed| allowed.eq_ignore_ascii_case(scheme))
+            let prefix = &cleaned[..end];
+            if is_scheme(prefix) {
+                ALLOWED_SCHEMES.iter().any(|allowed| allowed.eq_ignore_ascii_case(prefix))
+            } else {
+                prefix.bytes().all(|b| b.is_ascii_graphic())
+            }
         }
         _ => true,
     }
+}
+
+/// Whether `text` has the form of a URL scheme (WHATWG URL standard).
+fn is_scheme(text: &str) -> bool {
+    let mut bytes = text.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
 }
 
 #[cfg(test)]
@@ -43,6 +67,9 @@ mod tests {
             "path/with:colon",
             "",
             "someone@example.com",
+            "foo):",
+            "a(b):c",
+            "[x]:y",
         ] {
             assert!(is_safe(url), "{url:?} should pass");
         }
@@ -64,6 +91,8 @@ mod tests {
             "file:///etc/passwd",
             "\u{a0}javascript:alert(1)",
             "javascript\u{0}:alert(1)",
+            "xmpp:someone@example.com",
+            "a+b.c-d:x",
         ] {
             assert!(!is_safe(url), "{url:?} should be refused");
         }

@@ -19,7 +19,7 @@ fn html_is_a_parameter_and_an_artifact() {
     let html = html_of(&outcome.node);
     assert_eq!(
         html,
-        "<h1>Hi</h1>\n<ul>\n<li><input disabled=\"\" type=\"checkbox\" checked=\"\"/>\ndone</li>\n</ul>\n"
+        "<h1>Hi</h1>\n<ul>\n<li><input type=\"checkbox\" checked=\"\" disabled=\"\" /> done</li>\n</ul>\n"
     );
     let artifact = outcome.node.outputs.artifacts.iter().find(|a| a.name == "html").expect("an html artifact");
     assert_eq!(artifact.path, "/output.html");
@@ -63,11 +63,15 @@ fn bad_inputs_fail_with_a_message_naming_them() {
     );
     assert_eq!(
         failed(markdown_step(&[("markdown", "x"), ("sanitise", "false")])),
-        "unknown parameter \"sanitise\" (this module accepts: markdown, sanitize)"
+        "unknown parameter \"sanitise\" (this module accepts: markdown, sanitize, autolink, tagfilter, footnotes)"
     );
     assert_eq!(
         failed(markdown_step(&[("markdown", "x"), ("sanitize", "maybe")])),
         "parameter \"sanitize\": expected a boolean, got the string \"maybe\""
+    );
+    assert_eq!(
+        failed(markdown_step(&[("markdown", "x"), ("footnotes", "yes please")])),
+        "parameter \"footnotes\": expected a boolean, got the string \"yes please\""
     );
     assert_eq!(
         failed(markdown_step_with(options(invocation(&[]).with_parameter("markdown", vec![1, 2])))),

@@ -37,10 +37,28 @@ const ELEMENTS: &[&str] = &[
     "th",
     "td",
     "input",
+    "section",
+    "sup",
 ];
 
 /// Attributes the renderer writes.
-const ATTRIBUTES: &[&str] = &["href", "src", "alt", "title", "class", "start", "type", "checked", "disabled", "style"];
+const ATTRIBUTES: &[&str] = &[
+    "href",
+    "src",
+    "alt",
+    "title",
+    "class",
+    "start",
+    "type",
+    "checked",
+    "disabled",
+    "align",
+    "id",
+    "data-footnotes",
+    "data-footnote-ref",
+    "data-footnote-backref",
+    "aria-label",
+];
 
 /// The scheme of `url` as a browser's URL parser finds it, lower-cased:
 /// tabs and line breaks removed, leading and trailing C0 controls and
@@ -68,8 +86,8 @@ fn violations(html: &str) -> Vec<String> {
                     if attribute.starts_with("on") || !ATTRIBUTES.contains(&attribute.as_str()) {
                         found.push(format!("attribute {attribute}=\"{value}\" on <{name}>"));
                     }
-                    if attribute == "style" && !value.starts_with("text-align: ") {
-                        found.push(format!("style=\"{value}\""));
+                    if attribute == "align" && !["left", "center", "right"].contains(&value.as_str()) {
+                        found.push(format!("align=\"{value}\""));
                     }
                     let unsafe_scheme = matches!(attribute.as_str(), "href" | "src")
                         .then(|| scheme(&value))
@@ -91,9 +109,11 @@ fn violations(html: &str) -> Vec<String> {
 
 /// Evasions: a name, the Markdown, and whether pulldown-cmark lets it
 /// through when sanitising is off (so the check is shown to catch it).
-/// `false` marks what pulldown-cmark's own escaping already defuses: titles
+/// `false` marks what the renderer's own escaping already defuses: titles
 /// and code info strings are escaped, control characters and tabs in an
-/// address are percent-encoded (`jav%09ascript:` names no scheme).
+/// address are percent-encoded (`jav%09ascript:` names no scheme); and
+/// without the footnotes extension, `[^1]: <img …>` is a link reference
+/// definition whose address is percent-encoded.
 const EVASIONS: &[(&str, &str, bool)] = &[
     ("script block", "<script>alert(1)</script>\n", true),
     ("upper-case script", "<SCRIPT SRC=//evil.example/x.js></SCRIPT>\n", true),
@@ -142,7 +162,15 @@ const EVASIONS: &[(&str, &str, bool)] = &[
     ("image title breakout", "![x](a.png \"\\\" onerror=\\\"alert(1)\")", false),
     ("code fence info", "```js\" onload=\"alert(1)\n code\n```\n", false),
     ("code span", "`<script>alert(1)</script>`", false),
+    ("footnote label", "a[^\"><script>alert(1)</script>]\n\n[^\"><script>alert(1)</script>]: x\n", true),
+    ("HTML in a footnote", "a[^1]\n\n[^1]: <img src=x onerror=alert(1)>\n", false),
+    ("xmpp autolink", "xmpp:someone@example.com", false),
+    ("quote in a www autolink", "www.example.com/\"onmouseover=\"alert(1)", false),
+    ("script tag after an autolink", "https://example.com<script>alert(1)</script>", true),
 ];
+
+/// The GFM extensions, all on: the sanitizer must hold with them too.
+const EXTENSIONS: [(&str, &str); 3] = [("autolink", "true"), ("footnotes", "true"), ("tagfilter", "true")];
 
 #[test]
 fn nothing_that_runs_script_reaches_the_html() {
@@ -155,6 +183,11 @@ fn nothing_that_runs_script_reaches_the_html() {
         }
         if render(markdown, Some(true)) != html {
             failures.push(format!("{name}: sanitize=true is not the default"));
+        }
+        let extended = support::render_with(markdown, &EXTENSIONS);
+        let problems = violations(&extended);
+        if !problems.is_empty() {
+            failures.push(format!("{name}, with the GFM extensions: {problems:?} in\n{extended}"));
         }
         let unsanitized = render(markdown, Some(false));
         if violations(&unsanitized).is_empty() == *dangerous_unsanitized {

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses part of this
 
+pub mod spec_file;
+
 use wasm_workflows_cli::runner::{InputFile, RunOptions};
 use wasm_workflows_sdk::json::Value;
 use wasm_workflows_sdk::protocol::{Phase, PluginResult};
@@ -42,6 +44,13 @@ pub fn render(markdown: &str, sanitize: Option<bool>) -> String {
         Some(on) => markdown_step(&[("markdown", markdown), ("sanitize", if on { "true" } else { "false" })]),
     };
     html_of(&node)
+}
+
+/// `markdown` rendered by the module with these further parameters.
+pub fn render_with(markdown: &str, parameters: &[(&str, &str)]) -> String {
+    let mut all = vec![("markdown", markdown)];
+    all.extend_from_slice(parameters);
+    html_of(&markdown_step(&all))
 }
 
 /// One token of HTML as a browser's tokenizer (html5gum, WHATWG) reads it.
@@ -87,4 +96,101 @@ pub fn tokens(html: &str) -> Vec<Piece> {
         pieces.push(piece);
     }
     pieces
+}
+
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "details",
+    "summary",
+    "section",
+];
+
+fn is_block(piece: Option<&Piece>) -> bool {
+    matches!(piece, Some(Piece::Start(name, _) | Piece::End(name)) if BLOCKS.contains(&name.as_str()))
+}
+
+/// HTML tokens with the differences that do not change what a browser
+/// shows removed. These, and only these, are normalised:
+///
+/// 1. Character references and quoting: tokens are compared after
+///    tokenizing, so `"` and `&quot;` in text, or `/>` and ` />`, are equal
+///    (cmark-gfm escapes `"` in text, pulldown-cmark does not).
+/// 2. Attribute order: attributes are sorted (`<input type disabled>` and
+///    `<input disabled type>` are the same element).
+/// 3. White space: runs of white space in text (outside `<pre>`) become one
+///    space, and white space next to a block-level tag is dropped — HTML
+///    renders both the same (the CommonMark spec's examples and the HTML
+///    written here differ in such white space, as in `<li>\n<p>` against
+///    `<li><p>`).
+pub fn normalise(html: &str) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut in_pre = 0;
+    for piece in tokens(html) {
+        let piece = match piece {
+            Piece::Start(name, attributes) => {
+                in_pre += usize::from(name == "pre");
+                let attributes =
+                    attributes.into_iter().collect::<std::collections::BTreeMap<_, _>>().into_iter().collect();
+                Piece::Start(name, attributes)
+            }
+            Piece::End(name) => {
+                in_pre -= usize::from(name == "pre");
+                Piece::End(name)
+            }
+            Piece::Text(text) if in_pre == 0 => Piece::Text(collapse_white_space(&text)),
+            other => other,
+        };
+        pieces.push(piece);
+    }
+    let mut kept: Vec<Piece> = Vec::new();
+    for i in 0..pieces.len() {
+        match &pieces[i] {
+            Piece::Text(text) => {
+                let mut text = text.as_str();
+                if is_block(kept.last()) {
+                    text = text.trim_start();
+                }
+                if is_block(pieces.get(i + 1)) {
+                    text = text.trim_end();
+                }
+                if !text.is_empty() {
+                    kept.push(Piece::Text(text.to_owned()));
+                }
+            }
+            other => kept.push(other.clone()),
+        }
+    }
+    kept
+}
+
+/// `text` with each run of white space made one space.
+fn collapse_white_space(text: &str) -> String {
+    let mut collapsed = String::with_capacity(text.len());
+    for c in text.chars() {
+        if !c.is_whitespace() {
+            collapsed.push(c);
+        } else if !collapsed.ends_with(' ') {
+            collapsed.push(' ');
+        }
+    }
+    collapsed
 }
