@@ -135,15 +135,15 @@ impl Prepared {
         globals.insert("workflow.mainEntrypoint".into(), self.entrypoint.clone());
         globals.insert("workflow.creationTimestamp".into(), created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         let parameters = self.workflow.pointer("/spec/arguments/parameters").and_then(Value::as_array);
+        // All of them as JSON first, so that a parameter called `json` wins (`operator.go` 703-711).
+        let all = serde_json::to_string(&parameters.cloned().unwrap_or_default()).unwrap_or_default();
+        globals.insert("workflow.parameters".into(), all.clone());
+        globals.insert("workflow.parameters.json".into(), all);
         for parameter in parameters.into_iter().flatten() {
             if let (Some(name), Some(value)) = (parameter.get("name").and_then(Value::as_str), parameter.get("value")) {
                 globals.insert(format!("workflow.parameters.{name}"), nodes::parameter_text(value));
             }
         }
-        globals.insert(
-            "workflow.parameters.json".into(),
-            serde_json::to_string(&parameters.cloned().unwrap_or_default()).unwrap_or_default(),
-        );
         globals
     }
 
