@@ -17,3 +17,4 @@ pub mod runner;
 pub mod scaffold;
 pub mod tls;
 pub mod wire;
+pub mod workflow;
