@@ -1,17 +1,18 @@
 //! The expression languages Argo's controller evaluates, in pure Rust:
 //!
-//! - [`govaluate`]: Knetic/govaluate, which Argo uses for `when` conditions
-//!   (through [`when`], its `shouldExecute`): every number a float64,
+//! - [`govaluate()`]: Knetic/govaluate, which Argo uses for `when` conditions
+//!   (through [`when()`], its `shouldExecute`): every number a float64,
 //!   bare words as strings, `=~` regular expressions, `in (…)`, `?:`, `??`.
-//! - [`evaluate`]: expr-lang/expr (v1.17, as Argo v4.1 vendors it), the
+//! - [`evaluate()`]: expr-lang/expr (v1.17, as Argo v4.1 vendors it), the
 //!   language of `{{=…}}` tags, retry `expression`s, hooks and DAG
-//!   `depends` ([`depends`]), with the functions Argo adds to its env
+//!   `depends` ([`depends()`]), with the functions Argo adds to its env
 //!   (`asInt`, `asFloat`, `toJson`, `jsonpath`, `sprig.*`). expr keeps ints
 //!   and floats apart; Go's JSON gives only floats.
-//! - [`render`]: how Argo writes a `{{=…}}` result back into the template.
+//! - [`evaluate_to_string()`] and [`render()`]: how Argo writes a `{{=…}}`
+//!   result back into the template.
 //!
 //! Values are `serde_json::Value`s at the boundary; inside, each language
-//! works on [`value::GoValue`], which keeps Go's int/float distinction.
+//! works on a Go-like value that keeps Go's int/float distinction.
 
 mod depends;
 mod error;

@@ -140,11 +140,14 @@ fn lexing_details() {
     );
 }
 
+/// An expression, its parameters, and the value expected.
+type ParameterCase = (&'static str, Vec<(&'static str, Value)>, Value);
+
 /// evaluation_test.go, TestParameterizedEvaluation (values as given there;
 /// Go ints are cast to float64 as `sanitizedParameters` does).
 #[test]
 fn parameters() {
-    let cases: Vec<(&str, Vec<(&str, Value)>, Value)> = vec![
+    let cases: Vec<ParameterCase> = vec![
         ("foo + 2", vec![("foo", json!(2.0))], json!(4.0)),
         ("foo * bar", vec![("foo", json!(5.0)), ("bar", json!(2.0))], json!(10.0)),
         ("foo * foo * foo", vec![("foo", json!(10.0))], json!(1000.0)),
