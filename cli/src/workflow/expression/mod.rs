@@ -85,6 +85,19 @@ pub fn render(value: &serde_json::Value) -> Result<String, ExpressionError> {
     render_go(&value::GoValue::from_json(value))
 }
 
+/// The variables an expr expression needs that `scope` lacks: its
+/// identifiers and plain member paths (`workflow.status`,
+/// `inputs.parameters.x`), except those guarded by `??` or `?.`, as Argo's
+/// `missingVarsInEnv` finds them before it evaluates a `{{=…}}` tag (and
+/// leaves the tag unresolved when one of them binds later, such as `item`,
+/// `retries` or `workflow.status`).
+pub fn missing_variables(
+    expression: &str,
+    scope: &BTreeMap<String, serde_json::Value>,
+) -> Result<Vec<String>, ExpressionError> {
+    expr::identifiers::missing_variables(expression, scope)
+}
+
 fn render_go(value: &value::GoValue) -> Result<String, ExpressionError> {
     match value {
         value::GoValue::Str(text) => Ok(text.clone()),

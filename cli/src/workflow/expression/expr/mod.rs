@@ -6,6 +6,7 @@
 mod ast;
 mod builtins;
 pub(crate) mod env;
+pub(crate) mod identifiers;
 mod jsonpath;
 mod lexer;
 mod operators;

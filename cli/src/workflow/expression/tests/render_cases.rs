@@ -9,7 +9,7 @@
 use serde_json::json;
 
 use super::{expect_all, expect_errors, scope};
-use crate::workflow::expression::{evaluate, evaluate_to_string, render};
+use crate::workflow::expression::{evaluate, evaluate_to_string, missing_variables, render};
 
 fn argo_scope() -> std::collections::BTreeMap<String, serde_json::Value> {
     scope(&[
@@ -163,4 +163,37 @@ fn argo_function_errors() {
         ],
         |expression| evaluate(expression, &env),
     );
+}
+
+/// `missingVarsInEnv`: Argo's `Test_getIdentifiers` cases (all names
+/// missing from an empty scope) and `Test_hasVarInEnv`'s presence rules.
+#[test]
+fn missing_variables_as_argo_finds_them() {
+    let empty = scope(&[]);
+    let cases: [(&str, &[&str]); 7] = [
+        ("item.requiredKey", &["item", "item.requiredKey"]),
+        ("item.optionalKey ?? 'fallback'", &["item"]),
+        ("item['optionalKey'] ?? ''", &["item"]),
+        ("item?.optionalKey", &["item"]),
+        ("item.a?.b", &["item"]),
+        ("item.requiredKey + (item.optionalKey ?? 'x')", &["item", "item.requiredKey"]),
+        ("tasks.a.outputs.result ?? 'default'", &["tasks"]),
+    ];
+    for (expression, want) in cases {
+        let mut got = missing_variables(expression, &empty).unwrap();
+        got.sort();
+        let mut want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+        want.sort();
+        assert_eq!(got, want, "{expression}");
+    }
+    let env =
+        scope(&[("workflow.status", json!("Succeeded")), ("a.b.c", json!(42)), ("opt.leaf", serde_json::Value::Null)]);
+    let missing = |e: &str| missing_variables(e, &env).unwrap();
+    assert!(missing("workflow.status").is_empty());
+    assert_eq!(missing("workflow.name"), ["workflow.name"]);
+    assert!(missing("a.b.c + 1").is_empty());
+    assert_eq!(missing("a.b.d"), ["a.b.d"]);
+    assert!(missing("opt.leaf ?? 1").is_empty());
+    assert!(missing("asInt(a.b.c) + len(sprig.list(1))").is_empty());
+    assert_eq!(missing("retries + 1"), ["retries"]);
 }
