@@ -19,6 +19,8 @@ pub(super) enum Kind {
 pub(super) struct Token {
     pub(super) kind: Kind,
     pub(super) value: String,
+    /// Where the token starts, in characters from the start of the source.
+    pub(super) position: usize,
 }
 
 impl Token {
@@ -52,12 +54,41 @@ pub(super) fn is_alphanumeric(c: char) -> bool {
     c == '_' || c == '$' || c.is_alphanumeric()
 }
 
+/// expr's `file.Error` format: the message, `(line:column)`, the source
+/// line and a caret under the position (a character index).
+pub(super) fn locate(error: ExpressionError, source: &str, position: usize) -> ExpressionError {
+    let mut line = 1;
+    let mut line_start = 0;
+    let mut column = 0;
+    for (index, (byte, c)) in source.char_indices().enumerate() {
+        if index == position {
+            break;
+        }
+        if c == '\n' {
+            line += 1;
+            line_start = byte + 1;
+            column = 0;
+        } else {
+            column += 1;
+        }
+    }
+    let line_end = source[line_start..].find('\n').map_or(source.len(), |n| line_start + n);
+    if line_start == line_end {
+        return error;
+    }
+    let text = source[line_start..line_end].replace('\t', " ");
+    ExpressionError::new(
+        error.kind(),
+        format!("{} ({line}:{})\n | {text}\n | {}^", error.message(), column + 1, ".".repeat(column)),
+    )
+}
+
 pub(super) fn tokenize(source: &str) -> Result<Vec<Token>, ExpressionError> {
     let chars: Vec<char> = source.chars().collect();
     let mut tokens = Vec::new();
     let mut i = 0;
-    let push = |tokens: &mut Vec<Token>, kind: Kind, value: String| {
-        tokens.push(Token { kind, value });
+    let push = |tokens: &mut Vec<Token>, kind: Kind, value: String, position: usize| {
+        tokens.push(Token { kind, value, position });
     };
     while i < chars.len() {
         let c = chars[i];
@@ -67,22 +98,26 @@ pub(super) fn tokenize(source: &str) -> Result<Vec<Token>, ExpressionError> {
             continue;
         }
         if c == '\'' || c == '"' {
-            let (text, end) = scan_string(&chars, i)?;
-            push(&mut tokens, Kind::String, text);
+            let (text, end) = scan_string(&chars, i).map_err(|e| {
+                // An unterminated literal is reported at the end of the input.
+                let at = if e.message() == "literal not terminated" { chars.len() } else { i };
+                locate(e, source, at)
+            })?;
+            push(&mut tokens, Kind::String, text, i);
             i = end;
             continue;
         }
         if c == '`' {
             let Some(len) = chars[i + 1..].iter().position(|&c| c == '`') else {
-                return Err(ExpressionError::syntax("literal not terminated"));
+                return Err(locate(ExpressionError::syntax("literal not terminated"), source, chars.len()));
             };
-            push(&mut tokens, Kind::String, chars[i + 1..i + 1 + len].iter().collect());
+            push(&mut tokens, Kind::String, chars[i + 1..i + 1 + len].iter().collect(), i);
             i += len + 2;
             continue;
         }
         if c.is_ascii_digit() || (c == '.' && next.is_some_and(|n| n.is_ascii_digit())) {
-            let end = scan_number(&chars, i)?;
-            push(&mut tokens, Kind::Number, chars[i..end].iter().collect());
+            let end = scan_number(&chars, i).map_err(|(e, at)| locate(e, source, at))?;
+            push(&mut tokens, Kind::Number, chars[i..end].iter().collect(), i);
             i = end;
             continue;
         }
@@ -96,7 +131,7 @@ pub(super) fn tokenize(source: &str) -> Result<Vec<Token>, ExpressionError> {
             let mut j = i + 2;
             loop {
                 if j + 1 >= chars.len() {
-                    return Err(ExpressionError::syntax("unclosed comment"));
+                    return Err(locate(ExpressionError::syntax("unclosed comment"), source, chars.len()));
                 }
                 if chars[j] == '*' && chars[j + 1] == '/' {
                     break;
@@ -107,19 +142,19 @@ pub(super) fn tokenize(source: &str) -> Result<Vec<Token>, ExpressionError> {
             continue;
         }
         if c == '#' {
-            push(&mut tokens, Kind::Operator, "#".into());
+            push(&mut tokens, Kind::Operator, "#".into(), i);
             i += 1;
             let start = i;
             while i < chars.len() && is_alphanumeric(chars[i]) {
                 i += 1;
             }
             if i > start {
-                push(&mut tokens, Kind::Identifier, chars[start..i].iter().collect());
+                push(&mut tokens, Kind::Identifier, chars[start..i].iter().collect(), start);
             }
             continue;
         }
         if "([{)]}".contains(c) {
-            push(&mut tokens, Kind::Bracket, c.to_string());
+            push(&mut tokens, Kind::Bracket, c.to_string(), i);
             i += 1;
             continue;
         }
@@ -134,17 +169,17 @@ pub(super) fn tokenize(source: &str) -> Result<Vec<Token>, ExpressionError> {
             _ => None,
         };
         if let Some(op) = two {
-            push(&mut tokens, Kind::Operator, op.into());
+            push(&mut tokens, Kind::Operator, op.into(), i);
             i += 2;
             continue;
         }
         if matches!(c, '!' | '=' | '<' | '>') && next == Some('=') {
-            push(&mut tokens, Kind::Operator, format!("{c}="));
+            push(&mut tokens, Kind::Operator, format!("{c}="), i);
             i += 2;
             continue;
         }
         if "?/|:,;%+-^&!=*<>.".contains(c) {
-            push(&mut tokens, Kind::Operator, c.to_string());
+            push(&mut tokens, Kind::Operator, c.to_string(), i);
             i += 1;
             continue;
         }
@@ -155,16 +190,22 @@ pub(super) fn tokenize(source: &str) -> Result<Vec<Token>, ExpressionError> {
             }
             let word: String = chars[start..i].iter().collect();
             let kind = if WORD_OPERATORS.contains(&word.as_str()) { Kind::Operator } else { Kind::Identifier };
-            push(&mut tokens, kind, word);
+            push(&mut tokens, kind, word, start);
             continue;
         }
-        return Err(ExpressionError::syntax(format!("unrecognized character: U+{:04X} '{c}'", c as u32)));
+        return Err(locate(
+            ExpressionError::syntax(format!("unrecognized character: U+{:04X} '{c}'", c as u32)),
+            source,
+            i,
+        ));
     }
-    tokens.push(Token { kind: Kind::Eof, value: String::new() });
+    // expr places the end at the last character.
+    tokens.push(Token { kind: Kind::Eof, value: String::new(), position: chars.len().saturating_sub(1) });
     Ok(tokens)
 }
 
-fn scan_number(chars: &[char], start: usize) -> Result<usize, ExpressionError> {
+/// The end of the number at `start`, or the error and where it is.
+fn scan_number(chars: &[char], start: usize) -> Result<usize, (ExpressionError, usize)> {
     let mut i = start;
     let mut digits: &str = "0123456789_";
     if chars[i] == '0' {
@@ -206,7 +247,7 @@ fn scan_number(chars: &[char], start: usize) -> Result<usize, ExpressionError> {
     }
     if chars.get(i).is_some_and(|&c| is_alphanumeric(c)) {
         let word: String = chars[start..=i].iter().collect();
-        return Err(ExpressionError::syntax(format!("bad number syntax: \"{word}\"")));
+        return Err((ExpressionError::syntax(format!("bad number syntax: \"{word}\"")), i));
     }
     Ok(i)
 }

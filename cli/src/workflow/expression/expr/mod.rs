@@ -25,7 +25,13 @@ use operators::{as_bool, as_str, invalid};
 /// Parses and evaluates `expression` against `env` (already expanded).
 pub(crate) fn evaluate(expression: &str, env: &BTreeMap<String, GoValue>) -> Result<GoValue, ExpressionError> {
     let node = parser::parse(expression)?;
-    check_names(&node, env, &mut Vec::new())?;
+    check_names(&node, env, &mut Vec::new()).map_err(|error| {
+        let name = error.message().strip_prefix("unknown name ").unwrap_or_default();
+        match parser::name_position(expression, name) {
+            Some(position) => lexer::locate(error, expression, position),
+            None => error,
+        }
+    })?;
     let mut evaluator = Evaluator { env, locals: Vec::new(), frames: Vec::new() };
     match evaluator.eval(&node) {
         Ok(value) => Ok(value),

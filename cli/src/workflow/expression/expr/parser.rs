@@ -7,7 +7,7 @@
 
 use super::super::error::ExpressionError;
 use super::ast::Node;
-use super::lexer::{Kind, Token, is_alphanumeric, tokenize};
+use super::lexer::{Kind, Token, is_alphanumeric, locate, tokenize};
 
 /// The builtins that take a closure, and whether their later arguments are
 /// optional (`count`, `sum`: the closure; `sortBy`, `reduce`: a third).
@@ -152,11 +152,24 @@ struct Parser {
 pub(super) fn parse(source: &str) -> Result<Node, ExpressionError> {
     let tokens = tokenize(source)?;
     let mut parser = Parser { tokens, position: 0, depth: 0, nodes: 0 };
-    let node = parser.sequence()?;
-    if parser.current().kind != Kind::Eof {
-        return Err(parser.unexpected());
-    }
-    Ok(node)
+    let parsed = parser.sequence().and_then(|node| {
+        if parser.current().kind != Kind::Eof {
+            return Err(parser.unexpected());
+        }
+        Ok(node)
+    });
+    // expr reports a parse error at the token it stopped on.
+    parsed.map_err(|error| locate(error, source, parser.current().position))
+}
+
+/// Where `name` is first used as a name (not as a `.field` or `#pointer`),
+/// for the location of an "unknown name" error.
+pub(super) fn name_position(source: &str, name: &str) -> Option<usize> {
+    let tokens = tokenize(source).ok()?;
+    tokens.iter().enumerate().find_map(|(i, token)| {
+        let after_dot = i > 0 && matches!(tokens[i - 1].value.as_str(), "." | "?." | "#");
+        (token.kind == Kind::Identifier && token.value == name && !after_dot).then_some(token.position)
+    })
 }
 
 type Parsed = Result<Node, ExpressionError>;

@@ -133,7 +133,10 @@ fn validate_results() {
 fn depends_errors_in_argo_words() {
     let results = BTreeMap::from([("A".to_string(), succeeded())]);
     let error = depends("A.Succeeded && B.Succeeded", &results).unwrap_err();
-    assert_eq!(error.message(), "unable to evaluate expression 'A.Succeeded && B.Succeeded': unknown name B");
+    assert_eq!(
+        error.message(),
+        "unable to evaluate expression 'A.Succeeded && B.Succeeded': unknown name B (1:16)\n | A.Succeeded && B.Succeeded\n | ...............^"
+    );
 }
 
 /// The same logic through govaluate (how Argo v2 evaluated `depends`, and

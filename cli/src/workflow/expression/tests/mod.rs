@@ -55,7 +55,14 @@ pub(super) fn expect_errors(cases: &[(&str, &str)], run: impl Fn(&str) -> Result
 fn error_kinds_tell_unknown_names_apart() {
     let error = super::evaluate("nosuch + 1", &BTreeMap::new()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::UnknownName);
-    assert_eq!(error.to_string(), "unknown name nosuch");
+    // expr's `file.Error` format: message, (line:column), line, caret.
+    assert_eq!(error.to_string(), "unknown name nosuch (1:1)\n | nosuch + 1\n | ^");
+    let error = super::evaluate("1 + (2", &BTreeMap::new()).unwrap_err();
+    assert_eq!(error.to_string(), "unexpected token EOF (1:6)\n | 1 + (2\n | .....^");
+    let error = super::evaluate("12abc", &BTreeMap::new()).unwrap_err();
+    assert_eq!(error.to_string(), "bad number syntax: \"12a\" (1:3)\n | 12abc\n | ..^");
+    let error = super::evaluate("x.y + nosuch", &BTreeMap::from([("x.y".to_string(), Value::from(1))])).unwrap_err();
+    assert_eq!(error.to_string(), "unknown name nosuch (1:7)\n | x.y + nosuch\n | ......^");
     let error = super::evaluate("1 +", &BTreeMap::new()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Syntax);
     let error = super::evaluate("sprig.uuidv4()", &BTreeMap::new()).unwrap_err();
