@@ -677,3 +677,84 @@ fn the_default_output_is_argos_tree() {
     );
     assert!(stdout.starts_with("Name:                steps-test\nStatus:              Succeeded\n"), "{stdout}");
 }
+
+// Adapted from Argo's examples/coinflip.yaml and conditionals.yaml: `when`
+// after substitution, govaluate's bare words compared as strings.
+#[test]
+fn when_runs_or_skips_a_step_with_argos_message() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: coinflip
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      steps:
+        - - name: flip
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}, {{name: label, value: heads}}]}}
+        - - name: heads
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+            when: "{{{{steps.flip.outputs.parameters.label}}}} == heads"
+          - name: tails
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+            when: "{{{{steps.flip.outputs.parameters.label}}}} == tails"
+{}"#,
+        echo_template("echo")
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    assert_eq!(ran.node("coinflip[1].heads")["phase"], "Succeeded");
+    // A false `when` is a Skipped node quoting the substituted condition (steps.go 283-290).
+    let tails = ran.node("coinflip[1].tails");
+    assert_eq!((tails["type"].as_str(), tails["phase"].as_str()), (Some("Skipped"), Some("Skipped")));
+    assert_eq!(tails["message"], "when 'heads == tails' evaluated false");
+    assert_eq!(tails["templateName"], "echo");
+}
+
+// Adapted from Argo's examples/dag-conditional-parameters.yaml and the
+// enhanced `depends` logic: results of a dependency, hyphens in task names.
+#[test]
+fn depends_reads_each_dependencys_result() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: depends
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      dag:
+        tasks:
+          - name: flaky-a
+            template: fail
+          - name: on-failure
+            depends: "flaky-a.Failed"
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+          - name: on-success
+            depends: "flaky-a"
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+{}{}"#,
+        echo_template("echo"),
+        failing_template("fail")
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.node("depends.on-failure")["phase"], "Succeeded");
+    // A bare name means Succeeded, Skipped or Daemoned (ancestry.go expandDependency);
+    // unmet, the task is Omitted (dag.go 594-599).
+    let omitted = ran.node("depends.on-success");
+    assert_eq!((omitted["type"].as_str(), omitted["phase"].as_str()), (Some("Skipped"), Some("Omitted")));
+    assert_eq!(omitted["message"], "omitted: depends condition not met");
+    // The Omitted leaf takes its branch's phase, Failed, so the DAG fails (dag.go 140-247).
+    assert_eq!(ran.node("depends")["phase"], "Failed");
+    assert_eq!(ran.code(), Some(1));
+}

@@ -1,49 +1,28 @@
-//! Where the runner meets Argo's expression languages: `{{=…}}` tags
-//! (expr, with Argo's functions) and `depends` conditions. The evaluators
-//! themselves are another part's (`workflow::expression`); until it is in
-//! this tree, an expression is refused with a message that says so.
+//! Where the runner meets Argo's expression languages
+//! ([`super::expression`]): `{{=…}}` tags (expr, with Argo's functions),
+//! `when` conditions (govaluate) and `depends` conditions (expr over each
+//! dependency's results). Messages are the evaluators', in Argo's words.
 
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+pub use super::expression::TaskResults as DependencyResult;
 use super::substitute::Scope;
 
-/// The text of `{{=expression}}` in `scope`.
-pub fn evaluate(expression: &str, _scope: &Scope) -> Result<String, String> {
-    Err(format!(
-        "expression {{{{={expression}}}}} cannot be evaluated yet: `{{{{=…}}}}` expressions are not supported by this version of wasm-workflows"
-    ))
+/// The text of `{{=expression}}` in `scope`, as Argo writes it into the template.
+pub fn evaluate(expression: &str, scope: &Scope) -> Result<String, String> {
+    let scope: BTreeMap<String, Value> = scope.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+    super::expression::evaluate_to_string(expression, &scope).map_err(|e| e.to_string())
 }
 
-/// Whether `depends` condition `logic` holds for the dependencies' results.
-pub fn depends(logic: &str, _results: &std::collections::BTreeMap<String, DependencyResult>) -> Result<bool, String> {
-    Err(format!(
-        "depends '{logic}' cannot be evaluated yet: `depends` conditions are not supported by this version of wasm-workflows (use `dependencies`)"
-    ))
-}
-
-/// What a dependency ended as, in the terms `depends` reads (Argo's
-/// `TaskResults`, `workflow/controller/dag.go` 956).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct DependencyResult {
-    /// `.Succeeded`
-    pub succeeded: bool,
-    /// `.Failed`
-    pub failed: bool,
-    /// `.Errored`
-    pub errored: bool,
-    /// `.Skipped`
-    pub skipped: bool,
-    /// `.Omitted`
-    pub omitted: bool,
-    /// `.Daemoned` (never: no daemons here)
-    pub daemoned: bool,
-    /// `.AnySucceeded`: a loop's child succeeded
-    pub any_succeeded: bool,
-    /// `.AllFailed`: every child of a loop failed
-    pub all_failed: bool,
+/// Whether `depends` condition `logic` holds for the dependencies' results
+/// (task names as written).
+pub fn depends(logic: &str, results: &BTreeMap<String, DependencyResult>) -> Result<bool, String> {
+    super::expression::depends(logic, results).map_err(|e| e.to_string())
 }
 
 /// Whether a step's or task's `when` (after `{{…}}` substitution) holds.
 pub fn when(condition: &str) -> Result<bool, String> {
-    Err(format!(
-        "when '{condition}' cannot be evaluated yet: `when` conditions are not supported by this version of wasm-workflows"
-    ))
+    super::expression::when(condition).map_err(|e| e.to_string())
 }

@@ -8,12 +8,13 @@
 //! run, worded as Argo's validation words it); [`Prepared::run`] runs it on
 //! the caller's tokio runtime and answers the Workflow object with its
 //! `status`, as `argo get -o json` prints it ([`object`]), or drawn as a
-//! tree ([`tree`]).
+//! tree ([`tree`]). [`expression`] evaluates `when`, `depends` and `{{=…}}`.
 
 mod arguments;
 mod dag;
 pub mod document;
 mod execution;
+pub mod expression;
 mod expressions;
 mod loops;
 mod modules;
