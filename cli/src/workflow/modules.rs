@@ -12,12 +12,15 @@ use tokio::sync::Mutex;
 use crate::oci::{Registry, parse_reference};
 use crate::runner::{PreparedModule, Runner};
 
+/// One image's module, once it has been loaded (or has failed to load).
+type Slot = Arc<Mutex<Option<Result<PreparedModule, String>>>>;
+
 /// Where modules come from.
 pub struct Modules {
     runner: Arc<Runner>,
     local: Vec<(String, PathBuf)>,
     registry: Option<Registry>,
-    prepared: Mutex<HashMap<String, Arc<Mutex<Option<Result<PreparedModule, String>>>>>>,
+    prepared: Mutex<HashMap<String, Slot>>,
 }
 
 impl Modules {
