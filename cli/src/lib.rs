@@ -3,7 +3,8 @@
 //! HTTP allow-list ([`allow_list`]), publish modules to OCI registries and
 //! pull them back ([`oci`]), and stand in for the plugin in a cluster
 //! ([`plugin_host`], `wasm-workflows serve`); [`scaffold`] starts projects
-//! from the templates it carries.
+//! from the templates it carries; [`workflow`] runs a whole Argo workflow
+//! here as Argo's controller would (`wasm-workflows run workflow.yaml`).
 
 pub mod allow_list;
 pub mod cache_root;
@@ -17,3 +18,4 @@ pub mod runner;
 pub mod scaffold;
 pub mod tls;
 pub mod wire;
+pub mod workflow;

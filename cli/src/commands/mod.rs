@@ -5,6 +5,7 @@ pub(crate) mod pull;
 pub(crate) mod push;
 mod registry_args;
 pub(crate) mod run;
+mod run_workflow;
 pub(crate) mod serve;
 
 /// The exit of a command that prints its own output: 0, or 2 with the error on stderr.

@@ -21,12 +21,17 @@ const DEFAULT_WORKFLOW_NAME: &str = "wasm-workflows-local";
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
     /// The module: a .wasm core module (wasm32-wasip1) or component
-    /// (wasm32-wasip2), or an image in a registry (REGISTRY/REPOSITORY:TAG, or @sha256:DIGEST).
-    module: String,
+    /// (wasm32-wasip2), or an image in a registry (REGISTRY/REPOSITORY:TAG, or @sha256:DIGEST);
+    /// or a workflow: a YAML file holding an Argo Workflow or WorkflowTemplate.
+    pub(super) module: String,
 
-    /// An input parameter; the value is passed as a string, as Argo does.
-    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = name_value)]
-    params: Vec<(String, String)>,
+    /// An input parameter (of the module; of a workflow, its `spec.arguments`);
+    /// the value is passed as a string, as Argo does.
+    #[arg(short = 'p', long = "param", visible_alias = "parameter", value_name = "NAME=VALUE", value_parser = name_value)]
+    pub(super) params: Vec<(String, String)>,
+
+    #[command(flatten)]
+    pub(super) workflow: super::run_workflow::WorkflowArgs,
 
     /// A plugin option (a key of the template's plugin.wasm block); the value is
     /// read as JSON when it is JSON, else as a string.
@@ -44,7 +49,7 @@ pub(crate) struct RunArgs {
     /// Allow HTTP requests to this origin (as permissions.http.allowed_hosts);
     /// `insecure:allow-all` allows every destination. Default: none.
     #[arg(long = "allow-host", value_name = "URL")]
-    allow_hosts: Vec<String>,
+    pub(super) allow_hosts: Vec<String>,
 
     /// Start from this invocation (input.json); --param and --plugin-option add to it.
     #[arg(long, value_name = "FILE.json")]
@@ -57,30 +62,30 @@ pub(crate) struct RunArgs {
     /// Stop the module after this many seconds, wherever it is (computing,
     /// asleep, waiting on an HTTP response).
     #[arg(long, value_name = "SECS", value_parser = super::serve::seconds)]
-    timeout: Option<Duration>,
+    pub(super) timeout: Option<Duration>,
 
     /// Limit what the module may hold to this many MiB: its memories,
     /// tables and the host's buffers for it together.
     #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_MEMORY_MIB)]
-    max_memory: u64,
+    pub(super) max_memory: u64,
 
     /// Stop the module when it has written more than this many bytes to
     /// stdout and stderr.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LOG)]
-    max_log: u64,
+    pub(super) max_log: u64,
 
     /// Compile the module even if a compiled copy is cached.
     #[arg(long)]
-    no_cache: bool,
+    pub(super) no_cache: bool,
 
     /// Apply the original Argo WASM plugin's rules where they differ from
     /// WASI's: any proc_exit, even with status 0, fails the step. Use it to
     /// check that a module runs on the original plugin.
     #[arg(long)]
-    seed_compat: bool,
+    pub(super) seed_compat: bool,
 
     #[command(flatten)]
-    registry: RegistryArgs,
+    pub(super) registry: RegistryArgs,
 }
 
 pub(crate) fn name_value(text: &str) -> Result<(String, String), String> {
@@ -156,6 +161,9 @@ fn module_bytes(args: &RunArgs, runner: &Runner) -> Result<Vec<u8>, String> {
 }
 
 pub(crate) fn run(args: RunArgs) -> ExitCode {
+    if super::run_workflow::names_a_workflow(&args.module) {
+        return super::run_workflow::run(args);
+    }
     let host_error = |message: &dyn std::fmt::Display| {
         eprintln!("error: {message}");
         ExitCode::from(2)

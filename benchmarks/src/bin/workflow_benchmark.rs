@@ -1,0 +1,159 @@
+//! Whole workflows run locally (`wasm-workflows run workflow.yaml`, through
+//! the library): what a node costs beyond its step's own run time. One
+//! ferris-says step alone, then chains of 100 dependent steps (steps and
+//! DAG) and fan-outs of 1,000 (`withSequence` in steps and in a DAG), the
+//! module compiled once and cached. Each row is the median of 3 runs.
+//!
+//! `cargo run --release -p wasm-workflows-benchmarks --bin workflow_benchmark`
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use wasm_workflows_cli::runner::{ExitRule, ModuleCache, RunOptions, Runner, WorkDir};
+use wasm_workflows_cli::workflow::nodes::Phase;
+use wasm_workflows_cli::workflow::{Modules, StepLimits, SubmitOptions, WasmSteps, prepare};
+use wasm_workflows_sdk::protocol::PluginInvocation;
+use wasm_workflows_test_support::cargo_build::{WasmTarget, build_module};
+use wasm_workflows_test_support::harness::workspace_root;
+
+const IMAGE: &str = "bench.local/ferris-says:1";
+const RUNS: usize = 3;
+
+fn template() -> String {
+    format!(
+        "    - name: say\n      inputs:\n        parameters:\n          - name: text\n      plugin:\n        wasm:\n          module:\n            oci: {IMAGE}\n"
+    )
+}
+
+fn workflow(entry: &str) -> String {
+    format!(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: bench\nspec:\n  entrypoint: main\n  templates:\n{entry}{}",
+        template()
+    )
+}
+
+fn one_step() -> String {
+    workflow(
+        "    - name: main\n      steps:\n        - - name: only\n            template: say\n            arguments: {parameters: [{name: text, value: hi}]}\n",
+    )
+}
+
+fn steps_chain(n: usize) -> String {
+    let mut entry = String::from("    - name: main\n      steps:\n");
+    for i in 0..n {
+        let text = if i == 0 { "hi".to_owned() } else { format!("step {i}") };
+        entry.push_str(&format!(
+            "        - - name: s{i}\n            template: say\n            arguments: {{parameters: [{{name: text, value: \"{text}\"}}]}}\n"
+        ));
+    }
+    workflow(&entry)
+}
+
+fn dag_chain(n: usize) -> String {
+    let mut entry = String::from("    - name: main\n      dag:\n        tasks:\n");
+    for i in 0..n {
+        let dependencies = if i == 0 { String::new() } else { format!(", dependencies: [t{}]", i - 1) };
+        entry.push_str(&format!(
+            "          - {{name: t{i}, template: say{dependencies}, arguments: {{parameters: [{{name: text, value: \"task {i}\"}}]}}}}\n"
+        ));
+    }
+    workflow(&entry)
+}
+
+fn steps_fan_out(n: usize) -> String {
+    workflow(&format!(
+        "    - name: main\n      steps:\n        - - name: each\n            template: say\n            arguments: {{parameters: [{{name: text, value: \"{{{{item}}}}\"}}]}}\n            withSequence: {{count: \"{n}\"}}\n"
+    ))
+}
+
+fn dag_fan_out(n: usize) -> String {
+    workflow(&format!(
+        "    - name: main\n      dag:\n        tasks:\n          - name: each\n            template: say\n            arguments: {{parameters: [{{name: text, value: \"{{{{item}}}}\"}}]}}\n            withSequence: {{count: \"{n}\"}}\n"
+    ))
+}
+
+/// Runs `yaml` once: its time and node count.
+fn run_once(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>, module: &Path, yaml: &str) -> (Duration, usize) {
+    let prepared = prepare(yaml, &SubmitOptions::default()).expect("a valid workflow");
+    let modules = Modules::new(runner.clone(), vec![(IMAGE.to_owned(), module.to_owned())], None);
+    let limits = StepLimits { timeout: None, max_memory_mib: 512, max_log_bytes: 1 << 20, exit_rule: ExitRule::Wasi };
+    let steps = WasmSteps::new(runner.clone(), modules, limits);
+    let started = Instant::now();
+    let finished = runtime.block_on(prepared.run(steps));
+    let elapsed = started.elapsed();
+    assert_eq!(finished.phase, Phase::Succeeded, "{:#}", finished.workflow["status"]);
+    let nodes = finished.workflow["status"]["nodes"].as_object().map_or(0, |n| n.len());
+    (elapsed, nodes)
+}
+
+fn median(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>, module: &Path, yaml: &str) -> (Duration, usize) {
+    let mut times = Vec::new();
+    let mut nodes = 0;
+    for _ in 0..RUNS {
+        let (time, count) = run_once(runtime, runner, module, yaml);
+        times.push(time);
+        nodes = count;
+    }
+    times.sort();
+    (times[RUNS / 2], nodes)
+}
+
+/// One ferris-says step run by the runner alone, as `serve` runs it (work
+/// directory, input.json, the run): the median of 21.
+fn step_alone(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>, module: &Path) -> Duration {
+    let bytes = std::fs::read(module).unwrap();
+    let (prepared, _) = runner.prepare(&bytes, None, module).unwrap();
+    let invocation = PluginInvocation::new("bench").with_parameter("text", "hi");
+    let options = RunOptions { invocation, max_memory_mib: Some(512), ..RunOptions::default() };
+    let mut times: Vec<Duration> = (0..21)
+        .map(|_| {
+            let started = Instant::now();
+            let work_dir = WorkDir::create().unwrap();
+            runner.write_inputs(&work_dir, &options).unwrap();
+            let executed = runtime.block_on(runner.execute(&prepared, &work_dir, &options));
+            assert_eq!(executed.node.phase, wasm_workflows_sdk::protocol::Phase::Succeeded);
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.2}", duration.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let module = build_module(&workspace_root(), "ferris-says", WasmTarget::Wasip1, "release").unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runner = Arc::new(Runner::on_callers_runtime(Some(ModuleCache::new(cache.path().to_owned()))).unwrap());
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    // Compiles the module once; every later run finds it prepared.
+    run_once(&runtime, &runner, &module, &one_step());
+    let (one_workflow, _) = median(&runtime, &runner, &module, &one_step());
+    let one = step_alone(&runtime, &runner, &module);
+    println!("## Whole workflows, run locally: ferris-says steps (module cached, {cores} cores, median of {RUNS})\n");
+    println!("| workflow | steps | nodes | total (ms) | per step (ms) | beyond one step's own time (ms a step) |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    println!("| the step alone (runner, no workflow) | 1 | — | {} | {} | — |", ms(one), ms(one));
+    println!(
+        "| a workflow of one step | 1 | 3 | {} | {} | {} |",
+        ms(one_workflow),
+        ms(one_workflow),
+        ms(one_workflow.saturating_sub(one))
+    );
+    let rows: [(&str, usize, String, bool); 4] = [
+        ("a chain of 100 steps", 100, steps_chain(100), true),
+        ("a DAG chain of 100 tasks", 100, dag_chain(100), true),
+        ("`withSequence` of 1,000 in one step group", 1000, steps_fan_out(1000), false),
+        ("`withSequence` of 1,000 in a DAG task", 1000, dag_fan_out(1000), false),
+    ];
+    for (name, steps, yaml, chained) in rows {
+        let (total, nodes) = median(&runtime, &runner, &module, &yaml);
+        let per_step = total / steps as u32;
+        let beyond = if chained { ms(per_step.saturating_sub(one)) } else { "—".to_owned() };
+        println!("| {name} | {steps} | {nodes} | {} | {} | {beyond} |", ms(total), ms(per_step));
+    }
+}

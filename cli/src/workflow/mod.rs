@@ -1,0 +1,181 @@
+//! A whole Argo workflow, run here as Argo's controller runs it
+//! (`wasm-workflows run workflow.yaml`): the same nodes (names, ids, types,
+//! phases, messages, children), the same `{{…}}` names, loops, step groups
+//! and DAGs, with each `plugin.wasm` step run by [`crate::runner`] as the
+//! executor plugin would run it.
+//!
+//! [`prepare`] reads and checks a workflow (an error there means it cannot
+//! run, worded as Argo's validation words it); [`Prepared::run`] runs it on
+//! the caller's tokio runtime and answers the Workflow object with its
+//! `status`, as `argo get -o json` prints it ([`object`]), or drawn as a
+//! tree ([`tree`]). [`expression`] evaluates `when`, `depends` and `{{=…}}`.
+
+mod arguments;
+mod dag;
+pub mod document;
+mod execution;
+pub mod expression;
+mod expressions;
+mod loops;
+mod modules;
+pub mod nodes;
+pub mod object;
+mod outputs;
+mod steps;
+mod substitute;
+pub mod tree;
+mod validate;
+mod wasm_step;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use self::execution::Execution;
+pub use self::modules::Modules;
+use self::nodes::{Nodes, Phase};
+use self::substitute::Scope;
+pub use self::wasm_step::{StepLimits, WasmSteps};
+
+/// What to run, beside the file: `argo submit`'s options.
+#[derive(Debug, Clone, Default)]
+pub struct SubmitOptions {
+    /// `-p NAME=VALUE` and `--parameter-file`: the workflow's parameters.
+    pub parameters: Vec<(String, String)>,
+    /// `--entrypoint`: another template to start from.
+    pub entrypoint: Option<String>,
+    /// `--name`: the workflow's name (default: its own, or one generated).
+    pub name: Option<String>,
+}
+
+/// A workflow that can run.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The Workflow object, as submitted (arguments and entrypoint applied).
+    pub workflow: Value,
+    name: String,
+    entrypoint: String,
+    templates: BTreeMap<String, Value>,
+}
+
+/// A workflow that ran.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    /// The Workflow object with its `status`.
+    pub workflow: Value,
+    /// The workflow's phase: `Succeeded`, `Failed` or `Error`.
+    pub phase: Phase,
+}
+
+/// Reads the workflow in `text` (YAML, one or more documents) with
+/// `options`; the error says why it cannot run.
+pub fn prepare(text: &str, options: &SubmitOptions) -> Result<Prepared, String> {
+    let documents = document::documents(text)?;
+    let chosen = document::runnable(&documents)?;
+    let name = match &options.name {
+        Some(name) => name.clone(),
+        None => document::run_name(chosen)?,
+    };
+    if name.len() > 63 {
+        return Err(format!(
+            "workflow name {name:?} must not be more than 63 characters long (currently {})",
+            name.len()
+        ));
+    }
+    let mut spec = chosen.get("spec").cloned().unwrap_or_else(|| json!({}));
+    if let Some(entrypoint) = &options.entrypoint {
+        spec["entrypoint"] = json!(entrypoint);
+    }
+    apply_parameters(&mut spec, &options.parameters);
+    let entrypoint = spec.get("entrypoint").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let templates = validate::templates(&spec)?;
+    validate::validate(&templates, &entrypoint)?;
+    let mut metadata = chosen.get("metadata").cloned().unwrap_or_else(|| json!({}));
+    metadata["name"] = json!(name);
+    let workflow = json!({
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Workflow",
+        "metadata": metadata,
+        "spec": spec,
+    });
+    Ok(Prepared { workflow, name, entrypoint, templates })
+}
+
+/// Sets `spec.arguments.parameters` from `parameters` (replacing a value of
+/// the same name, else adding one).
+fn apply_parameters(spec: &mut Value, parameters: &[(String, String)]) {
+    if parameters.is_empty() {
+        return;
+    }
+    if !spec.pointer("/arguments/parameters").is_some_and(Value::is_array) {
+        if !spec.get("arguments").is_some_and(Value::is_object) {
+            spec["arguments"] = json!({});
+        }
+        spec["arguments"]["parameters"] = json!([]);
+    }
+    let list = spec["arguments"]["parameters"].as_array_mut().expect("made a list above");
+    for (name, value) in parameters {
+        match list.iter_mut().find(|p| p.get("name").and_then(Value::as_str) == Some(name)) {
+            Some(parameter) => parameter["value"] = json!(value),
+            None => list.push(json!({"name": name, "value": value})),
+        }
+    }
+}
+
+impl Prepared {
+    /// The workflow's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The `workflow.*` names (`workflow.name`, `workflow.parameters.X`, …).
+    fn globals(&self, created: &DateTime<Utc>) -> Scope {
+        let mut globals = Scope::new();
+        globals.insert("workflow.name".into(), self.name.clone());
+        globals.insert("workflow.mainEntrypoint".into(), self.entrypoint.clone());
+        globals.insert("workflow.creationTimestamp".into(), created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let parameters = self.workflow.pointer("/spec/arguments/parameters").and_then(Value::as_array);
+        // All of them as JSON first, so that a parameter called `json` wins (`operator.go` 703-711).
+        let all = serde_json::to_string(&parameters.cloned().unwrap_or_default()).unwrap_or_default();
+        globals.insert("workflow.parameters".into(), all.clone());
+        globals.insert("workflow.parameters.json".into(), all);
+        for parameter in parameters.into_iter().flatten() {
+            if let (Some(name), Some(value)) = (parameter.get("name").and_then(Value::as_str), parameter.get("value")) {
+                globals.insert(format!("workflow.parameters.{name}"), nodes::parameter_text(value));
+            }
+        }
+        globals
+    }
+
+    /// Runs the workflow, its Wasm steps on `steps`, on the caller's tokio runtime.
+    pub async fn run(self, steps: WasmSteps) -> Finished {
+        let started = Utc::now();
+        let execution = Execution {
+            name: self.name.clone(),
+            templates: self.templates.clone(),
+            globals: self.globals(&started),
+            nodes: Nodes::default(),
+            steps: std::sync::Arc::new(steps),
+        };
+        let entry = json!({
+            "template": self.entrypoint,
+            "arguments": self.workflow.pointer("/spec/arguments").cloned().unwrap_or(Value::Null),
+        });
+        if let Ok(running) = execution.start(&self.name, &entry, None) {
+            running.await;
+        }
+        let root = execution.nodes.get(&self.name);
+        // Argo's map from the entry node's phase to the workflow's (`operator.go` 432-441).
+        let phase = match root.as_ref().map(|n| n.phase) {
+            Some(Phase::Succeeded | Phase::Skipped | Phase::Omitted) => Phase::Succeeded,
+            Some(Phase::Failed) => Phase::Failed,
+            _ => Phase::Error,
+        };
+        let message = root.and_then(|n| n.message);
+        let status = object::status(&self.name, phase, message, started, Utc::now(), &execution.nodes.all());
+        let mut workflow = self.workflow;
+        workflow["status"] = status;
+        Finished { workflow, phase }
+    }
+}

@@ -1,0 +1,131 @@
+//! One `plugin.wasm` node: the resolved template becomes a step exactly as
+//! the host reads Argo's request (`plugin_host::request::WasmStep`), the
+//! module runs on the shared runner, and the node's phase, message and
+//! outputs are the step's reply (Argo copies the plugin's reply into the
+//! node: `workflow/controller/taskset.go` 153-156).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use wasm_workflows_sdk::protocol::{Phase, PluginResult};
+
+use super::modules::Modules;
+use super::nodes::parameter_text;
+use crate::allow_list::AllowList;
+use crate::plugin_host::request::{ExecuteRequest, WasmStep};
+use crate::runner::{ExitRule, LogLines, RunOptions, Runner, WorkDir};
+
+/// The limits of every step of a run.
+#[derive(Debug, Clone, Copy)]
+pub struct StepLimits {
+    /// How long a step may run, unless its template sets a `timeout`.
+    pub timeout: Option<Duration>,
+    /// How much memory a module may hold, in MiB.
+    pub max_memory_mib: u64,
+    /// How much a module may write to its log, in bytes.
+    pub max_log_bytes: u64,
+    /// What an explicit exit of a core module means.
+    pub exit_rule: ExitRule,
+}
+
+/// What runs the Wasm steps of a run.
+pub struct WasmSteps {
+    runner: Arc<Runner>,
+    modules: Modules,
+    limits: StepLimits,
+}
+
+impl WasmSteps {
+    /// Steps run by `runner` with modules from `modules`, each within `limits`.
+    pub fn new(runner: Arc<Runner>, modules: Modules, limits: StepLimits) -> WasmSteps {
+        WasmSteps { runner, modules, limits }
+    }
+
+    /// Runs the resolved `template` of workflow `workflow`; the reply as Argo records it.
+    pub async fn run(&self, workflow: &str, template: Value) -> PluginResult {
+        let request = ExecuteRequest { workflow_name: workflow.to_owned(), workflow_id: workflow.to_owned(), template };
+        let step = match WasmStep::of(&request) {
+            Ok(step) => step,
+            Err(message) => return PluginResult::failed(message),
+        };
+        let module = match self.modules.get(&step.image).await {
+            Ok(module) => module,
+            Err(message) => return PluginResult::failed(message),
+        };
+        let allowed_hosts = match AllowList::new(&step.allowed_hosts) {
+            Ok(list) => list,
+            Err(error) => return PluginResult::failed(format!("plugin.wasm.permissions.http.allowed_hosts: {error}")),
+        };
+        if let Some(artifact) = step.invocation.artifacts.first() {
+            return PluginResult::failed(format!(
+                "input artifact \"{}\": artifacts are not supported by local runs yet",
+                artifact.name
+            ));
+        }
+        let work_dir = match WorkDir::create() {
+            Ok(work_dir) => work_dir,
+            Err(error) => return PluginResult::failed(format!("the host cannot create a work directory: {error}")),
+        };
+        let options = RunOptions {
+            invocation: step.invocation,
+            allowed_hosts,
+            timeout: step.timeout.or(self.limits.timeout),
+            max_memory_mib: Some(self.limits.max_memory_mib),
+            max_log_bytes: Some(self.limits.max_log_bytes),
+            log_lines: LogLines::Raw,
+            exit_rule: self.limits.exit_rule,
+            ..RunOptions::default()
+        };
+        if let Err(error) = self.runner.write_inputs(&work_dir, &options) {
+            return PluginResult::failed(format!("the host cannot prepare the work directory: {error}"));
+        }
+        let executed = self.runner.execute(&module, &work_dir, &options).await;
+        let mut node = executed.node;
+        if node.phase == Phase::Succeeded
+            && let Some(output) =
+                executed.outputs.iter().find(|o| step.declared_outputs.iter().any(|d| d.name == o.name))
+        {
+            return PluginResult::failed(format!(
+                "output artifact \"{}\": artifacts are not supported by local runs yet",
+                output.name
+            ));
+        }
+        node.outputs.artifacts.clear();
+        tokio::task::spawn_blocking(move || drop(work_dir));
+        node
+    }
+}
+
+/// A reply's outputs as a node's `outputs`: parameters as text, as Argo's
+/// agent passes them; none at all when the reply has none.
+pub fn node_outputs(result: &PluginResult) -> Option<Value> {
+    let outputs = &result.outputs;
+    if outputs.parameters.is_empty() && outputs.artifacts.is_empty() {
+        return None;
+    }
+    let mut members = serde_json::Map::new();
+    if !outputs.parameters.is_empty() {
+        let parameters: Vec<Value> = outputs
+            .parameters
+            .iter()
+            .map(|p| {
+                let value: Value = serde_json::from_str(&p.value.to_string()).unwrap_or(Value::Null);
+                json!({"name": p.name, "value": parameter_text(&value)})
+            })
+            .collect();
+        members.insert("parameters".into(), Value::Array(parameters));
+    }
+    if !outputs.artifacts.is_empty() {
+        let artifacts: Vec<Value> = outputs
+            .artifacts
+            .iter()
+            .map(|a| match &a.s3 {
+                Some(s3) => json!({"name": a.name, "path": a.path, "s3": {"key": s3.key}}),
+                None => json!({"name": a.name, "path": a.path}),
+            })
+            .collect();
+        members.insert("artifacts".into(), Value::Array(artifacts));
+    }
+    Some(Value::Object(members))
+}

@@ -1,0 +1,760 @@
+//! `wasm-workflows run workflow.yaml`: whole workflows, each step a real
+//! module run in wasmtime, compared with what Argo's controller records
+//! (node names, ids, types, phases, messages, children, outputs). Each
+//! expectation cites the Argo source it comes from
+//! (argoproj/argo-workflows at f016ad8, just after v4.1.2). The workflows
+//! are adapted from Argo's `examples/`, their containers replaced by
+//! modules of this repository.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use wasm_workflows_test_support::cargo_build::{WasmTarget, target_dir};
+use wasm_workflows_test_support::harness::{module, workspace_root};
+
+/// The image every test workflow names for the probe module (test-guests).
+const PROBE: &str = "example.org/sdk-probe:test";
+
+fn probe() -> PathBuf {
+    module("sdk-probe", WasmTarget::Wasip1)
+}
+
+/// Argo's node id: the workflow's name, `-`, FNV-1a 32 of the node's name
+/// (`Workflow.NodeID`, `pkg/apis/workflow/v1alpha1/workflow_types.go` 3870).
+fn id(workflow: &str, name: &str) -> String {
+    if name == workflow {
+        return workflow.to_owned();
+    }
+    let mut hash: u32 = 2_166_136_261;
+    for byte in name.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(16_777_619);
+    }
+    format!("{workflow}-{hash}")
+}
+
+struct Ran {
+    output: Output,
+    workflow: Value,
+}
+
+impl Ran {
+    fn code(&self) -> Option<i32> {
+        self.output.status.code()
+    }
+
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    fn name(&self) -> &str {
+        self.workflow["metadata"]["name"].as_str().unwrap()
+    }
+
+    fn status(&self, key: &str) -> &Value {
+        &self.workflow["status"][key]
+    }
+
+    /// The node called `name`, looked up by the id Argo gives it.
+    fn node(&self, name: &str) -> &Value {
+        let id = id(self.name(), name);
+        let node = &self.workflow["status"]["nodes"][&id];
+        assert!(node.is_object(), "no node {name} ({id}); nodes: {:#}", self.workflow["status"]["nodes"]);
+        assert_eq!(node["name"], name);
+        assert_eq!(node["id"], id.as_str());
+        node
+    }
+
+    fn children(&self, name: &str) -> Vec<String> {
+        let ids = self.node(name)["children"].as_array().cloned().unwrap_or_default();
+        ids.iter()
+            .map(|id| self.workflow["status"]["nodes"][id.as_str().unwrap()]["name"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    fn outbound(&self, name: &str) -> Vec<String> {
+        let ids = self.node(name)["outboundNodes"].as_array().cloned().unwrap_or_default();
+        ids.iter()
+            .map(|id| self.workflow["status"]["nodes"][id.as_str().unwrap()]["name"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    fn output(&self, name: &str, parameter: &str) -> String {
+        let parameters = self.node(name)["outputs"]["parameters"].as_array().cloned().unwrap_or_default();
+        let found = parameters.iter().find(|p| p["name"] == parameter);
+        found.unwrap_or_else(|| panic!("{name} has no output {parameter}"))["value"].as_str().unwrap().to_owned()
+    }
+
+    fn node_count(&self) -> usize {
+        self.workflow["status"]["nodes"].as_object().unwrap().len()
+    }
+}
+
+/// Runs the CLI, caching compiled modules and pulled images in the target directory.
+fn wasm_workflows(args: &[&str]) -> Output {
+    let cache = target_dir(&workspace_root()).join("workflow-run-cache");
+    Command::new(env!("CARGO_BIN_EXE_wasm-workflows"))
+        .args(args)
+        .env("WASM_WORKFLOWS_CACHE_DIR", cache)
+        .output()
+        .expect("run wasm-workflows")
+}
+
+/// Runs `yaml` (written to a file) with `args`, `-o json`, the probe as [`PROBE`].
+fn run(yaml: &str, args: &[&str]) -> Ran {
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("workflow.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    run_file(&file, &[&["--module", &format!("{PROBE}={}", probe().display())], args].concat())
+}
+
+fn run_file(file: &Path, args: &[&str]) -> Ran {
+    let mut all = vec!["run", file.to_str().unwrap(), "-o", "json"];
+    all.extend_from_slice(args);
+    let output = wasm_workflows(&all);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let workflow = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not the workflow's JSON ({e}):\n{stdout}\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    Ran { output, workflow }
+}
+
+/// The probe as a template `name`: echo mode, `count` in, `count + 1` out.
+fn echo_template(name: &str) -> String {
+    format!(
+        r#"
+    - name: {name}
+      inputs:
+        parameters:
+          - name: mode
+            value: echo
+          - name: count
+          - name: label
+            value: none
+      plugin:
+        wasm:
+          module:
+            oci: {PROBE}
+"#
+    )
+}
+
+/// The probe as a template that fails: "deliberately failed".
+fn failing_template(name: &str) -> String {
+    format!(
+        r#"
+    - name: {name}
+      inputs:
+        parameters:
+          - name: mode
+            value: failed
+      plugin:
+        wasm:
+          module:
+            oci: {PROBE}
+"#
+    )
+}
+
+// Adapted from Argo's examples/steps.yaml: hello1, then hello2a and hello2b at once.
+const STEPS: &str = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: steps-test
+spec:
+  entrypoint: hello-hello-hello
+  templates:
+    - name: hello-hello-hello
+      steps:
+        - - name: hello1
+            template: echo
+            arguments:
+              parameters: [{name: count, value: "1"}]
+        - - name: hello2a
+            template: echo
+            arguments:
+              parameters: [{name: count, value: "{{steps.hello1.outputs.parameters.count}}"}]
+          - name: hello2b
+            template: echo
+            arguments:
+              parameters: [{name: count, value: "10"}, {name: label, value: "{{workflow.name}}"}]
+"#;
+
+#[test]
+fn steps_make_argos_nodes_and_graph() {
+    let ran = run(&format!("{STEPS}{}", echo_template("echo")), &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    assert_eq!(ran.status("phase"), "Succeeded");
+    assert!(ran.status("message").is_null());
+    assert_eq!(ran.node_count(), 6);
+    // The root is named after the workflow and has its name as its id (workflow_types.go 3871).
+    let root = ran.node("steps-test");
+    assert_eq!((root["type"].as_str(), root["displayName"].as_str()), (Some("Steps"), Some("steps-test")));
+    assert_eq!(root["templateName"], "hello-hello-hello");
+    // Groups are NAME[i]; the first hangs from the steps node, the next from
+    // the previous group's steps (steps.go 70-110).
+    assert_eq!(ran.children("steps-test"), ["steps-test[0]"]);
+    assert_eq!(ran.children("steps-test[0]"), ["steps-test[0].hello1"]);
+    assert_eq!(ran.children("steps-test[0].hello1"), ["steps-test[1]"]);
+    assert_eq!(ran.children("steps-test[1]"), ["steps-test[1].hello2a", "steps-test[1].hello2b"]);
+    let group = ran.node("steps-test[1]");
+    assert_eq!((group["type"].as_str(), group["displayName"].as_str()), (Some("StepGroup"), Some("[1]")));
+    assert!(group.get("templateName").is_none());
+    // A step's display name drops its boundary's name and `[i].` (operator.go 3071-3075).
+    let step = ran.node("steps-test[1].hello2a");
+    assert_eq!(step["type"], "Plugin");
+    assert_eq!(step["displayName"], "hello2a");
+    assert_eq!(step["templateName"], "echo");
+    assert_eq!(step["boundaryID"], "steps-test");
+    assert_eq!(step["phase"], "Succeeded");
+    // The node's message and outputs are the plugin's reply (taskset.go 153-156).
+    assert_eq!(step["message"], "workflow steps-test");
+    assert_eq!(ran.output("steps-test[0].hello1", "count"), "2");
+    assert_eq!(ran.output("steps-test[1].hello2a", "count"), "3");
+    assert_eq!(ran.output("steps-test[1].hello2b", "label"), "steps-test");
+    // The node's inputs are the template's, resolved (operator.go 2963-2965).
+    let inputs = &step["inputs"]["parameters"];
+    assert_eq!(inputs[1], serde_json::json!({"name": "count", "value": "2"}));
+    // The steps node's outbound nodes are its last group's steps (steps.go 203-234).
+    assert_eq!(ran.outbound("steps-test"), ["steps-test[1].hello2a", "steps-test[1].hello2b"]);
+    assert_eq!(root["templateScope"], "local/steps-test");
+}
+
+#[test]
+fn a_failed_step_fails_its_group_and_the_workflow() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: failing
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      steps:
+        - - name: good
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+          - name: bad
+            template: fail
+        - - name: never
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+{}{}"#,
+        echo_template("echo"),
+        failing_template("fail")
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(1), "{}", ran.stderr());
+    let bad = id("failing", "failing[0].bad");
+    // A group fails with "child '<id>' failed" (steps.go 373-376); the steps
+    // node takes its message (steps.go 120-128) and the workflow the root's
+    // (operator.go 538-543).
+    assert_eq!(ran.node("failing[0]")["phase"], "Failed");
+    assert_eq!(ran.node("failing[0]")["message"], format!("child '{bad}' failed"));
+    assert_eq!(ran.node("failing")["phase"], "Failed");
+    assert_eq!(ran.status("phase"), "Failed");
+    assert_eq!(ran.status("message"), format!("child '{bad}' failed").as_str());
+    assert_eq!(ran.node("failing[0].bad")["message"], "deliberately failed");
+    assert_eq!(ran.node("failing[0].good")["phase"], "Succeeded");
+    // Nothing after the failed group was started.
+    assert_eq!(ran.node_count(), 4);
+}
+
+// Adapted from Argo's examples/continue-on-fail.yaml.
+#[test]
+fn continue_on_failed_lets_the_group_succeed() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: continue-on-fail
+spec:
+  entrypoint: workflow-ignore
+  templates:
+    - name: workflow-ignore
+      steps:
+        - - name: A
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+        - - name: B
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+          - name: C
+            template: intentional-fail
+            continueOn:
+              failed: true
+        - - name: D
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+{}{}"#,
+        echo_template("echo"),
+        failing_template("intentional-fail")
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    assert_eq!(ran.node("continue-on-fail[1].C")["phase"], "Failed");
+    assert_eq!(ran.node("continue-on-fail[1]")["phase"], "Succeeded");
+    assert_eq!(ran.node("continue-on-fail[2].D")["phase"], "Succeeded");
+    // The next group hangs from both steps of the previous one, the failed one included.
+    assert_eq!(ran.children("continue-on-fail[1].C"), ["continue-on-fail[2]"]);
+    assert_eq!(ran.children("continue-on-fail[1].B"), ["continue-on-fail[2]"]);
+}
+
+// Adapted from Argo's examples/dag-diamond.yaml, parameters passed down the diamond.
+const DIAMOND: &str = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: dag-diamond
+spec:
+  entrypoint: diamond
+  templates:
+    - name: diamond
+      outputs:
+        parameters:
+          - name: total
+            valueFrom:
+              parameter: "{{tasks.D.outputs.parameters.count}}"
+      dag:
+        tasks:
+          - name: A
+            template: echo
+            arguments: {parameters: [{name: count, value: "1"}]}
+          - name: B
+            dependencies: [A]
+            template: echo
+            arguments: {parameters: [{name: count, value: "{{tasks.A.outputs.parameters.count}}"}]}
+          - name: C
+            dependencies: [A]
+            template: echo
+            arguments: {parameters: [{name: count, value: "100"}]}
+          - name: D
+            dependencies: [B, C]
+            template: echo
+            arguments: {parameters: [{name: count, value: "{{tasks.B.outputs.parameters.count}}"}]}
+"#;
+
+#[test]
+fn a_dag_diamond_runs_each_task_after_its_dependencies() {
+    let ran = run(&format!("{DIAMOND}{}", echo_template("echo")), &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    let root = ran.node("dag-diamond");
+    assert_eq!(root["type"], "DAG");
+    // Task T is node DAG.T (dag.go 117-120); roots hang from the DAG node,
+    // others from their dependencies' outbound nodes (dag.go 554-578).
+    assert_eq!(ran.children("dag-diamond"), ["dag-diamond.A"]);
+    assert_eq!(ran.children("dag-diamond.A"), ["dag-diamond.B", "dag-diamond.C"]);
+    assert_eq!(ran.children("dag-diamond.B"), ["dag-diamond.D"]);
+    assert_eq!(ran.children("dag-diamond.C"), ["dag-diamond.D"]);
+    assert_eq!(ran.node("dag-diamond.D")["displayName"], "D");
+    assert_eq!(ran.node("dag-diamond.D")["boundaryID"], "dag-diamond");
+    assert_eq!(ran.output("dag-diamond.B", "count"), "3");
+    assert_eq!(ran.output("dag-diamond.D", "count"), "4");
+    // The DAG's outbound nodes are its targets' (the leaves) (dag.go 443-465),
+    // its outputs come from its scope (dag.go 385-415).
+    assert_eq!(ran.outbound("dag-diamond"), ["dag-diamond.D"]);
+    assert_eq!(ran.output("dag-diamond", "total"), "4");
+    // D started after both B and C had finished.
+    let finished = |n: &str| ran.node(n)["finishedAt"].as_str().unwrap().to_owned();
+    let d_started = ran.node("dag-diamond.D")["startedAt"].as_str().unwrap().to_owned();
+    assert!(d_started >= finished("dag-diamond.B") && d_started >= finished("dag-diamond.C"));
+}
+
+#[test]
+fn a_failed_dependency_omits_its_dependents_and_fails_the_dag_without_a_message() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: dag-fail
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      dag:
+        tasks:
+          - name: A
+            template: fail
+          - name: B
+            dependencies: [A]
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+{}{}"#,
+        echo_template("echo"),
+        failing_template("fail")
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(1), "{}", ran.stderr());
+    // A task whose dependencies are not met is a Skipped node, phase Omitted (dag.go 594-599).
+    let b = ran.node("dag-fail.B");
+    assert_eq!((b["type"].as_str(), b["phase"].as_str()), (Some("Skipped"), Some("Omitted")));
+    assert_eq!(b["message"], "omitted: depends condition not met");
+    assert_eq!(ran.children("dag-fail.A"), ["dag-fail.B"]);
+    // The Omitted leaf takes its branch's phase, Failed (dag.go 140-247); a failed DAG has no message.
+    assert_eq!(ran.node("dag-fail")["phase"], "Failed");
+    assert!(ran.node("dag-fail").get("message").is_none());
+    assert_eq!(ran.status("phase"), "Failed");
+    assert!(ran.status("message").is_null());
+}
+
+// Adapted from Argo's examples/loops.yaml, loops-maps.yaml and loops-sequence.yaml.
+#[test]
+fn loops_name_their_children_as_argo_does_and_aggregate_outputs() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: loops
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      steps:
+        - - name: scalars
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "{{{{item}}}}"}}]}}
+            withItems: [1, 20]
+          - name: maps
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "{{{{item.n}}}}"}}, {{name: label, value: "{{{{item.os}}}}"}}]}}
+            withItems:
+              - {{os: "debian(9)", n: 5}}
+          - name: sequence
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "{{{{item}}}}"}}]}}
+            withSequence: {{start: "3", count: "2"}}
+          - name: none
+            template: echo
+            withParam: "[]"
+        - - name: param
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "{{{{item}}}}"}}]}}
+            withParam: "{{{{steps.scalars.outputs.parameters.count}}}}"
+{}"#,
+        echo_template("echo")
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    // NAME(INDEX:ITEM); maps as sorted key:value pairs, parentheses removed (operator.go 4085-4166).
+    assert_eq!(
+        ran.children("loops[0]"),
+        [
+            "loops[0].scalars(0:1)",
+            "loops[0].scalars(1:20)",
+            "loops[0].maps(0:n:5,os:debian9)",
+            "loops[0].sequence(0:3)",
+            "loops[0].sequence(1:4)",
+            "loops[0].none",
+        ]
+    );
+    assert_eq!(ran.output("loops[0].maps(0:n:5,os:debian9)", "label"), "debian(9)");
+    assert_eq!(ran.output("loops[0].sequence(1:4)", "count"), "5");
+    // A loop without items is a Skipped node (steps.go 585-592).
+    let none = ran.node("loops[0].none");
+    assert_eq!((none["type"].as_str(), none["phase"].as_str()), (Some("Skipped"), Some("Skipped")));
+    assert_eq!(none["message"], "Skipped, empty params");
+    // A loop's outputs: a JSON list of its children's values (operator.go 3743-3857).
+    assert_eq!(ran.children("loops[1]"), ["loops[1].param(0:2)", "loops[1].param(1:21)"]);
+    assert_eq!(ran.output("loops[1].param(1:21)", "count"), "22");
+}
+
+// Adapted from Argo's examples/dag-multiroot.yaml and loops-dag.yaml.
+#[test]
+fn a_dag_loop_is_a_task_group() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: dag-loop
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      dag:
+        tasks:
+          - name: A
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "{{{{item}}}}"}}]}}
+            withItems: ["1", "2"]
+          - name: B
+            dependencies: [A]
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "7"}}, {{name: label, value: "{{{{tasks.A.outputs.parameters.count}}}}"}}]}}
+{}"#,
+        echo_template("echo")
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    // A loop in a DAG is a TaskGroup node over its children (dag.go 636-643).
+    let group = ran.node("dag-loop.A");
+    assert_eq!((group["type"].as_str(), group["phase"].as_str()), (Some("TaskGroup"), Some("Succeeded")));
+    assert_eq!(ran.children("dag-loop.A"), ["dag-loop.A(0:1)", "dag-loop.A(1:2)"]);
+    // The dependent hangs from each child, the group's outbound nodes (operator.go 3419-3436).
+    assert_eq!(ran.children("dag-loop.A(0:1)"), ["dag-loop.B"]);
+    assert_eq!(ran.children("dag-loop.A(1:2)"), ["dag-loop.B"]);
+    assert_eq!(ran.output("dag-loop.B", "label"), r#"["2","3"]"#);
+}
+
+#[test]
+fn parameters_from_the_command_line_and_a_file_override_the_workflows() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata:
+  name: params
+spec:
+  entrypoint: main
+  arguments:
+    parameters: [{{name: count, value: "1"}}, {{name: label, value: "spec"}}]
+  templates:
+    - name: main
+      inputs:
+        parameters: [{{name: count}}, {{name: label}}]
+      plugin:
+        wasm:
+          module:
+            oci: {PROBE}
+          mode: ignored
+    - name: other
+      steps:
+        - - name: only
+            template: main
+            arguments:
+              parameters:
+                - {{name: count, value: "{{{{workflow.parameters.count}}}}"}}
+                - {{name: label, value: "{{{{workflow.parameters.label}}}}"}}
+                - {{name: mode, value: echo}}
+"#
+    );
+    let folder = tempfile::tempdir().unwrap();
+    let parameters = folder.path().join("parameters.yaml");
+    std::fs::write(&parameters, "count: 40\nlabel: from-file\n").unwrap();
+    let with_mode = yaml.replace(
+        "parameters: [{name: count}, {name: label}]",
+        "parameters: [{name: count}, {name: label}, {name: mode, value: echo}]",
+    );
+    let ran =
+        run(&with_mode, &["--parameter-file", parameters.to_str().unwrap(), "-p", "label=flag", "--name", "params-1"]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    assert_eq!(ran.name(), "params-1");
+    assert_eq!(ran.output("params-1", "count"), "41");
+    assert_eq!(ran.output("params-1", "label"), "flag");
+    let ran = run(&with_mode, &["--entrypoint", "other", "--parameter", "count=5"]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    // A WorkflowTemplate runs as a Workflow named after it.
+    assert!(ran.name().starts_with("params-"), "{}", ran.name());
+    let name = ran.name().to_owned();
+    assert_eq!(ran.output(&format!("{name}[0].only"), "count"), "6");
+    assert_eq!(ran.output(&format!("{name}[0].only"), "label"), "spec");
+}
+
+#[test]
+fn a_missing_input_is_an_error_node() {
+    let yaml = format!(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: missing\nspec:\n  entrypoint: echo\n  templates:{}",
+        echo_template("echo")
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(1), "{}", ran.stderr());
+    // ProcessArgs's message (workflow/common/util.go 189); the node is Skipped, phase Error (operator.go 2998).
+    let root = ran.node("missing");
+    assert_eq!((root["type"].as_str(), root["phase"].as_str()), (Some("Skipped"), Some("Error")));
+    assert_eq!(root["message"], "inputs.parameters.count was not supplied");
+    assert_eq!(ran.status("phase"), "Error");
+}
+
+fn cannot_run(yaml: &str) -> String {
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("workflow.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let output = wasm_workflows(&["run", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stdout));
+    assert!(output.stdout.is_empty());
+    String::from_utf8_lossy(&output.stderr).trim().to_owned()
+}
+
+#[test]
+fn invalid_workflows_do_not_run_and_say_why() {
+    let head = "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: bad\nspec:\n";
+    // Each template that needs a cluster is named.
+    let message = cannot_run(&format!(
+        "{head}  entrypoint: main\n  templates:\n    - name: main\n      container: {{image: alpine}}\n    - name: run-me\n      script: {{image: python, source: x}}\n{}",
+        echo_template("echo")
+    ));
+    assert!(message.starts_with("error: cannot run templates main (container), run-me (script):"), "{message}");
+    // Argo's validation messages (validate.go 260, 664, 1637).
+    assert_eq!(
+        cannot_run(&format!("{head}  templates:{}", echo_template("echo"))),
+        "error: spec.entrypoint is required"
+    );
+    assert_eq!(
+        cannot_run(&format!("{head}  entrypoint: nope\n  templates:{}", echo_template("echo"))),
+        "error: template name 'nope' undefined"
+    );
+    let cycle = format!(
+        "{head}  entrypoint: d\n  templates:\n    - name: d\n      dag:\n        tasks:\n          - {{name: A, template: echo, dependencies: [B]}}\n          - {{name: B, template: echo, dependencies: [A]}}\n{}",
+        echo_template("echo")
+    );
+    assert_eq!(cannot_run(&cycle), "error: templates.d.tasks dependency cycle detected: B->A->B");
+}
+
+#[test]
+fn the_ferris_says_workflow_runs_as_its_readme_says() {
+    let ferris = module("ferris-says", WasmTarget::Wasip1);
+    let file = workspace_root().join("modules/ferris-says/workflow.yaml");
+    let local = format!("ghcr.io/wasm-workflows/ferris-says:latest={}", ferris.display());
+    let ran = run_file(&file, &["--module", &local]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    let name = ran.name().to_owned();
+    assert!(name.starts_with("ferris-says-") && name.len() == "ferris-says-".len() + 5, "{name}");
+    let root = ran.node(&name);
+    assert_eq!(root["type"], "Plugin");
+    assert_eq!(root["phase"], "Succeeded");
+    let text = ran.output(&name, "text");
+    assert!(text.contains("Hello World from"), "{text}");
+}
+
+#[test]
+fn the_json_query_workflow_runs_both_queries() {
+    let query = module("json-query", WasmTarget::Wasip1);
+    let file = workspace_root().join("modules/json-query/workflow.yaml");
+    let local = format!("ghcr.io/wasm-workflows/json-query={}", query.display());
+    let ran = run_file(&file, &["--module", &local, "--name", "json-query-test"]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    assert_eq!(ran.output("json-query-test[0].failed-steps", "result"), r#"["test","lint"]"#);
+    assert_eq!(ran.output("json-query-test[0].first-failure", "result"), "test failed after 95 s");
+}
+
+#[test]
+fn a_module_that_is_not_given_and_cannot_be_pulled_fails_its_node() {
+    let yaml = STEPS.replace("steps-test", "unpulled") + &echo_template("echo").replace(PROBE, "127.0.0.1:9/none:1");
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("workflow.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let ran = run_file(&file, &[]);
+    assert_eq!(ran.code(), Some(1));
+    let message = ran.node("unpulled[0].hello1")["message"].as_str().unwrap().to_owned();
+    assert!(message.starts_with("cannot pull the module 127.0.0.1:9/none:1"), "{message}");
+}
+
+#[test]
+fn the_default_output_is_argos_tree() {
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("workflow.yaml");
+    std::fs::write(&file, format!("{STEPS}{}", echo_template("echo"))).unwrap();
+    let output =
+        wasm_workflows(&["run", file.to_str().unwrap(), "--module", &format!("{PROBE}={}", probe().display())]);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let tree: Vec<String> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("STEP"))
+        .map(|l| l.split("  ").filter(|c| !c.is_empty()).map(str::trim).collect::<Vec<_>>().join("|"))
+        .collect();
+    // get.go 414-486: StepGroups draw no line but indent their steps.
+    assert_eq!(
+        tree,
+        [
+            "STEP|TEMPLATE|PODNAME|DURATION|MESSAGE",
+            "✔ steps-test|hello-hello-hello",
+            "├───✔ hello1|echo|workflow steps-test",
+            "└─┬─✔ hello2a|echo|workflow steps-test",
+            "└─✔ hello2b|echo|workflow steps-test",
+        ],
+        "{stdout}"
+    );
+    assert!(stdout.starts_with("Name:                steps-test\nStatus:              Succeeded\n"), "{stdout}");
+}
+
+// Adapted from Argo's examples/coinflip.yaml and conditionals.yaml: `when`
+// after substitution, govaluate's bare words compared as strings.
+#[test]
+fn when_runs_or_skips_a_step_with_argos_message() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: coinflip
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      steps:
+        - - name: flip
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}, {{name: label, value: heads}}]}}
+        - - name: heads
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+            when: "{{{{steps.flip.outputs.parameters.label}}}} == heads"
+          - name: tails
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+            when: "{{{{steps.flip.outputs.parameters.label}}}} == tails"
+{}"#,
+        echo_template("echo")
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    assert_eq!(ran.node("coinflip[1].heads")["phase"], "Succeeded");
+    // A false `when` is a Skipped node quoting the substituted condition (steps.go 283-290).
+    let tails = ran.node("coinflip[1].tails");
+    assert_eq!((tails["type"].as_str(), tails["phase"].as_str()), (Some("Skipped"), Some("Skipped")));
+    assert_eq!(tails["message"], "when 'heads == tails' evaluated false");
+    assert_eq!(tails["templateName"], "echo");
+}
+
+// Adapted from Argo's examples/dag-conditional-parameters.yaml and the
+// enhanced `depends` logic: results of a dependency, hyphens in task names.
+#[test]
+fn depends_reads_each_dependencys_result() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: depends
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      dag:
+        tasks:
+          - name: flaky-a
+            template: fail
+          - name: on-failure
+            depends: "flaky-a.Failed"
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+          - name: on-success
+            depends: "flaky-a"
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+{}{}"#,
+        echo_template("echo"),
+        failing_template("fail")
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.node("depends.on-failure")["phase"], "Succeeded");
+    // A bare name means Succeeded, Skipped or Daemoned (ancestry.go expandDependency);
+    // unmet, the task is Omitted (dag.go 594-599).
+    let omitted = ran.node("depends.on-success");
+    assert_eq!((omitted["type"].as_str(), omitted["phase"].as_str()), (Some("Skipped"), Some("Omitted")));
+    assert_eq!(omitted["message"], "omitted: depends condition not met");
+    // The Omitted leaf takes its branch's phase, Failed, so the DAG fails (dag.go 140-247).
+    assert_eq!(ran.node("depends")["phase"], "Failed");
+    assert_eq!(ran.code(), Some(1));
+}
