@@ -185,7 +185,10 @@ impl<R: BufRead> CsvReader<R> {
                             record_done = true;
                             break;
                         } else if byte == b'\r' && chunk.get(used) != Some(&b'\n') && used < chunk.len() {
-                            return self.fail(self.line, "a carriage return after a closing quote is not followed by a line feed");
+                            return self.fail(
+                                self.line,
+                                "a carriage return after a closing quote is not followed by a line feed",
+                            );
                         } else if byte != b'\r' {
                             let shown = if byte.is_ascii_graphic() || byte == b' ' {
                                 format!("'{}'", byte as char)

@@ -4,9 +4,8 @@
 
 use std::io::Write;
 
-use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::Connection;
-use wasm_workflows_sdk::json::Number;
+use rusqlite::types::{ToSqlOutput, ValueRef};
 use wasm_workflows_sdk::prelude::*;
 
 use crate::columns::{self, quoted};
@@ -97,17 +96,17 @@ fn json_string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
-/// Appends a cell as a JSON value: numbers as numbers (a REAL as SQLite
-/// writes it; infinities as `9e999`, as SQLite's JSON functions do), TEXT
+/// Appends a cell as a JSON value: numbers as numbers (a REAL in the
+/// fewest digits that give back the same double, where SQLite's text keeps
+/// 15; infinities as `9e999`, as SQLite's JSON functions write them), TEXT
 /// as a string, a BLOB as the string of its hexadecimal digits.
 fn json_value(out: &mut Vec<u8>, cell: &Cell<'_>) {
     match cell {
         Cell::Null => out.extend_from_slice(b"null"),
         Cell::Integer(i) => out.extend_from_slice(i.to_string().as_bytes()),
-        Cell::Real(value, text) => {
-            let text = String::from_utf8_lossy(text);
-            if Number::from_text(&text).is_some() {
-                out.extend_from_slice(text.as_bytes());
+        Cell::Real(value, _) => {
+            if value.is_finite() {
+                out.extend_from_slice(format!("{value:?}").as_bytes());
             } else if value.is_nan() {
                 out.extend_from_slice(b"null");
             } else {

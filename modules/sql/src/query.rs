@@ -108,7 +108,10 @@ pub fn run(db: &Connection, sql: &str, sink: &mut dyn Sink) -> anyhow::Result<Su
         let number = summary.statements;
         let (line, _) = position(sql, start + leading_space(rest));
         let fail = |handle| {
-            anyhow::anyhow!("parameter \"query\": statement {number} (line {line}): {}", error_message(handle, sql, start))
+            anyhow::anyhow!(
+                "parameter \"query\": statement {number} (line {line}): {}",
+                error_message(handle, sql, start)
+            )
         };
         // SAFETY: the statement is live until `statement` drops.
         let count = unsafe { ffi::sqlite3_column_count(statement.0) };

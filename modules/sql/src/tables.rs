@@ -32,9 +32,7 @@ impl InputFormat {
             "json" => InputFormat::Json,
             "ndjson" | "jsonl" => InputFormat::Ndjson,
             "sqlite" => InputFormat::Sqlite,
-            other => anyhow::bail!(
-                "parameter \"input_format\": expected csv, json, ndjson or sqlite, got \"{other}\""
-            ),
+            other => anyhow::bail!("parameter \"input_format\": expected csv, json, ndjson or sqlite, got \"{other}\""),
         })
     }
 }
@@ -104,10 +102,8 @@ pub fn load_all(
             InputFormat::Sqlite => attach(db, &artifact)?,
             InputFormat::Csv => {
                 let tsv = artifact.path().to_ascii_lowercase().ends_with(".tsv");
-                let dialect = Dialect {
-                    delimiter: csv.delimiter.unwrap_or(if tsv { b'\t' } else { b',' }),
-                    quote: csv.quote,
-                };
+                let dialect =
+                    Dialect { delimiter: csv.delimiter.unwrap_or(if tsv { b'\t' } else { b',' }), quote: csv.quote };
                 load_csv(db, &artifact, dialect, csv.infer_types)?
             }
             InputFormat::Json => load_json(db, &artifact)?,
@@ -125,7 +121,8 @@ fn source(artifact: &InputArtifact) -> String {
 
 /// Attaches a database artifact read-only under its name.
 fn attach(db: &Connection, artifact: &InputArtifact) -> anyhow::Result<String> {
-    let path = artifact.file().to_str().ok_or_else(|| anyhow::anyhow!("{}: the path is not UTF-8", source(artifact)))?;
+    let path =
+        artifact.file().to_str().ok_or_else(|| anyhow::anyhow!("{}: the path is not UTF-8", source(artifact)))?;
     let mut magic = Vec::new();
     artifact.open()?.take(SQLITE_MAGIC.len() as u64).read_to_end(&mut magic)?;
     anyhow::ensure!(
@@ -137,9 +134,11 @@ fn attach(db: &Connection, artifact: &InputArtifact) -> anyhow::Result<String> {
     db.execute(&format!("ATTACH DATABASE ?1 AS {}", quoted(artifact.name())), [uri])
         .map_err(|e| anyhow::anyhow!("{}: cannot open the database: {e}", source(artifact)))?;
     let tables: i64 = db
-        .query_row(&format!("SELECT count(*) FROM {}.sqlite_schema WHERE type = 'table'", quoted(artifact.name())), [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            &format!("SELECT count(*) FROM {}.sqlite_schema WHERE type = 'table'", quoted(artifact.name())),
+            [],
+            |r| r.get(0),
+        )
         .map_err(|e| anyhow::anyhow!("{}: cannot read the database: {e}", source(artifact)))?;
     Ok(format!("database \"{}\" ({tables} tables, read-only)", artifact.name()))
 }
@@ -184,7 +183,8 @@ fn load_csv(db: &Connection, artifact: &InputArtifact, dialect: Dialect, infer: 
     let mut inferences = vec![Inference::default(); width];
     let mut rows = 0u64;
     while reader.next_record().map_err(csv_error)? {
-        check_width(&reader, width).map_err(|reason| anyhow::anyhow!("{}: malformed CSV at {reason}", source(artifact)))?;
+        check_width(&reader, width)
+            .map_err(|reason| anyhow::anyhow!("{}: malformed CSV at {reason}", source(artifact)))?;
         if infer {
             for (i, inference) in inferences.iter_mut().enumerate() {
                 inference.see(reader.field(i));
@@ -194,7 +194,8 @@ fn load_csv(db: &Connection, artifact: &InputArtifact, dialect: Dialect, infer: 
     }
     let types: Vec<ColumnType> =
         inferences.iter().map(|i| if infer { i.column_type() } else { ColumnType::Text }).collect();
-    let columns: Vec<(String, ColumnType)> = columns::unique_names(&header).into_iter().zip(types.iter().copied()).collect();
+    let columns: Vec<(String, ColumnType)> =
+        columns::unique_names(&header).into_iter().zip(types.iter().copied()).collect();
     create_table(db, artifact.name(), &columns)?;
 
     let mut reader = CsvReader::new(artifact.open()?, dialect);
@@ -245,6 +246,9 @@ fn sql_value(value: &Value) -> SqlValue {
     }
 }
 
+/// A JSON object (its members in order) and the line or element it came from.
+type NumberedObject = (u64, Vec<(String, Value)>);
+
 /// The column names of objects, in the order they first appear.
 #[derive(Default)]
 struct Keys {
@@ -270,7 +274,7 @@ fn insert_objects(
     db: &Connection,
     artifact: &InputArtifact,
     keys: &Keys,
-    objects: impl Iterator<Item = anyhow::Result<(u64, Vec<(String, Value)>)>>,
+    objects: impl Iterator<Item = anyhow::Result<NumberedObject>>,
 ) -> anyhow::Result<u64> {
     anyhow::ensure!(
         !keys.names.is_empty(),
@@ -326,11 +330,7 @@ fn load_json(db: &Connection, artifact: &InputArtifact) -> anyhow::Result<String
         .map_err(|e| anyhow::anyhow!("{}: malformed JSON: {e}", source(artifact)))?;
     drop(text);
     let Value::Array(elements) = document else {
-        anyhow::bail!(
-            "{}: expected a JSON array of objects (one per row), got {}",
-            source(artifact),
-            kind(&document)
-        );
+        anyhow::bail!("{}: expected a JSON array of objects (one per row), got {}", source(artifact), kind(&document));
     };
     let mut keys = Keys::default();
     for (i, element) in elements.iter().enumerate() {
@@ -354,7 +354,7 @@ fn load_json(db: &Connection, artifact: &InputArtifact) -> anyhow::Result<String
 
 /// The objects of an NDJSON artifact, with their line numbers; blank lines
 /// are skipped.
-fn ndjson_objects(artifact: &InputArtifact) -> anyhow::Result<impl Iterator<Item = anyhow::Result<(u64, Vec<(String, Value)>)>>> {
+fn ndjson_objects(artifact: &InputArtifact) -> anyhow::Result<impl Iterator<Item = anyhow::Result<NumberedObject>>> {
     let name = source(artifact);
     let mut lines = artifact.open()?.split(b'\n');
     let mut number = 0u64;
@@ -374,7 +374,9 @@ fn ndjson_objects(artifact: &InputArtifact) -> anyhow::Result<impl Iterator<Item
             }
             return Some(match json::parse(text) {
                 Ok(Value::Object(members)) => Ok((number, members)),
-                Ok(other) => Err(anyhow::anyhow!("{name}: line {number} is {}: expected an object (one per line)", kind(&other))),
+                Ok(other) => {
+                    Err(anyhow::anyhow!("{name}: line {number} is {}: expected an object (one per line)", kind(&other)))
+                }
                 Err(e) => Err(anyhow::anyhow!("{name}: line {number}: malformed JSON: {e}")),
             });
         }
