@@ -53,7 +53,7 @@ pub enum Inference {
 
 impl Inference {
     /// Takes in one more value.
-    pub fn see(&mut self, value: &str) {
+    pub fn see(&mut self, value: &[u8]) {
         if value.is_empty() || *self == Inference::Text {
             return;
         }
@@ -82,28 +82,37 @@ impl Inference {
     }
 }
 
+/// `value` without a leading `+` or `-`.
+fn unsigned(value: &[u8]) -> &[u8] {
+    match value.first() {
+        Some(b'+' | b'-') => &value[1..],
+        _ => value,
+    }
+}
+
 /// An optional sign and digits, in the range of a 64-bit integer.
-fn is_integer(value: &str) -> bool {
-    let digits = value.strip_prefix(['+', '-']).unwrap_or(value);
-    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && value.parse::<i64>().is_ok()
+fn is_integer(value: &[u8]) -> bool {
+    let digits = unsigned(value);
+    !digits.is_empty()
+        && digits.iter().all(u8::is_ascii_digit)
+        && std::str::from_utf8(value).is_ok_and(|text| text.parse::<i64>().is_ok())
 }
 
 /// A decimal number: sign, digits with an optional point (at least one
 /// digit), an optional exponent. No spaces, no `inf`, no hexadecimal.
-fn is_real(value: &str) -> bool {
-    let body = value.strip_prefix(['+', '-']).unwrap_or(value);
-    let (mantissa, exponent) = match body.find(['e', 'E']) {
-        Some(at) => (&body[..at], Some(&body[at + 1..])),
+fn is_real(value: &[u8]) -> bool {
+    let body = unsigned(value);
+    let (mantissa, exponent) = match body.iter().position(|&b| b == b'e' || b == b'E') {
+        Some(at) => (&body[..at], Some(unsigned(&body[at + 1..]))),
         None => (body, None),
     };
-    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let (whole, fraction) = match mantissa.iter().position(|&b| b == b'.') {
+        Some(at) => (&mantissa[..at], &mantissa[at + 1..]),
+        None => (mantissa, &[][..]),
+    };
+    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
     let mantissa_ok = (!whole.is_empty() || !fraction.is_empty()) && digits(whole) && digits(fraction);
-    let exponent_ok = exponent.is_none_or(|e| {
-        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
-        !e.is_empty() && digits(e)
-    });
-    mantissa_ok && exponent_ok
+    mantissa_ok && exponent.is_none_or(|e| !e.is_empty() && digits(e))
 }
 
 /// The header's names made unique as `.import` makes them.
@@ -134,7 +143,7 @@ mod tests {
 
     fn infer(values: &[&str]) -> ColumnType {
         let mut inference = Inference::default();
-        values.iter().for_each(|v| inference.see(v));
+        values.iter().for_each(|v| inference.see(v.as_bytes()));
         inference.column_type()
     }
 

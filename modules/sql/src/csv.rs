@@ -81,9 +81,14 @@ impl<R: BufRead> CsvReader<R> {
 
     /// Field `i` of the last record read, as text.
     pub fn field(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
         // Checked to be UTF-8 when the record was read.
-        std::str::from_utf8(&self.bytes[start..self.ends[i]]).unwrap_or_default()
+        std::str::from_utf8(self.field_bytes(i)).unwrap_or_default()
+    }
+
+    /// Field `i` of the last record read: UTF-8, checked when it was read.
+    pub fn field_bytes(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
     }
 
     fn fail<T>(&self, line: u64, reason: impl Into<String>) -> Result<T, CsvError> {

@@ -7,6 +7,7 @@
 
 mod columns;
 mod csv;
+mod insert;
 mod output;
 mod query;
 mod tables;
@@ -73,9 +74,11 @@ fn run_query(invocation: &PluginInvocation) -> anyhow::Result<PluginResult> {
     let db = Connection::open_in_memory()?;
     // As the sqlite3 shell: foreign keys are not enforced unless asked for.
     db.execute_batch("PRAGMA foreign_keys = OFF")?;
-    db.execute_batch("BEGIN")?;
+    // The tables are loaded in one transaction without a rollback journal
+    // (a failed load fails the step anyway); the query then has one.
+    db.execute_batch("PRAGMA journal_mode = OFF; BEGIN")?;
     let loaded = tables::load_all(&db, invocation, forced, CsvOptions { delimiter, quote, infer_types })?;
-    db.execute_batch("COMMIT")?;
+    db.execute_batch("COMMIT; PRAGMA journal_mode = MEMORY")?;
 
     let mut output = Output::new(&db, format)?;
     let summary = query::run(&db, &sql, &mut output)?;

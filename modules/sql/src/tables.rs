@@ -10,6 +10,7 @@ use wasm_workflows_sdk::prelude::*;
 
 use crate::columns::{self, ColumnType, Inference, quoted};
 use crate::csv::{CsvReader, Dialect};
+use crate::insert::{Field, Insert};
 
 /// The formats an input artifact may have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +115,14 @@ pub fn load_all(
     Ok(loaded)
 }
 
+/// How much of an artifact is read at once: fewer, larger reads through WASI.
+const READ_BUFFER: usize = 1 << 20;
+
+/// Opens `artifact` for reading in large blocks.
+fn open_large(artifact: &InputArtifact) -> anyhow::Result<std::io::BufReader<std::fs::File>> {
+    Ok(std::io::BufReader::with_capacity(READ_BUFFER, artifact.open()?.into_inner()))
+}
+
 /// `input artifact "name"`, for messages.
 fn source(artifact: &InputArtifact) -> String {
     format!("input artifact \"{}\"", artifact.name())
@@ -172,7 +181,7 @@ fn insert_sql(name: &str, count: usize) -> String {
 /// record and infers the types; the second inserts.
 fn load_csv(db: &Connection, artifact: &InputArtifact, dialect: Dialect, infer: bool) -> anyhow::Result<String> {
     let csv_error = |e: crate::csv::CsvError| anyhow::anyhow!("{}: malformed CSV at {e}", source(artifact));
-    let mut reader = CsvReader::new(artifact.open()?, dialect);
+    let mut reader = CsvReader::new(open_large(artifact)?, dialect);
     anyhow::ensure!(
         reader.next_record().map_err(csv_error)?,
         "{}: the CSV is empty: expected a header row naming the columns",
@@ -187,7 +196,7 @@ fn load_csv(db: &Connection, artifact: &InputArtifact, dialect: Dialect, infer: 
             .map_err(|reason| anyhow::anyhow!("{}: malformed CSV at {reason}", source(artifact)))?;
         if infer {
             for (i, inference) in inferences.iter_mut().enumerate() {
-                inference.see(reader.field(i));
+                inference.see(reader.field_bytes(i));
             }
         }
         rows += 1;
@@ -198,19 +207,15 @@ fn load_csv(db: &Connection, artifact: &InputArtifact, dialect: Dialect, infer: 
         columns::unique_names(&header).into_iter().zip(types.iter().copied()).collect();
     create_table(db, artifact.name(), &columns)?;
 
-    let mut reader = CsvReader::new(artifact.open()?, dialect);
+    let mut reader = CsvReader::new(open_large(artifact)?, dialect);
     reader.next_record().map_err(csv_error)?;
-    let mut insert = db.prepare(&insert_sql(artifact.name(), width))?;
+    let mut insert = Insert::prepare(db, &insert_sql(artifact.name(), width))?;
     while reader.next_record().map_err(csv_error)? {
-        for (i, column_type) in types.iter().enumerate() {
-            let value = reader.field(i);
-            if value.is_empty() && column_type.empty_is_null() {
-                insert.raw_bind_parameter(i + 1, rusqlite::types::Null)?;
-            } else {
-                insert.raw_bind_parameter(i + 1, value)?;
-            }
-        }
-        insert.raw_execute().map_err(|e| {
+        let fields = types.iter().enumerate().map(|(i, column_type)| match reader.field_bytes(i) {
+            b"" if column_type.empty_is_null() => Field::Null,
+            value => Field::Text(value),
+        });
+        insert.row(fields).map_err(|e| {
             anyhow::anyhow!("{}: line {}: cannot insert the record: {e}", source(artifact), reader.record_line())
         })?;
     }
@@ -356,7 +361,7 @@ fn load_json(db: &Connection, artifact: &InputArtifact) -> anyhow::Result<String
 /// are skipped.
 fn ndjson_objects(artifact: &InputArtifact) -> anyhow::Result<impl Iterator<Item = anyhow::Result<NumberedObject>>> {
     let name = source(artifact);
-    let mut lines = artifact.open()?.split(b'\n');
+    let mut lines = open_large(artifact)?.split(b'\n');
     let mut number = 0u64;
     Ok(std::iter::from_fn(move || {
         loop {
