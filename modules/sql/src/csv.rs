@@ -147,7 +147,7 @@ impl<R: BufRead> CsvReader<R> {
                         // The rest of an unquoted field: up to a delimiter or a line break.
                         let rest = &chunk[used..];
                         let len = rest.iter().position(|&b| b == delimiter || b == b'\n').unwrap_or(rest.len());
-                        self.bytes.extend_from_slice(&rest[..len]);
+                        append(&mut self.bytes, self.record_line, &rest[..len])?;
                         used += len;
                         state = State::Unquoted;
                         if len < rest.len() {
@@ -169,7 +169,7 @@ impl<R: BufRead> CsvReader<R> {
                         let rest = &chunk[used..];
                         let len = rest.iter().position(|&b| i32::from(b) == quote).unwrap_or(rest.len());
                         self.line += rest[..len].iter().filter(|&&b| b == b'\n').count() as u64;
-                        self.bytes.extend_from_slice(&rest[..len]);
+                        append(&mut self.bytes, self.record_line, &rest[..len])?;
                         used += len;
                         if len < rest.len() {
                             used += 1;
@@ -179,7 +179,7 @@ impl<R: BufRead> CsvReader<R> {
                     State::QuoteInQuoted => {
                         used += 1;
                         if i32::from(byte) == quote {
-                            self.bytes.push(byte);
+                            append(&mut self.bytes, self.record_line, &[byte])?;
                             state = State::Quoted;
                         } else if byte == delimiter {
                             self.ends.push(self.bytes.len());
@@ -232,6 +232,22 @@ impl<R: BufRead> CsvReader<R> {
             }
         }
     }
+}
+
+/// Adds `data` to the record that starts on `line`; a record larger than
+/// the memory left is an error that says so, not an abort.
+fn append(bytes: &mut Vec<u8>, line: u64, data: &[u8]) -> Result<(), CsvError> {
+    if bytes.try_reserve(data.len()).is_err() {
+        return Err(CsvError {
+            line,
+            reason: format!(
+                "the record that starts here is larger than the step's memory allows ({} MB read; is a quote never closed?)",
+                bytes.len() / 1_000_000
+            ),
+        });
+    }
+    bytes.extend_from_slice(data);
+    Ok(())
 }
 
 #[cfg(test)]

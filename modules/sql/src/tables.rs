@@ -328,9 +328,22 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
+/// The whole artifact as text; one too large for the step's memory is an
+/// error that says so, not an abort.
+fn read_text(artifact: &InputArtifact) -> anyhow::Result<String> {
+    let mut file = artifact.open()?.into_inner();
+    let size = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
+    let mut bytes = Vec::new();
+    if bytes.try_reserve_exact(size).is_err() {
+        anyhow::bail!("{}: {size} bytes do not fit in the step's memory", source(artifact));
+    }
+    file.read_to_end(&mut bytes)?;
+    String::from_utf8(bytes).map_err(|e| anyhow::anyhow!("{}: not UTF-8 text ({e})", source(artifact)))
+}
+
 /// A JSON artifact (an array of objects) into a table.
 fn load_json(db: &Connection, artifact: &InputArtifact) -> anyhow::Result<String> {
-    let text = artifact.read_to_string()?;
+    let text = read_text(artifact)?;
     let document = json::parse(text.trim_start_matches('\u{feff}'))
         .map_err(|e| anyhow::anyhow!("{}: malformed JSON: {e}", source(artifact)))?;
     drop(text);

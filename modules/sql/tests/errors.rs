@@ -105,6 +105,20 @@ fn a_query_past_the_steps_memory_fails_with_a_message() {
 }
 
 #[test]
+fn a_quote_never_closed_in_a_large_file_fails_with_a_message() {
+    let mut csv = b"a,b\n1,\"open\n".to_vec();
+    while csv.len() < 40_000_000 {
+        csv.extend_from_slice(b"x,y,z\n");
+    }
+    let answer = sql_with(WasmTarget::Wasip1, &[("query", "SELECT * FROM t")], &[input("t", "/t.csv", &csv)], Some(48));
+    let message = answer.failure();
+    assert!(
+        message.starts_with("input artifact \"t\": malformed CSV at line 2: the record that starts here is larger than the step's memory allows"),
+        "{message}"
+    );
+}
+
+#[test]
 fn bad_parameters_and_artifacts_are_named() {
     let cases: [(&[(&str, &str)], &str); 8] = [
         (&[], "missing required parameter \"query\" (add it to the template's inputs.parameters)"),
