@@ -139,16 +139,29 @@ fn inferred_schema(table: &str, path: &str, csv: &[u8]) -> (String, String) {
     (format!("CREATE TABLE {table}({});", columns.join(", ")), nulls.join(" "))
 }
 
-/// Whether two JSON values are the same, numbers compared by value.
-fn same(a: &Value, b: &Value) -> bool {
+/// Whether two JSON values are the same, numbers compared by value: equal,
+/// or within `tolerance` of each other (relative).
+fn same(a: &Value, b: &Value, tolerance: f64) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
+        (Value::Number(x), Value::Number(y)) => match (x.as_f64(), y.as_f64()) {
+            (Some(x), Some(y)) => x == y || (x - y).abs() <= tolerance * x.abs().max(y.abs()),
+            _ => false,
+        },
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b, tolerance)),
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|((ka, va), (kb, vb))| ka == kb && same(va, vb))
+            x.len() == y.len() && x.iter().zip(y).all(|((ka, va), (kb, vb))| ka == kb && same(va, vb, tolerance))
         }
         _ => a == b,
     }
+}
+
+/// How far the JSON numbers of `query` may be from the shell's. Exact,
+/// except for sums of REALs: since SQLite 3.43, `sum`, `avg` and `total`
+/// add REALs with compensation (Kahan-Babuska-Neumaier), so the module's
+/// 3.50 gives the correctly rounded sum where the shell's 3.40 is a few
+/// units off in the 17th digit (the CSV, with SQLite's 15 digits, agrees).
+fn tolerance(query: &str) -> f64 {
+    if ["sum(", "avg(", "total("].iter().any(|f| query.contains(f)) { 1e-13 } else { 0.0 }
 }
 
 /// Compares the module with sqlite3 on every query; returns the mismatches.
@@ -162,8 +175,9 @@ fn compare(table: &str, file_name: &str, csv: &[u8], queries: &[&str], types: &s
         (None, String::new())
     };
     let mut wrong = Vec::new();
+    let path = format!("/{file_name}");
     for query in queries {
-        let inputs = [input(table, &format!("/{file_name}"), csv)];
+        let inputs = [input(table, &path, csv)];
         let module = sql(&[("query", query), ("types", types)], &inputs);
         let expected = reference(dir.path(), file_name, table, create.as_deref(), &after, query, "-csv");
         let got = module.artifact_text();
@@ -171,7 +185,9 @@ fn compare(table: &str, file_name: &str, csv: &[u8], queries: &[&str], types: &s
         if !same_csv {
             wrong.push(format!("{types}: {query}\n--- sqlite3\n{expected}--- module\n{got}"));
         }
-        assert_eq!(module.parameter(), got, "the parameter is the CSV artifact");
+        if got.len() <= 64 * 1024 {
+            assert_eq!(module.parameter(), got, "the parameter is the CSV artifact");
+        }
         let expected_json = reference(dir.path(), file_name, table, create.as_deref(), &after, query, "-json");
         if expected_json.is_empty() {
             continue;
@@ -183,7 +199,7 @@ fn compare(table: &str, file_name: &str, csv: &[u8], queries: &[&str], types: &s
             ));
             continue;
         };
-        if !same(&a, &b) {
+        if !same(&a, &b, tolerance(query)) {
             wrong.push(format!("{types} (json): {query}\n--- sqlite3\n{expected_json}--- module\n{module_json}"));
         }
     }

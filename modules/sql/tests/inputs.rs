@@ -130,7 +130,11 @@ fn tables_from_several_artifacts_join() {
             input("events", "/events.ndjson", &events),
         ],
     );
-    assert_eq!(answer.parameter(), "tier,orders,created\nbronze,1,0\ngold,4,2\nsilver,3,1\n");
+    assert_eq!(
+        answer.parameter(),
+        "tier,orders,created\nbronze,1,\ngold,4,2\nsilver,3,1\n",
+        "a sum of only NULLs is NULL"
+    );
 }
 
 #[test]
