@@ -83,7 +83,9 @@ fn csv() -> impl Strategy<Value = Vec<u8>> {
                 lines.push(row.iter().map(|(text, quote)| written(text, *quote)).collect::<Vec<_>>().join(","));
             }
             let mut text = lines.join(end);
-            if last_newline {
+            // One known difference: the shell reads an empty last field at the very end
+            // of a file without a line end as NULL (a missing field); the module as ''.
+            if last_newline || text.ends_with(',') {
                 text.push_str(end);
             }
             text.into_bytes()

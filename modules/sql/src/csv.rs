@@ -153,7 +153,9 @@ impl<R: BufRead> CsvReader<R> {
                         if len < rest.len() {
                             used += 1;
                             if rest[len] == b'\n' {
-                                if self.bytes.last() == Some(&b'\r') {
+                                // A carriage return before the line feed ends the line, if it is this field's.
+                                let field_start = self.ends.last().copied().unwrap_or(0);
+                                if self.bytes.len() > field_start && self.bytes.last() == Some(&b'\r') {
                                     self.bytes.pop();
                                 }
                                 self.end_field();
@@ -270,6 +272,8 @@ mod tests {
         let got = records("\u{feff}a,b\r\n\"x,\"\"y\"\"\",\"two\nlines\"\n,\nz\"q,\"\"\n", COMMA).unwrap();
         assert_eq!(got, [vec!["a", "b"], vec!["x,\"y\"", "two\nlines"], vec!["", ""], vec!["z\"q", ""]]);
         assert_eq!(records("a\n\nb", COMMA).unwrap(), [vec!["a"], vec![""], vec!["b"]]);
+        // The carriage return of a quoted field is kept, also before an empty last field.
+        assert_eq!(records("\"\r\",\r\n", COMMA).unwrap(), [vec!["\r", ""]]);
         assert_eq!(records("", COMMA).unwrap(), Vec::<Vec<String>>::new());
     }
 
