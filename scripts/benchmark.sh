@@ -17,5 +17,8 @@ WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/text_modules"
 WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/template_benchmark" # jinja2 (scripts/setup.sh)
 # image-processor against ImageMagick and libvips (imagemagick, libvips-tools, time)
 WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/image_processor_benchmark"
+# sql against sqlite3 and DuckDB (PyPI duckdb) on a 100 MB CSV
+python3 -c 'import duckdb' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore duckdb
+"$bin/sql_benchmark"
 # `wasm-workflows serve` under load (docker-registry)
 WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/serve_benchmark"

@@ -26,6 +26,8 @@ packages=(
   shellcheck      # actionlint checks the workflows' scripts with it
   wrk             # serve's benchmark: the load generator
   hyperfine       # docs/benchmarks.md: a run process timed from outside
+  sqlite3         # sql's outputs are compared with the sqlite3 shell's
+  clang llvm wasi-libc # sql compiles SQLite's C for wasm with them (.cargo/config.toml)
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -33,8 +33,10 @@ setup=$!
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 wasm_packages=(-p wasm-workflows-sdk -p sdk-probe -p ferris-says -p http-request -p text2qr -p markdown -p json-query
-  -p image-processor -p example-typed-step -p example-artifacts -p example-streaming-http -p example-json-api
+  -p image-processor -p sql -p example-typed-step -p example-artifacts -p example-streaming-http -p example-json-api
   -p example-plugin-options -p example-tested-step -p template)
+# modules/sql compiles C for wasm: wait until setup.sh has installed clang and wasi-libc (its first step).
+until { command -v clang && [[ -e /usr/include/wasm32-wasi/stdio.h ]]; } >/dev/null || ! kill -0 "$setup" 2>/dev/null; do sleep 2; done
 for target in wasm32-wasip1 wasm32-wasip2; do
   cargo clippy --target "$target" "${wasm_packages[@]}" -- -D warnings
 done

@@ -1,0 +1,413 @@
+//! Input artifacts into the database: each CSV, JSON or NDJSON artifact
+//! becomes a table named after it; a SQLite database artifact is attached
+//! read-only under its name.
+
+use std::io::{BufRead, Read};
+
+use rusqlite::{Connection, ToSql, types::Value as SqlValue};
+use wasm_workflows_sdk::json::{self, Value};
+use wasm_workflows_sdk::prelude::*;
+
+use crate::columns::{self, ColumnType, Inference, quoted};
+use crate::csv::{CsvReader, Dialect};
+use crate::insert::{Field, Insert};
+
+/// The formats an input artifact may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// Comma- (or otherwise) separated values with a header row.
+    Csv,
+    /// One JSON array of objects.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// A SQLite database file.
+    Sqlite,
+}
+
+impl InputFormat {
+    /// The format named `name` (the `input_format` parameter).
+    pub fn parse(name: &str) -> anyhow::Result<InputFormat> {
+        Ok(match name {
+            "csv" | "tsv" => InputFormat::Csv,
+            "json" => InputFormat::Json,
+            "ndjson" | "jsonl" => InputFormat::Ndjson,
+            "sqlite" => InputFormat::Sqlite,
+            other => anyhow::bail!("parameter \"input_format\": expected csv, json, ndjson or sqlite, got \"{other}\""),
+        })
+    }
+}
+
+/// How CSV input is read.
+#[derive(Debug, Clone, Copy)]
+pub struct CsvOptions {
+    /// The delimiter, when the `delimiter` parameter gives one.
+    pub delimiter: Option<u8>,
+    /// The quote character (`None`: no quoting).
+    pub quote: Option<u8>,
+    /// Infer column types (else every column is TEXT, as `.import` makes it).
+    pub infer_types: bool,
+}
+
+/// The first bytes of every SQLite database file.
+const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+
+/// The format of `artifact`: `forced` if given, else its path's extension,
+/// else its first bytes.
+fn format_of(artifact: &InputArtifact, forced: Option<InputFormat>) -> anyhow::Result<InputFormat> {
+    if let Some(format) = forced {
+        return Ok(format);
+    }
+    let path = artifact.path().to_ascii_lowercase();
+    let extension = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    Ok(match extension {
+        "csv" | "tsv" => InputFormat::Csv,
+        "json" => InputFormat::Json,
+        "ndjson" | "jsonl" => InputFormat::Ndjson,
+        "db" | "sqlite" | "sqlite3" => InputFormat::Sqlite,
+        _ => {
+            let mut start = Vec::with_capacity(64);
+            artifact.open()?.take(64).read_to_end(&mut start)?;
+            let text = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&start);
+            match text.iter().find(|b| !b.is_ascii_whitespace()) {
+                _ if start.starts_with(SQLITE_MAGIC) => InputFormat::Sqlite,
+                Some(b'[') => InputFormat::Json,
+                Some(b'{') => InputFormat::Ndjson,
+                _ => InputFormat::Csv,
+            }
+        }
+    })
+}
+
+/// Loads every input artifact of `invocation` into `db`. Returns one line
+/// per artifact for the step's message.
+pub fn load_all(
+    db: &Connection,
+    invocation: &PluginInvocation,
+    forced: Option<InputFormat>,
+    csv: CsvOptions,
+) -> anyhow::Result<Vec<String>> {
+    let mut loaded = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for reference in &invocation.artifacts {
+        let name = reference.name.as_str();
+        anyhow::ensure!(
+            !names.iter().any(|n| n.eq_ignore_ascii_case(name)),
+            "input artifacts \"{}\" and \"{name}\" name the same table: SQLite's names ignore case",
+            names.iter().find(|n| n.eq_ignore_ascii_case(name)).map(String::as_str).unwrap_or(name)
+        );
+        names.push(name.to_owned());
+        let artifact = invocation.artifact(name)?;
+        let format = format_of(&artifact, forced)?;
+        let what = match format {
+            InputFormat::Sqlite => attach(db, &artifact)?,
+            InputFormat::Csv => {
+                let tsv = artifact.path().to_ascii_lowercase().ends_with(".tsv");
+                let dialect =
+                    Dialect { delimiter: csv.delimiter.unwrap_or(if tsv { b'\t' } else { b',' }), quote: csv.quote };
+                load_csv(db, &artifact, dialect, csv.infer_types)?
+            }
+            InputFormat::Json => load_json(db, &artifact)?,
+            InputFormat::Ndjson => load_ndjson(db, &artifact)?,
+        };
+        loaded.push(what);
+    }
+    Ok(loaded)
+}
+
+/// How much of an artifact is read at once: fewer, larger reads through WASI.
+const READ_BUFFER: usize = 1 << 20;
+
+/// Opens `artifact` for reading in large blocks.
+fn open_large(artifact: &InputArtifact) -> anyhow::Result<std::io::BufReader<std::fs::File>> {
+    Ok(std::io::BufReader::with_capacity(READ_BUFFER, artifact.open()?.into_inner()))
+}
+
+/// `input artifact "name"`, for messages.
+fn source(artifact: &InputArtifact) -> String {
+    format!("input artifact \"{}\"", artifact.name())
+}
+
+/// Attaches a database artifact read-only under its name.
+fn attach(db: &Connection, artifact: &InputArtifact) -> anyhow::Result<String> {
+    let path =
+        artifact.file().to_str().ok_or_else(|| anyhow::anyhow!("{}: the path is not UTF-8", source(artifact)))?;
+    let mut magic = Vec::new();
+    artifact.open()?.take(SQLITE_MAGIC.len() as u64).read_to_end(&mut magic)?;
+    anyhow::ensure!(
+        magic == SQLITE_MAGIC,
+        "{}: not a SQLite database (it does not start with \"SQLite format 3\")",
+        source(artifact)
+    );
+    let uri = format!("file:{}?mode=ro&immutable=1", uri_escape(path));
+    db.execute(&format!("ATTACH DATABASE ?1 AS {}", quoted(artifact.name())), [uri])
+        .map_err(|e| anyhow::anyhow!("{}: cannot open the database: {e}", source(artifact)))?;
+    let tables: i64 = db
+        .query_row(
+            &format!("SELECT count(*) FROM {}.sqlite_schema WHERE type = 'table'", quoted(artifact.name())),
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| anyhow::anyhow!("{}: cannot read the database: {e}", source(artifact)))?;
+    Ok(format!("database \"{}\" ({tables} tables, read-only)", artifact.name()))
+}
+
+/// `%`-escapes what a URI's path may not hold.
+fn uri_escape(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-_.~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Creates table `name` with these columns.
+fn create_table(db: &Connection, name: &str, columns: &[(String, ColumnType)]) -> anyhow::Result<()> {
+    let definitions: Vec<String> = columns.iter().map(|(c, t)| format!("{}{}", quoted(c), t.sql())).collect();
+    db.execute_batch(&format!("CREATE TABLE {}({})", quoted(name), definitions.join(", ")))
+        .map_err(|e| anyhow::anyhow!("input artifact \"{name}\": cannot create its table: {e}"))
+}
+
+/// `INSERT INTO name VALUES (?, …)` for `count` columns.
+fn insert_sql(name: &str, count: usize) -> String {
+    format!("INSERT INTO {} VALUES ({})", quoted(name), vec!["?"; count].join(", "))
+}
+
+/// A CSV artifact into a table: a first pass reads the header, checks every
+/// record and infers the types; the second inserts.
+fn load_csv(db: &Connection, artifact: &InputArtifact, dialect: Dialect, infer: bool) -> anyhow::Result<String> {
+    let csv_error = |e: crate::csv::CsvError| anyhow::anyhow!("{}: malformed CSV at {e}", source(artifact));
+    let mut reader = CsvReader::new(open_large(artifact)?, dialect);
+    anyhow::ensure!(
+        reader.next_record().map_err(csv_error)?,
+        "{}: the CSV is empty: expected a header row naming the columns",
+        source(artifact)
+    );
+    let header: Vec<String> = (0..reader.len()).map(|i| reader.field(i).to_owned()).collect();
+    let width = header.len();
+    let mut inferences = vec![Inference::default(); width];
+    let mut rows = 0u64;
+    while reader.next_record().map_err(csv_error)? {
+        check_width(&reader, width)
+            .map_err(|reason| anyhow::anyhow!("{}: malformed CSV at {reason}", source(artifact)))?;
+        if infer {
+            for (i, inference) in inferences.iter_mut().enumerate() {
+                inference.see(reader.field_bytes(i));
+            }
+        }
+        rows += 1;
+    }
+    let types: Vec<ColumnType> =
+        inferences.iter().map(|i| if infer { i.column_type() } else { ColumnType::Text }).collect();
+    let columns: Vec<(String, ColumnType)> =
+        columns::unique_names(&header).into_iter().zip(types.iter().copied()).collect();
+    create_table(db, artifact.name(), &columns)?;
+
+    let mut reader = CsvReader::new(open_large(artifact)?, dialect);
+    reader.next_record().map_err(csv_error)?;
+    let mut insert = Insert::prepare(db, &insert_sql(artifact.name(), width))?;
+    while reader.next_record().map_err(csv_error)? {
+        let fields = types.iter().enumerate().map(|(i, column_type)| match reader.field_bytes(i) {
+            b"" if column_type.empty_is_null() => Field::Null,
+            value => Field::Text(value),
+        });
+        insert.row(fields).map_err(|e| {
+            anyhow::anyhow!("{}: line {}: cannot insert the record: {e}", source(artifact), reader.record_line())
+        })?;
+    }
+    Ok(format!("table \"{}\" ({rows} rows, {width} columns, from CSV)", artifact.name()))
+}
+
+/// Checks that the record has the header's number of fields.
+fn check_width<R: BufRead>(reader: &CsvReader<R>, width: usize) -> Result<(), String> {
+    if reader.len() == width {
+        return Ok(());
+    }
+    let plural = |n: usize| if n == 1 { format!("{n} field") } else { format!("{n} fields") };
+    Err(format!(
+        "line {}: the record has {}, the header has {}",
+        reader.record_line(),
+        plural(reader.len()),
+        plural(width)
+    ))
+}
+
+/// A JSON value as an SQL value: numbers as INTEGER or REAL, booleans as 1
+/// and 0, arrays and objects as their JSON text.
+fn sql_value(value: &Value) -> SqlValue {
+    match value {
+        Value::Null => SqlValue::Null,
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => SqlValue::Integer(i),
+            None => SqlValue::Real(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => SqlValue::Text(s.clone()),
+        other => SqlValue::Text(other.to_string()),
+    }
+}
+
+/// A JSON object (its members in order) and the line or element it came from.
+type NumberedObject = (u64, Vec<(String, Value)>);
+
+/// The column names of objects, in the order they first appear.
+#[derive(Default)]
+struct Keys {
+    names: Vec<String>,
+}
+
+impl Keys {
+    fn see(&mut self, object: &[(String, Value)]) {
+        for (key, _) in object {
+            if !self.names.iter().any(|n| n == key) {
+                self.names.push(key.clone());
+            }
+        }
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == key)
+    }
+}
+
+/// Inserts objects into a new table whose columns are their keys.
+fn insert_objects(
+    db: &Connection,
+    artifact: &InputArtifact,
+    keys: &Keys,
+    objects: impl Iterator<Item = anyhow::Result<NumberedObject>>,
+) -> anyhow::Result<u64> {
+    anyhow::ensure!(
+        !keys.names.is_empty(),
+        "{}: no object has a key, so there are no columns for table \"{}\"",
+        source(artifact),
+        artifact.name()
+    );
+    let lower: Vec<String> = keys.names.iter().map(|n| n.to_ascii_lowercase()).collect();
+    if let Some((i, _)) = lower.iter().enumerate().find(|(i, n)| lower[..*i].contains(n)) {
+        anyhow::bail!(
+            "{}: keys \"{}\" and \"{}\" would be the same column: SQLite's names ignore case",
+            source(artifact),
+            keys.names[lower.iter().position(|n| *n == lower[i]).unwrap_or(0)],
+            keys.names[i]
+        );
+    }
+    let columns: Vec<(String, ColumnType)> = keys.names.iter().map(|n| (n.clone(), ColumnType::Any)).collect();
+    create_table(db, artifact.name(), &columns)?;
+    let mut insert = db.prepare(&insert_sql(artifact.name(), columns.len()))?;
+    let mut rows = 0;
+    let mut values = vec![SqlValue::Null; columns.len()];
+    for object in objects {
+        let (_, object) = object?;
+        values.iter_mut().for_each(|v| *v = SqlValue::Null);
+        for (key, value) in &object {
+            if let Some(i) = keys.position(key) {
+                values[i] = sql_value(value);
+            }
+        }
+        let params: Vec<&dyn ToSql> = values.iter().map(|v| v as &dyn ToSql).collect();
+        insert.execute(params.as_slice())?;
+        rows += 1;
+    }
+    Ok(rows)
+}
+
+/// `what` of a JSON value, for messages.
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The whole artifact as text; one too large for the step's memory is an
+/// error that says so, not an abort.
+fn read_text(artifact: &InputArtifact) -> anyhow::Result<String> {
+    let mut file = artifact.open()?.into_inner();
+    let size = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
+    let mut bytes = Vec::new();
+    if bytes.try_reserve_exact(size).is_err() {
+        anyhow::bail!("{}: {size} bytes do not fit in the step's memory", source(artifact));
+    }
+    file.read_to_end(&mut bytes)?;
+    String::from_utf8(bytes).map_err(|e| anyhow::anyhow!("{}: not UTF-8 text ({e})", source(artifact)))
+}
+
+/// A JSON artifact (an array of objects) into a table.
+fn load_json(db: &Connection, artifact: &InputArtifact) -> anyhow::Result<String> {
+    let text = read_text(artifact)?;
+    let document = json::parse(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| anyhow::anyhow!("{}: malformed JSON: {e}", source(artifact)))?;
+    drop(text);
+    let Value::Array(elements) = document else {
+        anyhow::bail!("{}: expected a JSON array of objects (one per row), got {}", source(artifact), kind(&document));
+    };
+    let mut keys = Keys::default();
+    for (i, element) in elements.iter().enumerate() {
+        match element {
+            Value::Object(members) => keys.see(members),
+            other => anyhow::bail!(
+                "{}: element {} of the array is {}: expected an object (one per row)",
+                source(artifact),
+                i + 1,
+                kind(other)
+            ),
+        }
+    }
+    let objects = elements.into_iter().enumerate().map(|(i, element)| match element {
+        Value::Object(members) => Ok((i as u64, members)),
+        _ => unreachable!("checked above"),
+    });
+    let rows = insert_objects(db, artifact, &keys, objects)?;
+    Ok(format!("table \"{}\" ({rows} rows, {} columns, from JSON)", artifact.name(), keys.names.len()))
+}
+
+/// The objects of an NDJSON artifact, with their line numbers; blank lines
+/// are skipped.
+fn ndjson_objects(artifact: &InputArtifact) -> anyhow::Result<impl Iterator<Item = anyhow::Result<NumberedObject>>> {
+    let name = source(artifact);
+    let mut lines = open_large(artifact)?.split(b'\n');
+    let mut number = 0u64;
+    Ok(std::iter::from_fn(move || {
+        loop {
+            number += 1;
+            let line = match lines.next()? {
+                Ok(line) => line,
+                Err(e) => return Some(Err(anyhow::anyhow!("{name}: cannot read line {number}: {e}"))),
+            };
+            let Ok(text) = std::str::from_utf8(&line) else {
+                return Some(Err(anyhow::anyhow!("{name}: line {number} is not UTF-8 text")));
+            };
+            let text = if number == 1 { text.trim_start_matches('\u{feff}') } else { text };
+            if text.trim().is_empty() {
+                continue;
+            }
+            return Some(match json::parse(text) {
+                Ok(Value::Object(members)) => Ok((number, members)),
+                Ok(other) => {
+                    Err(anyhow::anyhow!("{name}: line {number} is {}: expected an object (one per line)", kind(&other)))
+                }
+                Err(e) => Err(anyhow::anyhow!("{name}: line {number}: malformed JSON: {e}")),
+            });
+        }
+    }))
+}
+
+/// An NDJSON artifact (one object per line) into a table: a first pass
+/// checks every line and gathers the keys; the second inserts.
+fn load_ndjson(db: &Connection, artifact: &InputArtifact) -> anyhow::Result<String> {
+    let mut keys = Keys::default();
+    for object in ndjson_objects(artifact)? {
+        keys.see(&object?.1);
+    }
+    let rows = insert_objects(db, artifact, &keys, ndjson_objects(artifact)?)?;
+    Ok(format!("table \"{}\" ({rows} rows, {} columns, from NDJSON)", artifact.name(), keys.names.len()))
+}

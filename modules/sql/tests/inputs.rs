@@ -1,0 +1,173 @@
+//! Each input format through the module's `.wasm`: CSV (types inferred or
+//! all TEXT, other delimiters and quotes, TSV), JSON, NDJSON, a SQLite
+//! database attached read-only, and the format from a parameter or the
+//! file's first bytes when the extension does not say.
+
+mod support;
+
+use support::{data, input, sql, sqlite3};
+
+#[test]
+fn csv_columns_get_inferred_types_and_empty_numbers_are_null() {
+    let orders = data("orders.csv");
+    let answer = sql(
+        &[(
+            "query",
+            "SELECT name, type FROM pragma_table_info('orders') ORDER BY cid; \
+             SELECT typeof(order_id), typeof(amount), count(*), sum(amount IS NULL) FROM orders GROUP BY 1, 2",
+        )],
+        &[input("orders", "/orders.csv", &orders)],
+    );
+    assert_eq!(
+        answer.parameter(),
+        "typeof(order_id),typeof(amount),count(*),\"sum(amount IS NULL)\"\ninteger,null,1,1\ninteger,real,9,0\n"
+    );
+    let schema = sql(
+        &[("query", "SELECT name || ' ' || type FROM pragma_table_info('orders') ORDER BY cid")],
+        &[input("orders", "/orders.csv", &orders)],
+    );
+    assert_eq!(
+        schema.parameter(),
+        "\"name || ' ' || type\"\n\"order_id INTEGER\"\n\"customer TEXT\"\n\"region TEXT\"\n\"amount REAL\"\n\"shipped TEXT\"\n\"note TEXT\"\n"
+    );
+}
+
+#[test]
+fn csv_quoted_fields_keep_delimiters_quotes_and_line_breaks() {
+    let orders = data("orders.csv");
+    let answer = sql(
+        &[("query", "SELECT order_id, note FROM orders WHERE note <> '' ORDER BY order_id")],
+        &[input("orders", "/orders.csv", &orders)],
+    );
+    assert_eq!(
+        answer.parameter(),
+        "order_id,note\n1002,\"gift, wrapped\"\n1003,\"said \"\"urgent\"\"\"\n1005,\"amount unknown\"\n1006,\"two\nlines\"\n1009,\"café\"\n"
+    );
+}
+
+#[test]
+fn types_text_makes_every_column_text_as_sqlite3_import_does() {
+    let answer = sql(
+        &[("query", "SELECT typeof(a), typeof(b), a < 9 FROM t"), ("types", "text")],
+        &[input("t", "/t.csv", b"a,b\n10,x\n,y\n")],
+    );
+    // TEXT affinity: '10' < 9 compares as text ('10' < '9').
+    assert_eq!(answer.parameter(), "typeof(a),typeof(b),\"a < 9\"\ntext,text,1\ntext,text,1\n");
+}
+
+#[test]
+fn delimiter_quote_and_tsv() {
+    let semicolons = sql(
+        &[("query", "SELECT * FROM t"), ("delimiter", ";"), ("quote", "'")],
+        &[input("t", "/t.csv", b"name;city\n'Smith; J';'O''Brien town'\n")],
+    );
+    assert_eq!(semicolons.parameter(), "name,city\n\"Smith; J\",\"O'Brien town\"\n");
+    let tabs = sql(&[("query", "SELECT b, a + 1 FROM t")], &[input("t", "/t.tsv", b"a\tb\n1\tx,y\n")]);
+    assert_eq!(tabs.parameter(), "b,\"a + 1\"\n\"x,y\",2\n");
+    let tab_parameter = sql(
+        &[("query", "SELECT * FROM t"), ("delimiter", "\\t"), ("quote", "")],
+        &[input("t", "/t.csv", b"a\tb\n\"1\t2\"\n")],
+    );
+    assert_eq!(tab_parameter.parameter(), "a,b\n\"\"\"1\",\"2\"\"\"\n");
+}
+
+#[test]
+fn header_names_are_made_unique_as_sqlite3_import_makes_them() {
+    let answer = sql(&[("query", "SELECT * FROM t")], &[input("t", "/t.csv", b"id,name,,NAME\n1,a,b,c\n")]);
+    assert_eq!(answer.parameter(), "id,name_2,?,NAME_4\n1,a,b,c\n");
+}
+
+#[test]
+fn json_array_of_objects_keeps_value_types() {
+    let customers = data("customers.json");
+    let answer = sql(
+        &[("query", "SELECT customer, typeof(since), since, tier, tags, active FROM customers ORDER BY customer")],
+        &[input("customers", "/customers.json", &customers)],
+    );
+    assert_eq!(
+        answer.parameter(),
+        "customer,typeof(since),since,tier,tags,active\n\
+         alice,integer,2019,gold,,\n\
+         bob,integer,2021,silver,,\n\
+         carol,integer,2020,gold,\"[\"\"vip\"\",\"\"early\"\"]\",\n\
+         dave,integer,2024,,,\n\
+         erin,integer,2022,bronze,,0\n\
+         frank,real,2023.5,silver,,\n"
+    );
+    let nested = sql(
+        &[("query", "SELECT json_extract(tags, '$[0]') FROM customers WHERE tags IS NOT NULL")],
+        &[input("customers", "/customers.json", &customers)],
+    );
+    assert_eq!(nested.parameter(), "\"json_extract(tags, '$[0]')\"\nvip\n");
+}
+
+#[test]
+fn ndjson_lines_become_rows_and_blank_lines_are_skipped() {
+    let events = data("events.ndjson");
+    let answer = sql(
+        &[("query", "SELECT order_id, event, by, json_extract(reason, '$.code') AS code FROM events ORDER BY at")],
+        &[input("events", "/events.ndjson", &events)],
+    );
+    assert_eq!(
+        answer.parameter(),
+        "order_id,event,by,code\n1001,created,,\n1002,created,,\n1003,created,phone,\n1001,shipped,,\n1007,cancelled,,7\n"
+    );
+}
+
+#[test]
+fn tables_from_several_artifacts_join() {
+    let (orders, customers, events) = (data("orders.csv"), data("customers.json"), data("events.ndjson"));
+    let answer = sql(
+        &[(
+            "query",
+            "SELECT c.tier, count(DISTINCT o.order_id) AS orders, sum(e.event = 'created') AS created \
+             FROM orders o JOIN customers c USING (customer) LEFT JOIN events e USING (order_id) \
+             WHERE c.tier IS NOT NULL GROUP BY c.tier ORDER BY c.tier",
+        )],
+        &[
+            input("orders", "/orders.csv", &orders),
+            input("customers", "/customers.json", &customers),
+            input("events", "/events.ndjson", &events),
+        ],
+    );
+    assert_eq!(
+        answer.parameter(),
+        "tier,orders,created\nbronze,1,\ngold,4,2\nsilver,3,1\n",
+        "a sum of only NULLs is NULL"
+    );
+}
+
+#[test]
+fn the_format_comes_from_a_parameter_or_the_first_bytes() {
+    let json = sql(&[("query", "SELECT a FROM t")], &[input("t", "/data", b"  [{\"a\": 1}]")]);
+    assert_eq!(json.parameter(), "a\n1\n");
+    let ndjson = sql(&[("query", "SELECT a FROM t")], &[input("t", "/data", b"{\"a\": 2}\n{\"a\": 3}\n")]);
+    assert_eq!(ndjson.parameter(), "a\n2\n3\n");
+    let csv = sql(&[("query", "SELECT a FROM t")], &[input("t", "/data", b"a\n4\n")]);
+    assert_eq!(csv.parameter(), "a\n4\n");
+    let forced =
+        sql(&[("query", "SELECT a FROM t"), ("input_format", "ndjson")], &[input("t", "/t.json", b"{\"a\": 5}\n")]);
+    assert_eq!(forced.parameter(), "a\n5\n");
+}
+
+#[test]
+fn a_database_artifact_is_attached_read_only_under_its_name() {
+    let folder = tempfile::tempdir().unwrap();
+    sqlite3(
+        folder.path(),
+        &["shop.db", "CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT, price REAL); INSERT INTO items VALUES (1, 'pen', 1.5), (2, 'ink', 7);"],
+    )
+    .unwrap();
+    let db = std::fs::read(folder.path().join("shop.db")).unwrap();
+    let orders = data("orders.csv");
+    let answer = sql(
+        &[("query", "SELECT name, price FROM shop.items ORDER BY id; SELECT count(*) FROM items, orders")],
+        &[input("shop", "/shop.db", &db), input("orders", "/orders.csv", &orders)],
+    );
+    assert_eq!(answer.parameter(), "count(*)\n20\n");
+    // Found by its first bytes, whatever the extension.
+    let sniffed = sql(&[("query", "SELECT group_concat(name) FROM items")], &[input("shop", "/shop.bin", &db)]);
+    assert_eq!(sniffed.parameter(), "group_concat(name)\n\"pen,ink\"\n");
+    let write = sql(&[("query", "DELETE FROM shop.items")], &[input("shop", "/shop.db", &db)]);
+    assert_eq!(write.failure(), "parameter \"query\": statement 1 (line 1): attempt to write a readonly database");
+}
