@@ -8,7 +8,7 @@
 //! it grows down towards address 0: the address of a local variable is
 //! what is left. A native build (the unit tests) does not check.
 
-use crate::value::{Error, error};
+use crate::value::Error;
 
 /// What must stay free below the last check: for the natives and jaq's
 /// own calls (values nested 10,000 levels are compared and written
@@ -23,7 +23,7 @@ pub fn guard() -> Result<(), Error> {
     let marker = 0u8;
     let left = std::hint::black_box(&marker) as *const u8 as usize;
     if left < RESERVE {
-        return Err(error("Recursion too deep: the program's calls nest past the module's stack"));
+        return Err(crate::value::error("Recursion too deep: the program's calls nest past the module's stack"));
     }
     Ok(())
 }

@@ -168,9 +168,8 @@ fn deep_recursion_that_ends_gives_its_answer() {
 
 #[test]
 fn endless_recursion_fails_with_a_message() {
-    for program in ["def f: 1 + f; f"] {
-        let node = json_query(&[("query", program), ("json", "2")]);
-        assert_eq!(node.phase, Phase::Failed, "{program}");
-        assert!(node.message.contains("Recursion too deep"), "{program}: {}", node.message);
-    }
+    let program = "def f: 1 + f; f";
+    let node = json_query(&[("query", program), ("json", "2")]);
+    assert_eq!(node.phase, Phase::Failed, "{program}");
+    assert!(node.message.contains("Recursion too deep"), "{program}: {}", node.message);
 }
