@@ -14,6 +14,7 @@ rustup component add rustfmt clippy >/dev/null 2>&1
 packages=(
   binaryen        # wasm-opt, the last step of the templates' builds
   jq              # json-query's outputs are compared with jq's
+  yq              # json-query's YAML in and out is compared with yq's
   cmark-gfm       # markdown's HTML is compared with cmark-gfm's
   imagemagick     # image-processor's reference, and benchmark
   libvips-tools   # image-processor's benchmark (vips)

@@ -1,4 +1,6 @@
-//! The JSON document: the `json` parameter or the `input` artifact, exactly one.
+//! The document: the `json` parameter or the `input` artifact, exactly
+//! one, read as JSON (values one after another), JSON lines or YAML
+//! (parameter `input_format`).
 
 use wasm_workflows_sdk::prelude::*;
 
@@ -8,6 +10,29 @@ pub struct Document {
     pub text: String,
     /// `parameter "json"` or `input artifact "input"`.
     pub source: &'static str,
+}
+
+/// How the document is read (parameter `input_format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JSON values one after another, separated by white space or not.
+    Json,
+    /// One JSON value on each line (blank lines skipped).
+    Ndjson,
+    /// A YAML stream: each document is one value.
+    Yaml,
+}
+
+impl Format {
+    /// The format named `name` (`json`, `ndjson`, `yaml`).
+    pub fn named(name: &str) -> Option<Format> {
+        match name {
+            "json" => Some(Format::Json),
+            "ndjson" => Some(Format::Ndjson),
+            "yaml" => Some(Format::Yaml),
+            _ => None,
+        }
+    }
 }
 
 /// Reads the document from parameter `json` or input artifact `input`;

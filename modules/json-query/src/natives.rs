@@ -143,6 +143,17 @@ pub fn natives() -> Vec<Fun<Data>> {
         }),
         ("_nan", v(0), |_| one(Ok(Val::Num(f64::NAN)))),
         ("_infinite", v(0), |_| one(Ok(Val::Num(f64::INFINITY)))),
+        ("_regex", v(3), |mut cv| {
+            let test = cv.0.pop_var();
+            let flags = cv.0.pop_var();
+            let re = cv.0.pop_var();
+            one(crate::regex::regex(&cv.1, &re, &flags, matches!(test, Val::Bool(true))))
+        }),
+        ("_base64d", v(0), |cv| one(string_input(&cv.1, crate::decode::base64))),
+        ("_urid", v(0), |cv| one(string_input(&cv.1, crate::decode::uri))),
+        ("_stack_guard", v(0), |_| one(crate::stack::guard().map(|()| Val::Bool(true)))),
+        ("nearbyint", v(0), |cv| one(round_half_even(&cv.1))),
+        ("rint", v(0), |cv| one(round_half_even(&cv.1))),
         ("_isnan", v(0), |cv| one(number_test(&cv.1, f64::is_nan))),
         ("_isinfinite", v(0), |cv| one(number_test(&cv.1, f64::is_infinite))),
         ("_isnormal", v(0), |cv| one(number_test(&cv.1, f64::is_normal))),
@@ -170,10 +181,30 @@ pub fn natives() -> Vec<Fun<Data>> {
     natives.into_iter().map(|(name, args, f)| run::<Data>((name, args, f))).collect()
 }
 
+/// `f` on a string (the prelude makes the input one with `tostring`).
+fn string_input(v: &Val, f: fn(&str) -> ValR<Val>) -> ValR<Val> {
+    f(v.as_str().unwrap_or_default())
+}
+
+/// `isnan`, `isinfinite`, `isnormal`: false for what is not a number, as in jq.
 fn number_test(v: &Val, test: fn(f64) -> bool) -> ValR<Val> {
+    Ok(Val::Bool(v.as_number().is_some_and(test)))
+}
+
+/// `nearbyint` and `rint`: to the nearest integer, halves to the even one.
+fn round_half_even(v: &Val) -> ValR<Val> {
     match v.as_number() {
-        Some(x) => Ok(Val::Bool(test(x))),
+        Some(x) => Ok(Val::Num(x.round_ties_even())),
         None => Err(error(format!("{} number required", v.described()))),
+    }
+}
+
+/// The elements of an array or the values of an object, as `.[]` gives them.
+fn elements(v: &Val) -> Result<Vec<&Val>, value::Error> {
+    match v {
+        Val::Arr(items) => Ok(items.iter().collect()),
+        Val::Obj(map) => Ok(map.iter().map(|(_, x)| x).collect()),
+        other => Err(error(format!("Cannot iterate over {}", other.described()))),
     }
 }
 
@@ -472,7 +503,7 @@ fn strindices(v: &Val, sub: &Val) -> ValR<Val> {
 /// jq 1.8's `join`: null as the empty string, numbers and booleans as text;
 /// anything else fails as `+` would.
 fn join(v: &Val, sep: &Val) -> ValR<Val> {
-    let Val::Arr(items) = v else { return Err(error(format!("Cannot iterate over {}", v.described()))) };
+    let items = elements(v)?;
     if items.is_empty() {
         return Ok(Val::str(""));
     }
@@ -505,10 +536,22 @@ fn flatten(v: &Val, depth: &Val) -> ValR<Val> {
     if depth < 0.0 {
         return Err(error("flatten depth must not be negative"));
     }
-    let Val::Arr(items) = v else { return Err(error(format!("Cannot iterate over {}", v.described()))) };
+    let items = elements(v)?;
     let mut out = Vec::new();
     // An explicit stack: deep arrays do not deepen the call stack.
-    let mut stack: Vec<(std::slice::Iter<'_, Val>, f64)> = vec![(items.iter(), depth)];
+    let mut stack: Vec<(std::slice::Iter<'_, Val>, f64)> = Vec::new();
+    for item in items {
+        match item {
+            Val::Arr(inner) if depth > 0.0 => stack.push((inner.iter(), depth - 1.0)),
+            item => out.push(item.clone()),
+        }
+        flatten_nested(&mut stack, &mut out);
+    }
+    Ok(Val::arr(out))
+}
+
+/// Empties `stack` of array iterators (each with the depth left) into `out`.
+fn flatten_nested<'v>(stack: &mut Vec<(std::slice::Iter<'v, Val>, f64)>, out: &mut Vec<Val>) {
     while let Some((iter, d)) = stack.last_mut() {
         let d = *d;
         match iter.next() {
@@ -519,7 +562,6 @@ fn flatten(v: &Val, depth: &Val) -> ValR<Val> {
             Some(item) => out.push(item.clone()),
         }
     }
-    Ok(Val::arr(out))
 }
 
 fn range<'a>(from: Val, upto: Val, by: Val) -> ValXs<'a, Val> {

@@ -2,33 +2,63 @@
 
 use crate::value::Val;
 
+/// How the outputs are written (parameter `output_format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One output is its compact JSON text, several become a JSON array,
+    /// none is the empty text.
+    Json,
+    /// Like `jq -r`: one line per output, strings written without quotes,
+    /// other values as compact JSON.
+    Raw,
+    /// One YAML document per output, separated by `---` lines.
+    Yaml,
+}
+
+impl Format {
+    /// The format named `name` (`json`, `raw`, `yaml`).
+    pub fn named(name: &str) -> Option<Format> {
+        match name {
+            "json" => Some(Format::Json),
+            "raw" => Some(Format::Raw),
+            "yaml" => Some(Format::Yaml),
+            _ => None,
+        }
+    }
+}
+
 /// Collects outputs as they come.
-///
-/// As JSON (the default): one output is its compact JSON text, several
-/// become a JSON array, none is the empty text. Raw (like `jq -r`): one
-/// line per output, strings written without quotes, other values as JSON.
 pub struct Outputs {
-    raw: bool,
+    format: Format,
     count: usize,
     text: Vec<u8>,
 }
 
 impl Outputs {
     /// No outputs yet.
-    pub fn new(raw: bool) -> Self {
+    pub fn new(format: Format) -> Self {
         // The opening bracket is written first and dropped if there is only one output.
-        Outputs { raw, count: 0, text: if raw { Vec::new() } else { b"[".to_vec() } }
+        Outputs { format, count: 0, text: if format == Format::Json { b"[".to_vec() } else { Vec::new() } }
     }
 
     /// Adds one output.
     pub fn push(&mut self, value: Val) {
         if self.count > 0 {
-            self.text.push(if self.raw { b'\n' } else { b',' });
+            match self.format {
+                Format::Json => self.text.push(b','),
+                Format::Raw => self.text.push(b'\n'),
+                Format::Yaml => self.text.extend_from_slice(b"---\n"),
+            }
         }
         self.count += 1;
-        match value {
-            Val::Str(text) if self.raw => self.text.extend_from_slice(text.as_bytes()),
-            value => write_json(&mut self.text, &value),
+        match (self.format, value) {
+            (Format::Raw, Val::Str(text)) => self.text.extend_from_slice(text.as_bytes()),
+            (Format::Yaml, value) => {
+                let mut document = String::new();
+                crate::yaml::write_document(&mut document, &value);
+                self.text.extend_from_slice(document.as_bytes());
+            }
+            (_, value) => write_json(&mut self.text, &value),
         }
     }
 
@@ -39,11 +69,11 @@ impl Outputs {
 
     /// The text.
     pub fn finish(mut self) -> String {
-        let text = match (self.raw, self.count) {
-            (true, _) => self.text,
-            (false, 0) => Vec::new(),
-            (false, 1) => self.text.split_off(1),
-            (false, _) => {
+        let text = match (self.format, self.count) {
+            (Format::Raw | Format::Yaml, _) => self.text,
+            (Format::Json, 0) => Vec::new(),
+            (Format::Json, 1) => self.text.split_off(1),
+            (Format::Json, _) => {
                 self.text.push(b']');
                 self.text
             }
@@ -61,7 +91,7 @@ mod tests {
     use super::*;
 
     fn collect(raw: bool, values: &str) -> String {
-        let mut outputs = Outputs::new(raw);
+        let mut outputs = Outputs::new(if raw { Format::Raw } else { Format::Json });
         crate::json::parse_all(values.as_bytes()).unwrap().into_iter().for_each(|v| outputs.push(v));
         outputs.finish()
     }
@@ -80,8 +110,17 @@ mod tests {
     }
 
     #[test]
+    fn yaml_writes_one_document_per_output() {
+        let mut outputs = Outputs::new(Format::Yaml);
+        for v in crate::json::parse_all(br#"{"a": [1, {"b": "x y", "c": []}], "d": "yes"} "two\nlines\n""#).unwrap() {
+            outputs.push(v);
+        }
+        assert_eq!(outputs.finish(), "a:\n  - 1\n  - b: x y\n    c: []\nd: \"yes\"\n---\n|\n  two\n  lines\n");
+    }
+
+    #[test]
     fn non_json_numbers_become_what_jq_writes() {
-        let mut outputs = Outputs::new(false);
+        let mut outputs = Outputs::new(Format::Json);
         outputs.push(Val::arr(vec![Val::Num(f64::NAN), Val::Num(f64::NEG_INFINITY)]));
         assert_eq!(outputs.finish(), "[null,-1.7976931348623157e+308]");
     }

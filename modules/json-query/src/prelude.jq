@@ -60,7 +60,16 @@ def rindex($i): indices($i) | .[-1:][0];
 def in(xs): . as $x | xs | has($x);
 def inside(xs): . as $x | xs | contains($x);
 
-# Generators
+# Generators: recursive ones check the stack (src/stack.rs), so an endless
+# recursion fails with a message instead of trapping the module.
+def repeat(f): def rec: if _stack_guard then (f, rec) else empty end; rec;
+def recurse(f): def rec: if _stack_guard then (., (f | rec)) else empty end; rec;
+def recurse: recurse(.[]?);
+def recurse(f; cond): recurse(f | select(cond));
+def while(cond; update):
+  def rec: if _stack_guard and cond then (., (update | rec)) else empty end; rec;
+def until(cond; update):
+  def rec: if _stack_guard then (if cond then . else (update | rec) end) else empty end; rec;
 def limit($n; f):
   if $n > 0 then _limit($n; f) elif $n == 0 then empty
   else error("limit doesn't support negative count") end;
@@ -124,3 +133,60 @@ def todate: todateiso8601;
 def dateadd(u; n): . + n;
 def datesub(u; n): . - n;
 def date: todate;
+
+# Math: jq truncates the integer arguments.
+def _int: if . < 0 then ceil else floor end;
+def ldexp($a; $b): _ldexp($a; $b | _int);
+def scalbln($a; $b): _scalbln($a; $b | _int);
+def jn($n; $x): _jn($n | _int; $x);
+def yn($n; $x): _yn($n | _int; $x);
+
+# Decoders (src/decode.rs)
+def @urid: tostring | _urid;
+def @base64d: tostring | _base64d;
+
+# Formats by name
+def format($f):
+  if $f == "text" then @text elif $f == "json" then @json elif $f == "html" then @html
+  elif $f == "uri" then @uri elif $f == "urid" then @urid elif $f == "csv" then @csv
+  elif $f == "tsv" then @tsv elif $f == "sh" then @sh elif $f == "base64" then @base64
+  elif $f == "base64d" then @base64d elif $f == "base32" then @base32
+  elif $f == "base32d" then @base32d
+  else error("\($f) is not a valid format") end;
+
+# Regular expressions (src/regex.rs): a regex may be given as [regex, flags].
+def _regex_args:
+  if type == "string" then [., null]
+  elif type == "array" and length > 1 then .[:2]
+  elif type == "array" and length > 0 then [.[0], null]
+  else error("\(type) (\(tojson)) cannot be matched, as it is not a string") end;
+def match($re; $flags): _regex($re; $flags; false)[];
+def match($re): ($re | _regex_args) as [$r, $f] | match($r; $f);
+def test($re; $flags): _regex($re; $flags; true);
+def test($re): ($re | _regex_args) as [$r, $f] | test($r; $f);
+def _capture_object: [.captures[] | select(.name != null) | {key: .name, value: .string}] | from_entries;
+def capture($re; $flags): match($re; $flags) | _capture_object;
+def capture($re): ($re | _regex_args) as [$r, $f] | capture($r; $f);
+def scan($re; $flags):
+  match($re; "g" + $flags) | if (.captures | length) > 0 then [.captures[].string] else .string end;
+def scan($re): scan($re; null);
+def split($re; $flags):
+  . as $s
+  | [foreach (match($re; "g" + $flags), null) as $m ({at: 0};
+      if $m == null then .part = $s[.at:] else .part = $s[.at:$m.offset] | .at = $m.offset + $m.length end;
+      .part)];
+def splits($re; $flags): split($re; $flags)[];
+def splits($re): splits($re; null);
+# Each output of the replacement makes its own result: the k-th output
+# for every match goes into the k-th result.
+def sub($re; str; $flags):
+  . as $in
+  | (reduce match($re; $flags) as $m ({results: [], at: 0};
+      $in[.at:$m.offset] as $gap
+      | [$m | _capture_object | str] as $new
+      | reduce range($new | length) as $k (.; .results[$k] += $gap + $new[$k])
+      | .at = $m.offset + $m.length)
+    | .results[] + $in[.at:]) // $in;
+def sub($re; str): sub($re; str; "");
+def gsub($re; str; $flags): sub($re; str; $flags + "g");
+def gsub($re; str): sub($re; str; "g");

@@ -92,6 +92,7 @@ impl Query {
             .load(&arena, File { code, path: () })
             .map_err(|errors| load_error(code, errors, &place))?;
         let filter = Compiler::default()
+            .with_global_vars(["$ENV"])
             .with_funs(funs)
             .compile(modules)
             .map_err(|errors| compile_error(code, errors, &place))?;
@@ -106,7 +107,7 @@ impl Query {
         let values = RcIter::new(values);
         let global = Global { lut: &self.0.lut, inputs: &values };
         while let Some(Ok(value)) = (&values).next() {
-            for result in self.0.id.run((Ctx::<Data>::new(global, Vars::new([])), value)) {
+            for result in self.0.id.run((Ctx::<Data>::new(global, Vars::new([environment()])), value)) {
                 match result {
                     Ok(value) => output(value),
                     Err(exception) => {
@@ -127,6 +128,11 @@ impl Query {
     }
 }
 
+/// `$ENV`: the environment the host gives the module (none, as a rule).
+fn environment() -> Val {
+    jaq_core::ValT::from_map(std::env::vars().map(|(k, v)| (Val::from(k), Val::from(v)))).unwrap_or_else(|_| Val::Null)
+}
+
 /// json-query's own definitions (src/prelude.jq).
 const PRELUDE: &str = include_str!("prelude.jq");
 
@@ -139,6 +145,10 @@ fn renamed(fun: Fun<Data>) -> Option<Fun<Data>> {
         "mktime" => "_mktime",
         "strftime" => "_strftime",
         "strflocaltime" => "_strflocaltime",
+        "ldexp" => "_ldexp",
+        "scalbln" => "_scalbln",
+        "jn" => "_jn",
+        "yn" => "_yn",
         _ => return None,
     };
     Some((name, fun.1, fun.2))

@@ -1,7 +1,6 @@
 //! jq 1.8 syntax that jaq's parser does not take, rewritten into jaq's
 //! before it parses the program:
 //!
-//! - `$ENV` becomes `(env)`;
 //! - `$__loc__` becomes `{"file":"<top-level>","line":N}` (and `{$__loc__}`
 //!   the entry `"__loc__": {...}`);
 //! - the source of `reduce`/`foreach` may be any pipe-free expression
@@ -11,6 +10,10 @@
 //!   variable of every pattern first bound to null, as jq binds them;
 //! - `$name: pattern` in an object pattern binds `$name` too;
 //! - number literals that start with the point (`.5`) get their zero;
+//! - the update of `reduce` keeps its last output, null when it has none;
+//! - `%` binds as `*` and `/` do: `a * b % c` becomes `(a * b) % c`;
+//! - `def f($x): body` becomes `def f(x): x as $x | body`;
+//! - UTF-16 surrogate pairs in strings (`"\ud83d\ude04"`) become the character;
 //! - `import` and `include` are refused with a message: a step has no module files.
 //!
 //! Positions in jaq's messages about the rewritten text are mapped back
@@ -76,7 +79,8 @@ fn tokens(code: &str) -> Vec<Token> {
                         i = j + 2;
                         break;
                     }
-                    Some(b'\\') => j += 2,
+                    // An escape; a backslash at the very end ends the string there.
+                    Some(b'\\') => j = (j + 2).min(b.len()),
                     Some(_) => j += 1,
                 }
             }
@@ -255,6 +259,11 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
                     offset: t.start,
                 });
             }
+            (Kind::Ident, "module") if n == 0 => {
+                if let Some(reason) = module_metadata_error(&toks, code) {
+                    return Err(Refused { reason: reason.into(), offset: toks.get(1).map_or(code.len(), |t| t.start) });
+                }
+            }
             (Kind::Var, "$__loc__") => {
                 let loc = format!("{{\"file\":\"<top-level>\",\"line\":{}}}", line_of(t.start));
                 let prev = n.checked_sub(1).map(|p| text(&toks[p]));
@@ -263,9 +272,6 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
                     matches!(prev, Some("{" | ",")) && matches!(next, Some("," | "}")) && in_object(&toks, code, n);
                 let replacement = if shorthand { format!("\"__loc__\": {loc}") } else { loc };
                 edits.push(Edit { at: t.start, len: t.end - t.start, text: replacement });
-            }
-            (Kind::Var, "$ENV") => {
-                edits.push(Edit { at: t.start, len: t.end - t.start, text: "(env)".into() });
             }
             (Kind::Num, number) if number.starts_with('.') => {
                 edits.push(Edit { at: t.start, len: 0, text: "0".into() });
@@ -277,16 +283,30 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
                 edits.push(Edit { at: t.start, len: t.end - t.start, text });
             }
             (Kind::Ident, "reduce" | "foreach") => {
-                if let Some(as_at) = source_end(&toks, code, n + 1)
-                    && has_operator(&toks[n + 1..as_at], code)
-                {
-                    edits.push(Edit { at: toks[n + 1].start, len: 0, text: "(".into() });
-                    edits.push(Edit { at: toks[as_at - 1].end, len: 0, text: ")".into() });
+                if let Some(as_at) = source_end(&toks, code, n + 1) {
+                    if has_operator(&toks[n + 1..as_at], code) {
+                        edits.push(Edit { at: toks[n + 1].start, len: 0, text: "(".into() });
+                        edits.push(Edit { at: toks[as_at - 1].end, len: 0, text: ")".into() });
+                    }
+                    if text(t) == "reduce" {
+                        edits.extend(last_update(&toks, code, as_at));
+                    }
                 }
             }
             (Kind::Ident, "as") => {
                 if let Some(resume) = alternatives(&toks, code, n, &mut edits, &mut alt) {
                     skip_to = resume;
+                }
+            }
+            (Kind::Ident, "def") => {
+                edits.extend(value_parameters(&toks, code, n));
+                edits.extend(guarded_body(&toks, code, n));
+            }
+            (Kind::Str, _) => edits.extend(surrogate_escapes(code, t)),
+            (Kind::Other, "%") if !code[t.end..].starts_with('=') => {
+                if let Some(first) = product_start(&toks, code, n) {
+                    edits.push(Edit { at: toks[first].start, len: 0, text: "(".into() });
+                    edits.push(Edit { at: toks[n - 1].end, len: 0, text: ")".into() });
                 }
             }
             _ => {}
@@ -295,7 +315,17 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
             next = skip_to;
         }
     }
-    edits.sort_by_key(|e| e.at);
+    // Insertions before replacements at the same place; an edit that
+    // overlaps the one before it is dropped (the text stays as written).
+    edits.sort_by_key(|e| (e.at, e.len));
+    let mut end = 0;
+    edits.retain(|e| {
+        let keep = e.at >= end;
+        if keep {
+            end = e.at + e.len;
+        }
+        keep
+    });
     let mut out = String::with_capacity(code.len() + 64);
     let mut pos = 0;
     for edit in &edits {
@@ -305,6 +335,227 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
     }
     out.push_str(&code[pos..]);
     Ok(Rewritten { code: out, edits })
+}
+
+/// What jq finds wrong with the metadata of `module META;` at the start:
+/// it must be an object, and constant.
+fn module_metadata_error(toks: &[Token], code: &str) -> Option<&'static str> {
+    let text = |t: &Token| &code[t.start..t.end];
+    let first = toks.get(1)?;
+    if text(first) != "{" {
+        let variable =
+            matches!(first.kind, Kind::Var | Kind::Ident) && !matches!(text(first), "null" | "true" | "false");
+        return Some(if text(first) == "(" || text(first).starts_with('.') || variable {
+            "Module metadata must be constant"
+        } else {
+            "Module metadata must be an object"
+        });
+    }
+    let close = closing(toks, 1)?;
+    let constant = toks[2..close].iter().all(|t| match t.kind {
+        Kind::Var => false,
+        Kind::Open => text(t) != "(" && text(t) != "\\(",
+        Kind::Other => !text(t).starts_with('.') && !matches!(text(t), "|" | "+" | "-" | "*" | "/"),
+        _ => true,
+    });
+    (!constant).then_some("Module metadata must be constant")
+}
+
+/// For the `reduce` whose `as` is token `as_at`: its update `u` becomes
+/// `[u] | .[-1]`, jq's rule (the last output of the update is the new
+/// state, null when it has none), where jaq's reduce ends with no output.
+fn last_update(toks: &[Token], code: &str, as_at: usize) -> Vec<Edit> {
+    let mut at = as_at + 1;
+    let open = loop {
+        let Some(end) = pattern_end(toks, at) else { return Vec::new() };
+        if toks.get(end).map(|t| t.kind) == Some(Kind::AltOp) {
+            at = end + 1;
+        } else {
+            break end;
+        }
+    };
+    if toks.get(open).map(|t| &code[t.start..t.end]) != Some("(") {
+        return Vec::new();
+    }
+    let Some(close) = closing(toks, open) else { return Vec::new() };
+    let mut depth = 0;
+    for i in open + 1..close {
+        match toks[i].kind {
+            Kind::Open => depth += 1,
+            Kind::Close => depth -= 1,
+            Kind::Other if depth == 0 && &code[toks[i].start..toks[i].end] == ";" => {
+                return vec![
+                    Edit { at: toks[i].end, len: 0, text: " [".into() },
+                    Edit { at: toks[close].start, len: 0, text: "] | .[-1]".into() },
+                ];
+            }
+            _ => {}
+        }
+    }
+    Vec::new()
+}
+
+/// `def f($x; g): body` becomes `def f(x; g): x as $x | body`: jq's value
+/// parameter `$x` also defines the filter `x`, which jaq's does not.
+fn value_parameters(toks: &[Token], code: &str, def_at: usize) -> Vec<Edit> {
+    let text = |i: usize| toks.get(i).map_or("", |t| &code[t.start..t.end]);
+    if toks.get(def_at + 1).map(|t| t.kind) != Some(Kind::Ident) || text(def_at + 2) != "(" {
+        return Vec::new();
+    }
+    let Some(close) = closing(toks, def_at + 2) else { return Vec::new() };
+    if text(close + 1) != ":" {
+        return Vec::new();
+    }
+    let params: Vec<&Token> = toks[def_at + 3..close].iter().filter(|t| t.kind == Kind::Var).collect();
+    if params.is_empty() {
+        return Vec::new();
+    }
+    let mut edits: Vec<Edit> = params
+        .iter()
+        .map(|t| Edit { at: t.start, len: t.end - t.start, text: code[t.start + 1..t.end].into() })
+        .collect();
+    let bindings: Vec<String> =
+        params.iter().map(|t| format!("{} as {} | ", &code[t.start + 1..t.end], &code[t.start..t.end])).collect();
+    edits.push(Edit { at: toks[close + 1].end, len: 0, text: format!(" {}", bindings.concat()) });
+    edits
+}
+
+/// `def f: body;` becomes `def f: if _stack_guard then (body) else empty
+/// end;`: a recursion too deep for the module's stack then fails with a
+/// message (src/natives.rs), where it would trap the module.
+fn guarded_body(toks: &[Token], code: &str, def_at: usize) -> Vec<Edit> {
+    let text = |i: usize| toks.get(i).map_or("", |t| &code[t.start..t.end]);
+    if toks.get(def_at + 1).map(|t| t.kind) != Some(Kind::Ident) {
+        return Vec::new();
+    }
+    let colon = match text(def_at + 2) {
+        ":" => def_at + 2,
+        "(" => match closing(toks, def_at + 2) {
+            Some(close) if text(close + 1) == ":" => close + 1,
+            _ => return Vec::new(),
+        },
+        _ => return Vec::new(),
+    };
+    // The body ends at the `;` of this level; each `def` inside takes one.
+    let (mut depth, mut inner) = (0i32, 0);
+    for i in colon + 1..toks.len() {
+        match (toks[i].kind, text(i)) {
+            (Kind::Open, _) => depth += 1,
+            (Kind::Close, _) if depth == 0 => return Vec::new(),
+            (Kind::Close, _) => depth -= 1,
+            (Kind::Ident, "def") if depth == 0 => inner += 1,
+            (Kind::Other, ";") if depth == 0 && inner > 0 => inner -= 1,
+            (Kind::Other, ";") if depth == 0 => {
+                if i == colon + 1 {
+                    return Vec::new();
+                }
+                return vec![
+                    Edit { at: toks[colon].end, len: 0, text: " if _stack_guard then (".into() },
+                    Edit { at: toks[i].start, len: 0, text: ") else empty end".into() },
+                ];
+            }
+            _ => {}
+        }
+    }
+    Vec::new()
+}
+
+/// The four hexadecimal digits at `at` (before `end`) as a number.
+fn hex4(b: &[u8], at: usize, end: usize) -> Option<u32> {
+    let digits = b.get(at..at + 4).filter(|_| at + 4 <= end)?;
+    u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+}
+
+/// `\uD83D\uDE04` (a UTF-16 surrogate pair) in a string becomes the
+/// character it encodes, which jaq's lexer does not read.
+fn surrogate_escapes(code: &str, t: &Token) -> Vec<Edit> {
+    let b = code.as_bytes();
+    let mut edits = Vec::new();
+    let mut i = t.start;
+    while i < t.end {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match (b.get(i + 1), hex4(b, i + 2, t.end)) {
+            (Some(b'u'), Some(high @ 0xD800..=0xDBFF)) => {
+                let low = (b.get(i + 6..i + 8) == Some(&b"\\u"[..])).then(|| hex4(b, i + 8, t.end)).flatten();
+                match low {
+                    Some(low @ 0xDC00..=0xDFFF) => {
+                        let c =
+                            char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)).unwrap_or('\u{fffd}');
+                        edits.push(Edit { at: i, len: 12, text: c.to_string() });
+                        i += 12;
+                    }
+                    // jaq refuses a lone surrogate, as jq does.
+                    _ => i += 6,
+                }
+            }
+            _ => i += 2,
+        }
+    }
+    edits
+}
+
+/// Whether the `/` at token `i` is a division (not part of `//`, `/=` or `//=`).
+fn is_division(toks: &[Token], code: &str, i: usize) -> bool {
+    let t = &toks[i];
+    let glued = |j: usize, at: usize| toks.get(j).is_some_and(|u| u.start == at || u.end == at);
+    !(code[t.end..].starts_with(['/', '=']) || (i > 0 && glued(i - 1, t.start) && code[..t.start].ends_with('/')))
+}
+
+/// For the `%` at token `at`: the first token of its left operand when
+/// that operand is a product or quotient (`a * b % c`), which jaq's parser
+/// reads as `a * (b % c)` but jq as `(a * b) % c` (`%` binds as `*` and
+/// `/` do). `None` when no parentheses are needed or the operand is not
+/// one this scan can delimit (it crosses `as` or `end`).
+fn product_start(toks: &[Token], code: &str, at: usize) -> Option<usize> {
+    let mut depth = 0;
+    let mut product = false;
+    let mut first = 0;
+    for i in (0..at).rev() {
+        let t = &toks[i];
+        let s = &code[t.start..t.end];
+        match t.kind {
+            Kind::Close => depth += 1,
+            Kind::Open if depth > 0 => depth -= 1,
+            Kind::Open => {
+                first = i + 1;
+                break;
+            }
+            _ if depth > 0 => {}
+            Kind::Other if s == "*" && !code[t.end..].starts_with('=') => product = true,
+            Kind::Other if s == "/" && is_division(toks, code, i) => product = true,
+            Kind::Other if s == "%" || s == "?" || s.starts_with('.') => {}
+            Kind::Ident if matches!(s, "as" | "end") => return None,
+            Kind::Ident
+                if matches!(
+                    s,
+                    "and"
+                        | "or"
+                        | "then"
+                        | "else"
+                        | "elif"
+                        | "if"
+                        | "try"
+                        | "catch"
+                        | "reduce"
+                        | "foreach"
+                        | "label"
+                        | "def"
+                ) =>
+            {
+                first = i + 1;
+                break;
+            }
+            Kind::Ident | Kind::Var | Kind::Str | Kind::Num => {}
+            Kind::Other | Kind::AltOp => {
+                first = i + 1;
+                break;
+            }
+        }
+    }
+    (product && first < at).then_some(first)
 }
 
 /// `REST` when `code` is `.[] | REST` and reads no other input (`input`,
@@ -463,6 +714,9 @@ fn alternatives(toks: &[Token], code: &str, as_at: usize, edits: &mut Vec<Edit>,
     // The body: up to what closes the enclosing expression.
     let body_start = last_end + 1;
     let mut depth = 0;
+    // `if`s, `try`s and `def`s opened in the body: their `then`, `catch`
+    // and `;` belong to it.
+    let (mut ifs, mut tries, mut defs) = (0, 0, 0);
     let mut body_end = toks.len();
     for (i, t) in toks.iter().enumerate().skip(body_start) {
         match (t.kind, text(t)) {
@@ -472,6 +726,14 @@ fn alternatives(toks: &[Token], code: &str, as_at: usize, edits: &mut Vec<Edit>,
                 break;
             }
             (Kind::Close, _) => depth -= 1,
+            _ if depth > 0 => {}
+            (Kind::Ident, "if") => ifs += 1,
+            (Kind::Ident, "end") if ifs > 0 => ifs -= 1,
+            (Kind::Ident, "then" | "else" | "elif") if ifs > 0 => {}
+            (Kind::Ident, "try") => tries += 1,
+            (Kind::Ident, "catch") if tries > 0 => tries -= 1,
+            (Kind::Ident, "def") => defs += 1,
+            (Kind::Other, ";") if defs > 0 => defs -= 1,
             (Kind::Other, ";") | (Kind::Ident, "then" | "else" | "elif" | "end" | "catch") if depth == 0 => {
                 body_end = i;
                 break;
@@ -480,7 +742,8 @@ fn alternatives(toks: &[Token], code: &str, as_at: usize, edits: &mut Vec<Edit>,
         }
     }
     let body_text_end = if body_end < toks.len() { toks[body_end].start } else { code.len() };
-    let body = code[toks[body_start].start.min(body_text_end)..body_text_end].trim_end();
+    let body_text_start = toks.get(body_start).map_or(code.len(), |t| t.start).min(body_text_end);
+    let body = code[body_text_start..body_text_end].trim_end();
     let mut vars = Vec::new();
     for &(from, to) in &patterns {
         pattern_vars(toks, code, from, to, &mut vars);
@@ -534,12 +797,7 @@ mod tests {
 
     #[test]
     fn leaves_plain_programs_alone() {
-        for code in [
-            ".[] | select(.x > 5) | .name",
-            "\"a \\(.b) c\" | ascii_downcase",
-            "reduce .[] as $x (0; . + $x)",
-            ".a?//1",
-        ] {
+        for code in [".[] | select(.x > 5) | .name", "\"a \\(.b) c\" | ascii_downcase", ".a?//1"] {
             assert_eq!(rw(code), code);
         }
     }
@@ -549,7 +807,14 @@ mod tests {
         assert_eq!(rw("$__loc__"), r#"{"file":"<top-level>","line":1}"#);
         assert_eq!(rw("{a, $__loc__}"), r#"{a, "__loc__": {"file":"<top-level>","line":1}}"#);
         assert_eq!(rw("1 |\n\"\\($__loc__)\""), "1 |\n\"\\({\"file\":\"<top-level>\",\"line\":2})\"");
-        assert_eq!(rw("reduce .[] / .[] as $i (0; . + $i)"), "reduce (.[] / .[]) as $i (0; . + $i)");
+        assert_eq!(rw("reduce .[] / .[] as $i (0; . + $i)"), "reduce (.[] / .[]) as $i (0; [ . + $i] | .[-1])");
+        assert_eq!(rw("[7 / 7 % 3, 1 + 2 * 3 % 4]"), "[(7 / 7) % 3, 1 + (2 * 3) % 4]");
+        assert_eq!(rw("7 // 3 % 2"), "7 // 3 % 2");
+        assert_eq!(rw("\"\\ud83d\\ude04\""), "\"😄\"");
+        assert_eq!(rw("def f($a; g): $a; 1"), "def f(a; g): a as $a |  if _stack_guard then ( $a) else empty end; 1");
+        for cut in ["\"\\", "\"a\\", "\"\\(1)\\", "@base64 \"\\", ". as [$a] ?// $a | "] {
+            assert!(rewrite(cut).is_ok(), "{cut}");
+        }
         assert_eq!(rw("select(. > .5)"), "select(. > 0.5)");
         assert_eq!(rw("13911860366432393 + 1"), "1.3911860366432393E16 + 1");
         assert_eq!(rw("{as: 1, reduce: 2, import: 3}"), "{as: 1, reduce: 2, import: 3}");

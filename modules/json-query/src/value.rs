@@ -413,6 +413,12 @@ enum Frame<'a> {
 /// host's to size, and values may nest 10,000 levels); `None` when nested
 /// deeper than `limit`.
 fn compare(a: &Val, b: &Val, limit: usize) -> Option<Ordering> {
+    compare_by(a, b, limit, false)
+}
+
+/// [`compare`]; with `nan_first`, a NaN on the left is below any number on
+/// the right, NaN included, at any depth: jq's `<` (`[nan] < [nan]`).
+fn compare_by(a: &Val, b: &Val, limit: usize, nan_first: bool) -> Option<Ordering> {
     let mut stack: Vec<Frame<'_>> = Vec::new();
     let mut pair = Some((a, b));
     loop {
@@ -441,6 +447,7 @@ fn compare(a: &Val, b: &Val, limit: usize) -> Option<Ordering> {
                     }
                     Ordering::Equal
                 }
+                _ if rx == 3 && nan_first && x.as_number().is_some_and(f64::is_nan) => Ordering::Less,
                 _ if rx == 3 => compare_numbers(x, y),
                 _ => Ordering::Equal,
             };
@@ -489,6 +496,20 @@ pub fn depth(v: &Val) -> usize {
     deepest
 }
 
+/// Whether a NaN is anywhere in `v`, without recursion.
+fn has_nan(v: &Val) -> bool {
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Val::Num(x) if x.is_nan() => return true,
+            Val::Arr(items) => stack.extend(items.iter()),
+            Val::Obj(map) => stack.extend(map.iter().map(|(_, x)| x)),
+            _ => {}
+        }
+    }
+    false
+}
+
 fn contains(a: &Val, b: &Val, _depth: usize) -> Result<bool, Error> {
     if depth(a).min(depth(b)) > MAX_DEPTH {
         return Err(error("Containment check too deep"));
@@ -525,7 +546,9 @@ fn check_contains(a: &Val, b: &Val) -> Result<bool, Error> {
         }
         (Val::Str(x), Val::Str(y)) => Ok(x.contains(&**y)),
         _ if rank(a) == rank(b) && !matches!(a, Val::Arr(_) | Val::Obj(_)) => Ok(a == b),
-        _ => Err(error(format!("{} and {} cannot have their containment checked", a.described(), b.described()))),
+        // Below the top level (where `contains` checks the kinds), values
+        // of different kinds do not contain each other, as in jq.
+        _ => Ok(false),
     }
 }
 
@@ -536,8 +559,11 @@ impl PartialEq for Val {
             (Val::Bool(x), Val::Bool(y)) => x == y,
             (Val::Num(x), Val::Num(y)) => x == y,
             (Val::Str(x), Val::Str(y)) => x == y,
+            // NaN equals nothing, itself included, also inside arrays and
+            // objects (`{x: nan} == {x: nan}` is false); `compare` orders
+            // NaN equal to NaN, so a NaN in one means a NaN in the other.
             (Val::Arr(_), Val::Arr(_)) | (Val::Obj(_), Val::Obj(_)) => {
-                compare(self, other, usize::MAX) == Some(Ordering::Equal)
+                compare(self, other, usize::MAX) == Some(Ordering::Equal) && !has_nan(self)
             }
             (a, b) if a.is_number() && b.is_number() => {
                 let (x, y) = (a.as_number().unwrap_or(0.0), b.as_number().unwrap_or(0.0));
@@ -563,7 +589,7 @@ impl PartialOrd for Val {
         {
             return Some(Ordering::Less);
         }
-        Some(compare(self, other, usize::MAX).unwrap_or(Ordering::Equal))
+        Some(compare_by(self, other, usize::MAX, true).unwrap_or(Ordering::Equal))
     }
 }
 

@@ -103,7 +103,7 @@ fn bad_inputs_fail_with_a_message_naming_them() {
     );
     assert_eq!(
         failure_of(json_query(&[("query", "."), ("json", "{}"), ("slurp", "true")])),
-        "unknown parameter \"slurp\" (this module accepts: query, json, raw)"
+        "unknown parameter \"slurp\" (this module accepts: query, json, raw, input_format, output_format)"
     );
     assert_eq!(
         failure_of(json_query(&[("query", "."), ("json", "{}"), ("raw", "yes")])),

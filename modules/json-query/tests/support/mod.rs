@@ -41,3 +41,5 @@ pub fn failure_of(node: PluginResult) -> String {
     assert!(node.outputs.parameters.is_empty(), "{node:?}");
     node.message
 }
+
+pub mod jq_test_files;

@@ -1,0 +1,108 @@
+//! No program text traps the module: every program of jq 1.8.2's test
+//! files (`support::jq_test_files`), cut short and mutated (a character
+//! dropped, a piece of jq syntax put in, a span dropped or repeated), runs
+//! through the compiled `.wasm` on its block's input and must end in a
+//! node, Succeeded or Failed (a syntax error, a run-time error, the host's
+//! time or memory limit), never a trap. The mutations come from a fixed
+//! seed, so a failure is reproducible; `JSON_QUERY_FUZZ_SEED` runs another
+//! set.
+
+mod support;
+
+use std::time::Duration;
+
+use support::jq_test_files::{self, FILES};
+use support::json_query_with;
+use wasm_workflows_sdk::protocol::Phase;
+use wasm_workflows_test_support::harness::{invocation, options};
+
+/// How long one program may run: mutated programs may loop for ever.
+const TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Variants of each program.
+const VARIANTS: usize = 2;
+
+/// Pieces of jq syntax the mutations put in.
+const PIECES: &[&str] = &[
+    "\"", "\\", "\\(", "(", ")", "[", "]", "{", "}", "|", ";", ":", ".", "..", "$", "$x", "?", "?//", "//", "%", ",",
+    "=", "|=", "as", "if", "then", "end", "reduce", "foreach", "def f:", "try", "catch", "label $l", "@base64", "\\u",
+    "\\ud83d", "nan", "-", "#", "$__loc__", " ",
+];
+
+/// The programs the issue found trapping the module.
+const KNOWN: &[&str] = &["\"\\", "\"a\\", "\"\\(1)\\", "@base64 \"\\", "\"\\u", "\"\\ud83d\\u"];
+
+/// xorshift64*: small, and the same on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n.max(1)
+    }
+
+    /// A character boundary of `s`.
+    fn boundary(&mut self, s: &str) -> usize {
+        let bounds: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
+        bounds[self.below(bounds.len())]
+    }
+}
+
+/// One variant of `program`.
+fn mutate(program: &str, rng: &mut Rng) -> String {
+    let at = rng.boundary(program);
+    let other = rng.boundary(program);
+    let (from, to) = (at.min(other), at.max(other));
+    match rng.below(5) {
+        0 => program[..at].to_owned(),
+        1 => {
+            let next = program[at..].chars().next().map_or(0, char::len_utf8);
+            format!("{}{}", &program[..at], &program[at + next..])
+        }
+        2 => format!("{}{}{}", &program[..at], PIECES[rng.below(PIECES.len())], &program[at..]),
+        3 => format!("{}{}", &program[..from], &program[to..]),
+        _ => format!("{}{}{}", &program[..to], &program[from..to], &program[to..]),
+    }
+}
+
+#[test]
+fn no_program_traps_the_module() {
+    let seed = std::env::var("JSON_QUERY_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(27);
+    let mut rng = Rng(seed | 1);
+    let mut cases: Vec<(String, String)> = KNOWN.iter().map(|p| ((*p).to_owned(), "null".to_owned())).collect();
+    for file in FILES {
+        for block in jq_test_files::read(file) {
+            for _ in 0..VARIANTS {
+                cases.push((mutate(&block.program, &mut rng), block.input().to_owned()));
+            }
+        }
+    }
+
+    let (mut succeeded, mut failed, mut limits) = (0, 0, 0);
+    let mut traps = Vec::new();
+    for (program, input) in &cases {
+        let mut run = options(invocation(&[("query", program), ("json", input)]));
+        run.timeout = Some(TIMEOUT);
+        let node = json_query_with(run);
+        let message = &node.message;
+        if message.contains("the module trapped") || message.contains("panicked") {
+            traps.push(format!("{program:?} on {input}: {message}"));
+        } else if message.contains("ran longer than the timeout") || message.contains("ran out of memory") {
+            limits += 1;
+        } else if node.phase == Phase::Succeeded {
+            succeeded += 1;
+        } else {
+            failed += 1;
+        }
+    }
+    println!(
+        "{} programs (seed {seed}): {succeeded} succeeded, {failed} failed with a message, {limits} stopped by the \
+         host's time or memory limit, {} trapped",
+        cases.len(),
+        traps.len()
+    );
+    assert!(traps.is_empty(), "{} programs trap the module:\n{}", traps.len(), traps.join("\n"));
+    assert!(succeeded > cases.len() / 10 && failed > cases.len() / 10, "the variants are not a mix of runs and errors");
+}
