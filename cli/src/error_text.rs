@@ -24,8 +24,7 @@ pub(crate) fn chain(error: &dyn std::error::Error) -> String {
 /// node's message.
 pub(crate) fn excerpt(text: &str, max_chars: usize) -> String {
     let mut shown = String::new();
-    let mut count = 0;
-    for c in text.chars() {
+    for (count, c) in text.chars().enumerate() {
         if count == max_chars {
             shown.push_str(&format!("… ({} bytes in all)", text.len()));
             return shown;
@@ -35,7 +34,6 @@ pub(crate) fn excerpt(text: &str, max_chars: usize) -> String {
         } else {
             shown.push(c);
         }
-        count += 1;
     }
     shown
 }
