@@ -74,6 +74,14 @@ fn artifact(value: Json) -> Result<ArtifactRef, String> {
     Ok(ArtifactRef { name: artifact.string("name")?, path: artifact.string("path")?, s3 })
 }
 
+/// An output artifact a module lists in `result.json`: its name and path
+/// only. Where it is stored is the host's choice (the template's key or the
+/// repository's format), so an `s3` the module writes is not read at all.
+fn output_artifact(value: Json) -> Result<ArtifactRef, String> {
+    let mut artifact = Members::of(value, "an artifact")?;
+    Ok(ArtifactRef { name: artifact.string("name")?, path: artifact.string("path")?, s3: None })
+}
+
 fn parse(bytes: &[u8]) -> Result<Json, String> {
     serde_json::from_slice(bytes).map_err(|e| e.to_string())
 }
@@ -96,7 +104,7 @@ pub fn parse_result(bytes: &[u8]) -> Result<PluginResult, String> {
         Some(outputs) => {
             let mut outputs = Members::of(outputs, "\"outputs\"")?;
             Outputs {
-                artifacts: outputs.list("artifacts", artifact)?,
+                artifacts: outputs.list("artifacts", output_artifact)?,
                 parameters: outputs.list("parameters", parameter)?,
             }
         }
@@ -131,6 +139,20 @@ mod tests {
             .with_artifact(ArtifactRef::new("out", "/o.txt"));
         assert_eq!(parse_result(written.to_json_text().as_bytes()).unwrap(), written);
         assert_eq!(parse_result(written.to_json().to_string_pretty().as_bytes()).unwrap(), written);
+    }
+
+    #[test]
+    fn an_s3_key_in_a_result_is_not_read() {
+        let result = parse_result(
+            br#"{"phase": "Succeeded", "message": "m", "outputs": {"artifacts": [{"name": "a", "path": "/a", "s3": {"key": "other/secret"}}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(result.outputs.artifacts, vec![ArtifactRef::new("a", "/a")]);
+        let result = parse_result(
+            br#"{"phase": "Failed", "message": "m", "outputs": {"artifacts": [{"name": "a", "path": "/a", "s3": 7}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(result.outputs.artifacts[0].s3, None);
     }
 
     #[test]

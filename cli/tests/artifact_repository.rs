@@ -183,6 +183,22 @@ async fn a_key_the_module_writes_is_ignored() {
 }
 
 #[tokio::test]
+async fn the_key_a_node_reports_is_the_key_the_object_was_stored_at() {
+    let server = S3Server::start();
+    server.create_bucket(BUCKET);
+    let work = Work::new();
+    write(work.artifacts_out().join("x"), b"mine");
+    let outputs = work.outputs(&[("x", "/x")]).unwrap();
+    // S3 keys have no leading or trailing "/": the object is stored at "lead/x".
+    let declared = [DeclaredOutput { name: "x".into(), key: Some("/lead/x/".into()) }];
+
+    let stored = repository(&server, &work).upload_outputs("wf", &declared, &outputs, &work.work_dir).await.unwrap();
+
+    assert_eq!(key_of(&stored[0]), "lead/x");
+    assert_eq!(std::fs::read(server.object_file(BUCKET, key_of(&stored[0]))).unwrap(), b"mine");
+}
+
+#[tokio::test]
 async fn a_missing_object_names_the_artifact_bucket_and_key() {
     let server = S3Server::start();
     server.create_bucket(BUCKET);

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use wasm_workflows_cli::runner::{ExitRule, ModuleCache, RunOptions, Runner, WorkDir};
+use wasm_workflows_cli::runner::{self, ExitRule, ModuleCache, RunOptions, Runner, WorkDir};
 use wasm_workflows_cli::workflow::nodes::Phase;
 use wasm_workflows_cli::workflow::{Modules, StepLimits, SubmitOptions, WasmSteps, prepare};
 use wasm_workflows_sdk::protocol::PluginInvocation;
@@ -77,7 +77,15 @@ fn dag_fan_out(n: usize) -> String {
 fn run_once(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>, module: &Path, yaml: &str) -> (Duration, usize) {
     let prepared = prepare(yaml, &SubmitOptions::default()).expect("a valid workflow");
     let modules = Modules::new(runner.clone(), vec![(IMAGE.to_owned(), module.to_owned())], None);
-    let limits = StepLimits { timeout: None, max_memory_mib: 512, max_log_bytes: 1 << 20, exit_rule: ExitRule::Wasi };
+    let limits = StepLimits {
+        timeout: None,
+        max_memory_mib: 512,
+        max_log_bytes: 1 << 20,
+        exit_rule: ExitRule::Wasi,
+        max_open_files: runner::DEFAULT_MAX_OPEN_FILES,
+        max_work_dir_mib: runner::DEFAULT_MAX_WORK_DIR_MIB,
+        max_work_dir_entries: runner::DEFAULT_MAX_WORK_DIR_ENTRIES,
+    };
     let steps = WasmSteps::new(runner.clone(), modules, limits);
     let started = Instant::now();
     let finished = runtime.block_on(prepared.run(steps));

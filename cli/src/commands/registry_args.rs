@@ -1,6 +1,7 @@
 //! The flags every command that talks to a registry shares.
 
 use std::io::Read;
+use std::time::Duration;
 
 use clap::Args;
 use wasm_workflows_cli::cache_root::{default_cache_root, oci_dir};
@@ -29,6 +30,10 @@ pub(crate) struct RegistryArgs {
     /// The largest module pulled, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_MODULE_SIZE >> 20)]
     max_module_size: u64,
+
+    /// Give up a pull that takes longer than this many seconds.
+    #[arg(long, value_name = "SECS", default_value = "300", value_parser = super::serve::seconds)]
+    pull_timeout: Duration,
 }
 
 impl RegistryArgs {
@@ -53,6 +58,7 @@ impl RegistryArgs {
             insecure_registries: self.insecure_registries.clone(),
             insecure: self.insecure,
             max_module_size: Some(self.max_module_size.saturating_mul(1 << 20)),
+            pull_timeout: Some(self.pull_timeout),
         };
         let cache = default_cache_root().map(|root| ImageCache::new(oci_dir(&root)));
         Ok(Registry::new(options, cache))

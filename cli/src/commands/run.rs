@@ -9,11 +9,13 @@ use wasm_workflows_cli::allow_list::AllowList;
 use wasm_workflows_cli::oci::{names_an_image, parse_reference};
 use wasm_workflows_cli::runner::{
     DEFAULT_MAX_LOG, DEFAULT_MAX_MEMORY_MIB, ExitRule, InputFile, LogLines, ModuleCache, RunOptions, Runner,
+    remove_leftovers,
 };
 use wasm_workflows_cli::wire;
 use wasm_workflows_sdk::json::Value;
 use wasm_workflows_sdk::protocol::{Phase, PluginInvocation};
 
+use super::budget_args::BudgetArgs;
 use super::registry_args::RegistryArgs;
 
 const DEFAULT_WORKFLOW_NAME: &str = "wasm-workflows-local";
@@ -85,6 +87,9 @@ pub(crate) struct RunArgs {
     pub(super) seed_compat: bool,
 
     #[command(flatten)]
+    pub(super) budgets: BudgetArgs,
+
+    #[command(flatten)]
     pub(super) registry: RegistryArgs,
 }
 
@@ -141,7 +146,9 @@ fn options(args: &RunArgs) -> Result<RunOptions, String> {
         max_log_bytes: Some(args.max_log),
         log_lines: LogLines::Raw,
         exit_rule: if args.seed_compat { ExitRule::SeedPlugin } else { ExitRule::Wasi },
+        ..RunOptions::default()
     };
+    let options = args.budgets.apply(options);
     Ok(options)
 }
 
@@ -181,6 +188,8 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         Ok(module) => module,
         Err(message) => return host_error(&message),
     };
+    // What a run that crashed left in its work directory.
+    remove_leftovers(&std::env::temp_dir());
     let name = Path::new(&args.module);
     let outcome = match runner.run_bytes(&module, name, &options) {
         Ok(outcome) => outcome,

@@ -114,6 +114,9 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         max_memory_mib: args.max_memory,
         max_log_bytes: args.max_log,
         exit_rule: if args.seed_compat { ExitRule::SeedPlugin } else { ExitRule::Wasi },
+        max_open_files: args.budgets.max_open_files,
+        max_work_dir_mib: args.budgets.max_work_dir,
+        max_work_dir_entries: args.budgets.max_work_dir_entries,
     };
     let steps = WasmSteps::new(runner.clone(), Modules::new(runner, local, Some(registry)), limits);
     let finished = runtime.block_on(prepared.run(steps));

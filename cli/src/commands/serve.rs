@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::budget_args::BudgetArgs;
 use clap::Args;
 use wasm_workflows_cli::cache_root::{compiled_dir, default_cache_root, oci_dir};
 use wasm_workflows_cli::forward::membership::{self, Membership, WorkerSource, parse_worker_url};
@@ -19,7 +20,7 @@ use wasm_workflows_cli::plugin_host::metrics::HostMetrics;
 use wasm_workflows_cli::plugin_host::modules::ModuleStore;
 use wasm_workflows_cli::plugin_host::token::{DEFAULT_TOKEN_FILE, Token};
 use wasm_workflows_cli::plugin_host::{Answering, PluginHost, server};
-use wasm_workflows_cli::runner::{DEFAULT_MAX_LOG, ModuleCache, Runner};
+use wasm_workflows_cli::runner::{DEFAULT_MAX_LOG, ModuleCache, Runner, remove_leftovers};
 
 /// The port the host listens on unless told otherwise. Argo calls the
 /// sidecar's first container port, and every plugin's sidecar shares the
@@ -92,9 +93,16 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LOG)]
     max_log: u64,
 
+    #[command(flatten)]
+    budgets: BudgetArgs,
+
     /// The largest module pulled, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_MODULE_SIZE >> 20)]
     max_module_size: u64,
+
+    /// Give up a pull that takes longer than this many seconds: the step fails.
+    #[arg(long, value_name = "SECS", default_value = "300", value_parser = seconds)]
+    pull_timeout: Duration,
 
     /// Steps that may be unfinished (running or waiting) at once; a new step
     /// beyond them is answered 503, which Argo retries.
@@ -161,6 +169,8 @@ enum Service {
 
 fn host(args: &ServeArgs) -> Result<PluginHost, String> {
     let token = Token::read(&args.token_file)?;
+    // What a host that crashed here left in its steps' work directories.
+    remove_leftovers(&std::env::temp_dir());
     let metrics = Arc::new(HostMetrics::default());
     let cache_root = args.cache_dir.clone().or_else(default_cache_root);
     let runner = Runner::on_callers_runtime(cache_root.as_deref().map(|root| ModuleCache::new(compiled_dir(root))))
@@ -172,13 +182,21 @@ fn host(args: &ServeArgs) -> Result<PluginHost, String> {
             insecure_registries: args.insecure_registries.clone(),
             insecure: false,
             max_module_size: Some(args.max_module_size.saturating_mul(1 << 20)),
+            pull_timeout: Some(args.pull_timeout),
         },
         cache_root.as_deref().map(|root| ImageCache::new(oci_dir(root))),
     );
     let concurrent = args
         .max_concurrent
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get));
-    let limits = StepLimits { timeout: args.timeout, max_memory_mib: args.max_memory, max_log_bytes: args.max_log };
+    let limits = StepLimits {
+        timeout: args.timeout,
+        max_memory_mib: args.max_memory,
+        max_log_bytes: args.max_log,
+        max_open_files: args.budgets.max_open_files,
+        max_work_dir_mib: args.budgets.max_work_dir,
+        max_work_dir_entries: args.budgets.max_work_dir_entries,
+    };
     let modules = ModuleStore::new(registry, runner.clone(), args.tag_refresh, metrics.clone());
     let steps = StepRunner::new(runner, modules, artifact_repository(args)?, limits, concurrent, metrics.clone());
     let answering = Answering { running_after: args.running_after, requeue: args.requeue, max_queued: args.max_queued };

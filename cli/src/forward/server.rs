@@ -4,14 +4,14 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::Front;
-use crate::plugin_host::server::{EXECUTE_PATH, answered, forbidden, healthz, metrics_page};
+use crate::plugin_host::server::{EXECUTE_PATH, answered, forbidden, healthz, metrics_page, read_body};
 
 /// The routes of a front.
 pub fn router(front: Arc<Front>) -> Router {
@@ -22,10 +22,14 @@ pub fn router(front: Arc<Front>) -> Router {
         .with_state(front)
 }
 
-async fn execute(State(front): State<Arc<Front>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn execute(State(front): State<Arc<Front>>, headers: HeaderMap, body: Body) -> Response {
     if !front.admits(headers.get(header::AUTHORIZATION).map(|value| value.as_bytes())) {
         return forbidden();
     }
+    let body = match read_body(body).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
     answered(front.answer(body).await)
 }
 

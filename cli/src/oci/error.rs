@@ -70,6 +70,14 @@ pub enum OciError {
         /// The digest of what arrived.
         actual: String,
     },
+    /// The pull took longer than its deadline.
+    #[error("pulling {reference} took longer than {seconds} s (--pull-timeout): the registry is too slow, or stalled")]
+    TimedOut {
+        /// The reference.
+        reference: String,
+        /// The deadline.
+        seconds: f64,
+    },
     /// The registry answered with an error this tool does not sort out.
     #[error("the registry {registry} failed for {reference}: {reason}")]
     Registry {

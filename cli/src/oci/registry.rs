@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::{OciDistributionError, OciErrorCode};
@@ -14,7 +15,7 @@ use super::cache::ImageCache;
 use super::credentials::Credentials;
 use super::layout::{self, Layout, PULLABLE_LAYERS, sha256_digest};
 use super::reference::is_loopback;
-use crate::error_text::chain;
+use crate::error_text::{chain, excerpt};
 
 /// How to reach registries.
 #[derive(Debug, Clone, Default)]
@@ -27,7 +28,22 @@ pub struct RegistryOptions {
     pub insecure: bool,
     /// The largest module layer pulled, in bytes (default [`DEFAULT_MAX_MODULE_SIZE`]).
     pub max_module_size: Option<u64>,
+    /// How long a whole pull may take (default [`DEFAULT_PULL_TIMEOUT`]).
+    pub pull_timeout: Option<Duration>,
 }
+
+/// How long a pull may take unless told otherwise: the manifest and the
+/// layer of a 256 MiB module over a slow link, with room to spare.
+pub const DEFAULT_PULL_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How long a connection to a registry may take to open.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a registry may send nothing before its answer is given up.
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How many characters of what a registry says go into a message.
+const MAX_QUOTED: usize = 300;
 
 /// The largest module layer pulled unless told otherwise: 256 MiB (the
 /// largest modules of the templates, Python's components, are about 19 MB).
@@ -90,7 +106,12 @@ impl Registry {
                     true => ClientProtocol::HttpsExcept(vec![registry.to_owned()]),
                     false => ClientProtocol::Https,
                 };
-                Client::new(ClientConfig { protocol, ..ClientConfig::default() })
+                Client::new(ClientConfig {
+                    protocol,
+                    connect_timeout: Some(CONNECT_TIMEOUT),
+                    read_timeout: Some(READ_TIMEOUT),
+                    ..ClientConfig::default()
+                })
             })
             .clone()
     }
@@ -128,11 +149,20 @@ impl Registry {
 
     /// Pulls the module at `reference`: a manifest with exactly one layer of
     /// a module type, whose bytes match its digest. A reference pinned to a
-    /// digest is answered from the cache when it holds it.
+    /// digest is answered from the cache when it holds it. The whole pull
+    /// is given up past its deadline (`pull_timeout`): a registry that
+    /// sends a byte a second holds nobody.
     pub async fn pull(&self, reference: &Reference) -> Result<PulledModule, OciError> {
         if let Some(pulled) = self.pinned_from_cache(reference) {
             return Ok(pulled);
         }
+        let deadline = self.options.pull_timeout.unwrap_or(DEFAULT_PULL_TIMEOUT);
+        tokio::time::timeout(deadline, self.pull_from_registry(reference)).await.unwrap_or_else(|_| {
+            Err(OciError::TimedOut { reference: reference.whole(), seconds: deadline.as_secs_f64() })
+        })
+    }
+
+    async fn pull_from_registry(&self, reference: &Reference) -> Result<PulledModule, OciError> {
         let registry = reference.resolve_registry();
         let (auth, who) = self.options.credentials.for_registry(registry)?;
         let client = self.client(registry);
@@ -291,7 +321,11 @@ fn classify(error: OciDistributionError, reference: &Reference, credentials: &st
             } else {
                 let messages: Vec<String> =
                     envelope.errors.iter().map(|e| format!("{:?}: {}", e.code, e.message)).collect();
-                OciError::Registry { registry, reference: reference.whole(), reason: messages.join("; ") }
+                OciError::Registry {
+                    registry,
+                    reference: reference.whole(),
+                    reason: excerpt(&messages.join("; "), MAX_QUOTED),
+                }
             }
         }
         OciDistributionError::ServerError { code: 404, .. } => not_found(),
@@ -311,8 +345,10 @@ fn classify(error: OciDistributionError, reference: &Reference, credentials: &st
             not_found()
         }
         OciDistributionError::RequestError(error) if error.is_connect() || error.is_timeout() => {
-            OciError::Unreachable { registry, reason: chain(&error) }
+            OciError::Unreachable { registry, reason: excerpt(&chain(&error), MAX_QUOTED) }
         }
-        other => OciError::Registry { registry, reference: reference.whole(), reason: chain(&other) },
+        other => {
+            OciError::Registry { registry, reference: reference.whole(), reason: excerpt(&chain(&other), MAX_QUOTED) }
+        }
     }
 }

@@ -177,7 +177,8 @@ impl ArtifactRepository {
     /// Uploads each checked output artifact from `work_dir` and answers the
     /// node's artifacts with their keys: the one the template `declared`
     /// for it, else `{keyFormat}/{name}` with this step's pod-like name
-    /// `{workflow}-{10 random digits}` (one per call).
+    /// `{workflow}-{10 random digits}` (one per call); each as the object
+    /// was stored at it (`/report` is stored, and answered, as `report`).
     pub async fn upload_outputs(
         &self,
         workflow: &str,
@@ -192,7 +193,7 @@ impl ArtifactRepository {
                 Some(key) => key,
                 None => KeyFormat::key(&folder, &output.name),
             };
-            transfer::upload(self, output, &key, work_dir).await?;
+            let key = transfer::upload(self, output, &key, work_dir).await?;
             stored.push(ArtifactRef {
                 name: output.name.clone(),
                 path: output.path.clone(),

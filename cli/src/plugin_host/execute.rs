@@ -16,7 +16,7 @@ use super::modules::ModuleStore;
 use super::request::WasmStep;
 use crate::allow_list::AllowList;
 use crate::metrics::InProgress;
-use crate::runner::{Executed, ExitRule, LogLines, RunOptions, Runner, WorkDir};
+use crate::runner::{Executed, ExitRule, LogLines, PreparedModule, RunOptions, Runner, WorkDir};
 
 /// The limits every step runs within.
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +27,12 @@ pub struct StepLimits {
     pub max_memory_mib: u64,
     /// How much a module may write to its log, in bytes.
     pub max_log_bytes: u64,
+    /// How many files and other resources a module may hold open at once.
+    pub max_open_files: u64,
+    /// How many MiB a module may write under its work directory.
+    pub max_work_dir_mib: u64,
+    /// How many files, folders and links a module may make there.
+    pub max_work_dir_entries: u64,
 }
 
 /// What steps run on.
@@ -76,7 +82,22 @@ impl StepRunner {
             Ok(work_dir) => work_dir,
             Err(error) => return PluginResult::failed(format!("the host cannot create a work directory: {error}")),
         };
-        if let Err(message) = self.fetch_inputs(&step, &work_dir).await {
+        let node = self.run_in(step, allowed_hosts, &module.prepared, &work_dir).await;
+        // Whatever the module made there, removed off the async workers.
+        work_dir.remove().await;
+        node
+    }
+
+    /// Runs `step` in `work_dir`: its inputs fetched, the module run, its
+    /// outputs uploaded.
+    async fn run_in(
+        &self,
+        step: WasmStep,
+        allowed_hosts: AllowList,
+        module: &PreparedModule,
+        work_dir: &WorkDir,
+    ) -> PluginResult {
+        if let Err(message) = self.fetch_inputs(&step, work_dir).await {
             return PluginResult::failed(message);
         }
         let workflow = step.invocation.workflow_name.clone();
@@ -86,20 +107,23 @@ impl StepRunner {
             timeout: Some(step.timeout.unwrap_or(self.limits.timeout)),
             max_memory_mib: Some(self.limits.max_memory_mib),
             max_log_bytes: Some(self.limits.max_log_bytes),
+            max_open_files: Some(self.limits.max_open_files),
+            max_work_dir_mib: Some(self.limits.max_work_dir_mib),
+            max_work_dir_entries: Some(self.limits.max_work_dir_entries),
             log_lines: LogLines::Events,
             exit_rule: ExitRule::Wasi,
             ..RunOptions::default()
         };
-        if let Err(error) = self.runner.write_inputs(&work_dir, &options) {
+        if let Err(error) = self.runner.write_inputs(work_dir, &options) {
             return PluginResult::failed(format!("the host cannot prepare the work directory: {error}"));
         }
-        let Executed { mut node, outputs, .. } = self.runner.execute(&module.prepared, &work_dir, &options).await;
+        let Executed { mut node, outputs, .. } = self.runner.execute(module, work_dir, &options).await;
         if node.phase != Phase::Succeeded || outputs.is_empty() {
             return node;
         }
         match &self.artifacts {
             Some(repository) => {
-                match repository.upload_outputs(&workflow, &step.declared_outputs, &outputs, &work_dir).await {
+                match repository.upload_outputs(&workflow, &step.declared_outputs, &outputs, work_dir).await {
                     Ok(stored) => node.outputs.artifacts = stored,
                     Err(error) => return PluginResult::failed(error.to_string()),
                 }

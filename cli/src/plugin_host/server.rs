@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -20,6 +20,10 @@ use crate::forward::{INSTANCE_HEADER, RUN_HEADER};
 
 /// The path Argo's agent posts templates to.
 pub const EXECUTE_PATH: &str = "/api/v1/template.execute";
+
+/// The largest request body read (Argo's requests are a template: a few
+/// KiB). Only a request that carries the token has its body read at all.
+pub const MAX_BODY: usize = 2 << 20;
 
 /// The routes of the host.
 pub fn router(host: Arc<PluginHost>) -> Router {
@@ -49,14 +53,33 @@ pub fn forbidden() -> Response {
     (StatusCode::FORBIDDEN, "forbidden: the request does not carry Argo's token\n").into_response()
 }
 
+/// The body of a request whose token was checked, at most [`MAX_BODY`]
+/// bytes; the error is the answer to send instead (413).
+pub async fn read_body(body: Body) -> Result<Bytes, Response> {
+    let too_large = |why: String| {
+        (StatusCode::PAYLOAD_TOO_LARGE, format!("this host reads request bodies of at most {MAX_BODY} bytes: {why}\n"))
+            .into_response()
+    };
+    // A larger Content-Length is refused before a byte of the body is read.
+    let announced = http_body::Body::size_hint(&body).lower();
+    if announced > MAX_BODY as u64 {
+        return Err(too_large(format!("this one announces {announced}")));
+    }
+    axum::body::to_bytes(body, MAX_BODY).await.map_err(|error| too_large(error.to_string()))
+}
+
 fn json(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-async fn execute(State(host): State<Arc<PluginHost>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn execute(State(host): State<Arc<PluginHost>>, headers: HeaderMap, body: Body) -> Response {
     if !host.admits(headers.get(header::AUTHORIZATION).map(|value| value.as_bytes())) {
         return forbidden();
     }
+    let body = match read_body(body).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
     let mut response = match headers.get(RUN_HEADER).map(|value| value.as_bytes()) {
         Some(instance) if instance != host.instance().as_bytes() => (
             StatusCode::GONE,

@@ -14,13 +14,10 @@ use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView,
 use super::RunOptions;
 use super::ending::{Ending, Execution};
 use super::engine::watch_deadline;
-use super::limits::StepLimiter;
+use super::limits::{self, StepLimiter};
 use super::log_stream::StepLog;
 use super::wasi_context;
 use crate::allow_list::AllowList;
-
-/// The most resources (streams, files, requests…) a component may hold at once.
-const MAX_RESOURCES: usize = 100_000;
 
 pub(crate) struct ComponentState {
     wasi: WasiCtx,
@@ -99,7 +96,8 @@ pub(crate) async fn run(
         Err(error) => return Execution::of(Ending::NotStarted(error), &limits),
     };
     let mut table = ResourceTable::new();
-    table.set_max_capacity(MAX_RESOURCES);
+    // Files, streams, requests…: the module's budget of open files (--max-open-files).
+    table.set_max_capacity(limits::resource_capacity(options.max_open_files));
     let state = ComponentState {
         wasi: wasi.build(),
         http: WasiHttpCtx::new(),

@@ -7,13 +7,14 @@ use std::path::Path;
 use std::time::Instant;
 
 use wasmtime::{Engine, InstancePre, Linker, Store};
+use wasmtime_wasi::WasiView;
 use wasmtime_wasi::p1::{self, WasiP1Ctx};
 
 use super::RunOptions;
 use super::ending::{Ending, Execution};
 use super::engine::watch_deadline;
 use super::legacy_http::{self, HttpState, LegacyHttp};
-use super::limits::StepLimiter;
+use super::limits::{self, StepLimiter};
 use super::log_stream::StepLog;
 use super::wasi_context;
 
@@ -55,8 +56,11 @@ pub(crate) async fn run(
         Ok(wasi) => wasi,
         Err(error) => return Execution::of(Ending::NotStarted(error), &limits),
     };
-    let state =
-        CoreState { wasi: wasi.build_p1(), http: LegacyHttp::new(options.allowed_hosts.clone(), log.clone()), limits };
+    let mut wasi = wasi.build_p1();
+    // Every descriptor of WASI preview 1 is an entry of this table: its
+    // capacity is the module's budget of open files.
+    wasi.ctx().table.set_max_capacity(limits::resource_capacity(options.max_open_files));
+    let state = CoreState { wasi, http: LegacyHttp::new(options.allowed_hosts.clone(), log.clone()), limits };
     let mut store = Store::new(engine, state);
     store.limiter(|state| &mut state.limits);
     watch_deadline(&mut store, deadline);

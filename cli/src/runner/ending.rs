@@ -4,9 +4,11 @@ use std::time::Duration;
 
 use wasm_workflows_sdk::protocol::{Phase, PluginResult};
 use wasmtime::Trap;
+use wasmtime::component::ResourceTableError;
 
-use super::limits::{LimitHit, StepLimiter};
+use super::limits::{DEFAULT_MAX_OPEN_FILES, LimitHit, StepLimiter};
 use super::work_dir::WorkDir;
+use super::work_dir_budget::Exceeded;
 use super::{ExitRule, ModuleKind, RunOptions};
 use crate::wire;
 
@@ -22,6 +24,8 @@ pub(crate) enum Ending {
     TimedOut,
     /// It could not be instantiated (for example, a missing import).
     NotStarted(wasmtime::Error),
+    /// It went past its work directory's budget.
+    OverBudget(Exceeded),
 }
 
 impl Ending {
@@ -88,6 +92,7 @@ pub(crate) fn node(execution: Execution, kind: ModuleKind, work_dir: &WorkDir, o
         ),
         Ending::Exited(status) => format!("the module exited with status {status}"),
         Ending::NotStarted(error) => format!("the module cannot be started: {error:#}"),
+        Ending::OverBudget(exceeded) => exceeded.describe(),
         _ if execution.limit_hit == Some(LimitHit::Memory) => format!(
             "the module ran out of memory: it asked for more than the limit of {} MiB (--max-memory)",
             execution.max_memory_mib
@@ -101,6 +106,15 @@ pub(crate) fn node(execution: Execution, kind: ModuleKind, work_dir: &WorkDir, o
             execution.log_exceeded.unwrap_or_default()
         ),
         Ending::TimedOut => timed_out(options.timeout),
+        Ending::Stopped(error)
+            if matches!(error.downcast_ref::<ResourceTableError>(), Some(ResourceTableError::Full)) =>
+        {
+            format!(
+                "the module held more than {} files, folders and other resources open at once (--max-open-files) and \
+             was stopped",
+                options.max_open_files.unwrap_or(DEFAULT_MAX_OPEN_FILES)
+            )
+        }
         Ending::Stopped(error) => {
             tracing::debug!("the module was stopped: {error:?}");
             match error.downcast_ref::<Trap>() {

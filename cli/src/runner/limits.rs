@@ -11,6 +11,23 @@ pub(crate) const TABLE_ELEMENT_BYTES: usize = 8;
 /// The budget when none is given: 4 GiB, the most a 32-bit memory can hold.
 pub const DEFAULT_MAX_MEMORY_MIB: u64 = 4096;
 
+/// The files, folders and other resources a module may hold open at once
+/// when no budget is given (`--max-open-files`): many times what a step
+/// needs, and a small share of a process's descriptors (often 2^20 in a
+/// pod, 1,024 to 65,536 elsewhere) even with dozens of steps at once.
+pub const DEFAULT_MAX_OPEN_FILES: u64 = 1024;
+
+/// Entries of a run's resource table that are not the module's own
+/// (its standard streams, the `/work` preopen and their streams).
+const RESERVED_RESOURCES: usize = 32;
+
+/// The capacity of a run's resource table for a budget of `max_open_files`
+/// (the default when `None`).
+pub(crate) fn resource_capacity(max_open_files: Option<u64>) -> usize {
+    let max = max_open_files.unwrap_or(DEFAULT_MAX_OPEN_FILES);
+    usize::try_from(max).unwrap_or(usize::MAX).saturating_add(RESERVED_RESOURCES)
+}
+
 /// Table elements a store may hold in all: a module's function table has
 /// one per function it calls indirectly, tens of thousands in the largest
 /// (an interpreter compiled to wasm).

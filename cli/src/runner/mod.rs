@@ -27,9 +27,12 @@ mod legacy_http;
 mod limits;
 mod log_stream;
 mod prepared;
+mod tree_removal;
+mod tree_walk;
 mod types;
 mod wasi_context;
 mod work_dir;
+mod work_dir_budget;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -41,14 +44,17 @@ use wasm_workflows_sdk::workdir;
 pub use self::cache::{CompileSource, ModuleCache};
 use self::ending::{Ending, Execution};
 pub use self::engine::TICK;
-pub use self::limits::DEFAULT_MAX_MEMORY_MIB;
 use self::limits::StepLimiter;
+pub use self::limits::{DEFAULT_MAX_MEMORY_MIB, DEFAULT_MAX_OPEN_FILES};
 use self::log_stream::StepLog;
 pub use self::log_stream::{DEFAULT_MAX_LOG, LogLines};
 use self::prepared::{Linked, Preparer};
 pub use self::prepared::{ModuleDigest, PreparedModule, digest_of};
+pub use self::tree_removal::remove_leftovers;
 pub use self::types::{ExitRule, HostError, InputDocument, InputFile, ModuleKind, RunOptions, RunOutcome};
 pub use self::work_dir::{MAX_OUTPUT_ARTIFACTS, MAX_RESULT_SIZE, OutputFile, WorkDir};
+pub use self::work_dir_budget::{DEFAULT_MAX_WORK_DIR_ENTRIES, DEFAULT_MAX_WORK_DIR_MIB};
+use self::work_dir_budget::{Usage, WorkDirBudget};
 
 /// Runs modules; keep one for many runs to share the engine, the prepared
 /// modules (the last 32 in memory, all of them in the cache folder, if any),
@@ -151,11 +157,12 @@ impl Runner {
     /// on the current tokio runtime; every limit of `options` stops it
     /// wherever it is.
     pub async fn execute(&self, module: &PreparedModule, work_dir: &WorkDir, options: &RunOptions) -> Executed {
-        // The epoch's clock: for the deadline, and so that runs sharing a
-        // runtime take turns (a lone run without a deadline needs neither).
-        if options.timeout.is_some() || matches!(self.runtime, Runtime::Shared) {
-            engine::start_ticker(&self.engine, &self.ticker);
-        }
+        // The epoch's clock: for the deadline, and so that a run takes turns
+        // with the runs sharing its runtime and with its own budget's watch.
+        engine::start_ticker(&self.engine, &self.ticker);
+        let budget = WorkDirBudget::new(options.max_work_dir_mib, options.max_work_dir_entries);
+        // What the host placed there (inputs) is not the module's.
+        let baseline = budget.measure(work_dir.path(), Usage::default()).await.unwrap_or_default();
         let log = StepLog::new(options.log_lines, options.max_log_bytes.unwrap_or(DEFAULT_MAX_LOG));
         let deadline = options.timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let started = Instant::now();
@@ -170,6 +177,15 @@ impl Runner {
                 ),
             }
         };
+        // Stopped when past its work directory's budget, measured while it runs.
+        let running = async {
+            tokio::select! {
+                execution = running => execution,
+                exceeded = budget.watch(path.to_owned(), baseline) => {
+                    Execution::of(Ending::OverBudget(exceeded), &StepLimiter::new(options.max_memory_mib))
+                }
+            }
+        };
         // The timer stops a module the epoch cannot: one asleep or waiting on the host.
         let mut execution = match options.timeout {
             Some(timeout) => tokio::time::timeout(timeout, running)
@@ -178,6 +194,13 @@ impl Runner {
             None => running.await,
         };
         let run_time = started.elapsed();
+        // Measured once more at the end: a module quicker than the watch is held to its budget too.
+        if !matches!(execution.ending, Ending::OverBudget(_))
+            && let Ok(usage) = budget.measure(path, baseline).await
+            && let Some(exceeded) = budget.passed_by(usage, baseline)
+        {
+            execution.ending = Ending::OverBudget(exceeded);
+        }
         log.finish();
         execution.log_exceeded = log.exceeded();
         let exit_status = execution.exit_status();
@@ -188,6 +211,10 @@ impl Runner {
                 Ok(checked) => outputs = checked,
                 Err(problem) => node = PluginResult::failed(problem),
             }
+        } else {
+            // Only what the host checked leaves a step: a node that did not
+            // succeed carries none of the artifacts its module listed.
+            node.outputs.artifacts.clear();
         }
         Executed { node, outputs, run_time, exit_status }
     }

@@ -55,6 +55,17 @@ pub struct RunOptions {
     /// How many bytes the module may write to stdout and stderr together
     /// (default [`DEFAULT_MAX_LOG`](super::DEFAULT_MAX_LOG)); past it, it is stopped.
     pub max_log_bytes: Option<u64>,
+    /// How many files, folders and other resources (streams, HTTP requests…)
+    /// the module may hold open at once (default
+    /// [`DEFAULT_MAX_OPEN_FILES`](super::DEFAULT_MAX_OPEN_FILES)); past it, it is stopped.
+    pub max_open_files: Option<u64>,
+    /// How many MiB the module may add under `/work` (default
+    /// [`DEFAULT_MAX_WORK_DIR_MIB`](super::DEFAULT_MAX_WORK_DIR_MIB)); past it, it is stopped.
+    pub max_work_dir_mib: Option<u64>,
+    /// How many files, folders and links the module may add under `/work`
+    /// (default [`DEFAULT_MAX_WORK_DIR_ENTRIES`](super::DEFAULT_MAX_WORK_DIR_ENTRIES));
+    /// past it, it is stopped.
+    pub max_work_dir_entries: Option<u64>,
     /// How the module's lines reach the host's log (`serve`: as events in the step's span).
     pub log_lines: super::LogLines,
     /// What an explicit exit of a core module means.

@@ -14,10 +14,11 @@ use std::path::{Component, Path, PathBuf};
 
 use cap_fs_ext::{FollowSymlinks, OpenOptionsFollowExt, OpenOptionsSyncExt};
 use cap_std::fs::{Dir, FileTypeExt, MetadataExt, OpenOptions};
+use rustix::fs::FileType;
 use wasm_workflows_sdk::protocol::PluginResult;
 use wasm_workflows_sdk::workdir;
 
-use super::{HostError, InputFile};
+use super::{HostError, InputFile, tree_removal, tree_walk};
 
 /// The most output artifacts a node may list.
 pub const MAX_OUTPUT_ARTIFACTS: usize = 1_000;
@@ -26,16 +27,18 @@ pub const MAX_OUTPUT_ARTIFACTS: usize = 1_000;
 pub const MAX_RESULT_SIZE: u64 = 16 << 20;
 
 /// The most entries the host looks through for the other names of a hard link.
-const MAX_ENTRIES_SEARCHED: usize = 100_000;
+const MAX_ENTRIES_SEARCHED: u64 = 100_000;
 
 const INPUT_FILE: &str = "input.json";
 const RESULT_FILE: &str = "result.json";
 const ARTIFACTS_IN: &str = "artifacts-in";
 const ARTIFACTS_OUT: &str = "artifacts-out";
 
-/// A step's work directory, removed when dropped.
+/// A step's work directory, removed when dropped (whatever the module made
+/// in it: see [`tree_removal`](super::tree_removal)). The drop blocks: in
+/// async code, give it to [`WorkDir::remove`] instead.
 pub struct WorkDir {
-    temp: tempfile::TempDir,
+    path: PathBuf,
     root: Dir,
 }
 
@@ -58,18 +61,40 @@ impl WorkDir {
             let action = action.to_owned();
             move |source| HostError::Io { action, source }
         };
-        let temp =
-            tempfile::Builder::new().prefix("wasm-workflows-").tempdir().map_err(io("create a work directory"))?;
-        let root =
-            Dir::open_ambient_dir(temp.path(), cap_std::ambient_authority()).map_err(io("open the work directory"))?;
-        root.create_dir(ARTIFACTS_IN).map_err(io("create artifacts-in/"))?;
-        root.create_dir(ARTIFACTS_OUT).map_err(io("create artifacts-out/"))?;
-        Ok(WorkDir { temp, root })
+        // Named after this process, so that the next start finds what a crash left.
+        let path = tempfile::Builder::new()
+            .prefix(&tree_removal::own_prefix())
+            .tempdir()
+            .map_err(io("create a work directory"))?
+            .keep();
+        let root = match Dir::open_ambient_dir(&path, cap_std::ambient_authority()) {
+            Ok(root) => root,
+            Err(error) => {
+                tree_removal::remove_logged(&path);
+                return Err(io("open the work directory")(error));
+            }
+        };
+        let work_dir = WorkDir { path, root };
+        work_dir.root.create_dir(ARTIFACTS_IN).map_err(io("create artifacts-in/"))?;
+        work_dir.root.create_dir(ARTIFACTS_OUT).map_err(io("create artifacts-out/"))?;
+        Ok(work_dir)
+    }
+
+    /// Removes it on a thread for blocking work, off the async workers
+    /// (or right here, outside a tokio runtime).
+    pub async fn remove(self) {
+        if tokio::runtime::Handle::try_current().is_err() {
+            drop(self);
+            return;
+        }
+        if let Err(error) = tokio::task::spawn_blocking(move || drop(self)).await {
+            tracing::error!("the removal of a work directory failed: {error}");
+        }
     }
 
     /// Where it is on the host.
     pub fn path(&self) -> &Path {
-        self.temp.path()
+        &self.path
     }
 
     /// Creates the file of input artifact `name` at `path` (below
@@ -145,6 +170,7 @@ impl WorkDir {
         listed
             .iter()
             .map(|artifact| {
+                check_output_name(&artifact.name)?;
                 let relative = workdir::artifact_file(Path::new(ARTIFACTS_OUT), &artifact.name, &artifact.path)
                     .map_err(|error| format!("the module listed an output artifact the host cannot upload: {error}"))?;
                 let size = self.check_output(&relative).map_err(|problem| {
@@ -209,34 +235,19 @@ impl WorkDir {
         Err("the module wrote no file there".into())
     }
 
-    /// How many names the file (`dev`, `ino`) has inside the work directory.
+    /// How many names the file (`dev`, `ino`) has inside the work directory
+    /// (at most [`MAX_ENTRIES_SEARCHED`] entries are looked at, at any depth).
     fn names_inside(&self, dev: u64, ino: u64) -> u64 {
         let mut names = 0;
-        let mut searched = 0;
-        let mut folders = vec![PathBuf::new()];
-        while let Some(folder) = folders.pop() {
-            let Ok(entries) =
-                (if folder.as_os_str().is_empty() { self.root.entries() } else { self.root.read_dir(&folder) })
-            else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                searched += 1;
-                if searched > MAX_ENTRIES_SEARCHED {
-                    return names;
-                }
-                let Ok(kind) = entry.file_type() else { continue };
-                let path = folder.join(entry.file_name());
-                if kind.is_dir() {
-                    folders.push(path);
-                } else if kind.is_file()
-                    && let Ok(metadata) = self.root.symlink_metadata(&path)
-                    && metadata.dev() == dev
-                    && metadata.ino() == ino
-                {
-                    names += 1;
-                }
+        let walked = tree_walk::walk(self.path(), MAX_ENTRIES_SEARCHED, |stat| {
+            if FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile
+                && (stat.st_dev, stat.st_ino) == (dev, ino)
+            {
+                names += 1;
             }
+        });
+        if let Err(error) = walked {
+            tracing::debug!("the search for the names of a hard link stopped: {error}");
         }
         names
     }
@@ -267,5 +278,29 @@ impl WorkDir {
             return Err(io::Error::other("it is not a regular file"));
         }
         Ok(file.into_std())
+    }
+}
+
+/// Refuses an output artifact name that cannot be the last part of an
+/// object's key: empty, with a `/`, or with a control character.
+fn check_output_name(name: &str) -> Result<(), String> {
+    let problem = if name.is_empty() {
+        "it is empty"
+    } else if name.contains('/') {
+        "it contains a \"/\""
+    } else if name.chars().any(char::is_control) {
+        "it contains a control character"
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "the module listed an output artifact named {name:?}, which the host cannot store: {problem} (a name is \
+         the last part of its object's key)"
+    ))
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        tree_removal::remove_logged(&self.path);
     }
 }

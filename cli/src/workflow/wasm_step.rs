@@ -27,6 +27,12 @@ pub struct StepLimits {
     pub max_log_bytes: u64,
     /// What an explicit exit of a core module means.
     pub exit_rule: ExitRule,
+    /// How many files and other resources a module may hold open at once.
+    pub max_open_files: u64,
+    /// How many MiB a module may write under its work directory.
+    pub max_work_dir_mib: u64,
+    /// How many files, folders and links a module may make there.
+    pub max_work_dir_entries: u64,
 }
 
 /// What runs the Wasm steps of a run.
@@ -75,6 +81,9 @@ impl WasmSteps {
             max_log_bytes: Some(self.limits.max_log_bytes),
             log_lines: LogLines::Raw,
             exit_rule: self.limits.exit_rule,
+            max_open_files: Some(self.limits.max_open_files),
+            max_work_dir_mib: Some(self.limits.max_work_dir_mib),
+            max_work_dir_entries: Some(self.limits.max_work_dir_entries),
             ..RunOptions::default()
         };
         if let Err(error) = self.runner.write_inputs(&work_dir, &options) {

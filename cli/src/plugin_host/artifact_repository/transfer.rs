@@ -55,13 +55,15 @@ pub(super) async fn download(
 }
 
 /// Uploads `output` from `work_dir` to `key`: in one request up to
-/// [`PART_SIZE`], else in parts, [`MAX_CONCURRENT_PARTS`] at a time.
+/// [`PART_SIZE`], else in parts, [`MAX_CONCURRENT_PARTS`] at a time. The
+/// answer is the key the object was stored at: `key` as S3 reads it (a
+/// leading or trailing `/` dropped), the one the node must report.
 pub(super) async fn upload(
     repository: &ArtifactRepository,
     output: &OutputFile,
     key: &str,
     work_dir: &WorkDir,
-) -> Result<(), ArtifactError> {
+) -> Result<String, ArtifactError> {
     let file = work_dir.output_path(output);
     let transfer = Transfer { repository, direction: Direction::Output, name: &output.name, key, file };
     let location = transfer.location()?;
@@ -72,7 +74,7 @@ pub(super) async fn upload(
         let mut contents = Vec::with_capacity(size as usize);
         (&mut input).take(PART_SIZE as u64).read_to_end(&mut contents).await.map_err(|e| transfer.local("read", e))?;
         repository.store.put(&location, PutPayload::from(contents)).await.map_err(|e| transfer.remote(e))?;
-        return Ok(());
+        return Ok(location.to_string());
     }
     let upload = repository.store.put_multipart(&location).await.map_err(|e| transfer.remote(e))?;
     let mut parts = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
@@ -89,7 +91,7 @@ pub(super) async fn upload(
     }
     .await;
     match sent {
-        Ok(()) => parts.finish().await.map(drop).map_err(|e| transfer.remote(e)),
+        Ok(()) => parts.finish().await.map(|_| location.to_string()).map_err(|e| transfer.remote(e)),
         Err(error) => {
             let _ = parts.abort().await;
             Err(error)
@@ -109,12 +111,17 @@ struct Transfer<'a> {
 impl Transfer<'_> {
     /// The key as an object path, refusing empty, `.` and `..` parts.
     fn location(&self) -> Result<object_store::path::Path, ArtifactError> {
-        object_store::path::Path::parse(self.key).map_err(|e| ArtifactError::InvalidKey {
+        let invalid = |problem: String| ArtifactError::InvalidKey {
             direction: self.direction,
             name: self.name.to_owned(),
             key: self.key.to_owned(),
-            problem: e.to_string(),
-        })
+            problem,
+        };
+        let location = object_store::path::Path::parse(self.key).map_err(|e| invalid(e.to_string()))?;
+        if location.as_ref().is_empty() {
+            return Err(invalid("it names no object".into()));
+        }
+        Ok(location)
     }
 
     fn local(&self, action: &'static str, error: std::io::Error) -> ArtifactError {

@@ -1,0 +1,67 @@
+//! Registries written the way an attacker would (test-support's
+//! `hostile_registry`, on loopback), pulled from through `wasm-workflows
+//! run` and through `serve`: each pull ends in a clear error within its
+//! deadline, with what the registry said cut to a short printable excerpt,
+//! and `serve` keeps running the steps behind it.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use wasm_workflows_test_support::hostile_registry::{Behaviour, HostileRegistry};
+use wasm_workflows_test_support::registry::TestRegistry;
+use wasm_workflows_test_support::serve::{ServeProcess, wasm_request};
+use wasm_workflows_test_support::wat_steps::{DONE, StepModule};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_wasm-workflows");
+
+/// A registry that sends one byte a second, and one whose error page is 100 MiB.
+fn hostile() -> [(HostileRegistry, &'static str); 2] {
+    [
+        (HostileRegistry::start(Behaviour::SlowBytes), "took longer than 2 s (--pull-timeout)"),
+        (HostileRegistry::start(Behaviour::HugeErrorBody(100 << 20)), "500"),
+    ]
+}
+
+#[test]
+fn through_run_a_pull_ends_within_its_deadline_with_a_short_message() {
+    for (registry, expected) in hostile() {
+        let reference = format!("{}/hostile/module:1", registry.address());
+        let started = Instant::now();
+        let ran = Command::new(BINARY).args(["run", &reference, "--pull-timeout", "2"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&ran.stderr);
+        assert_eq!(ran.status.code(), Some(2), "{reference}: {stderr}");
+        assert!(stderr.contains(expected), "{reference}: {stderr:.2000}");
+        assert!(stderr.len() < 2_000, "{reference}: {} bytes of message", stderr.len());
+        assert!(!stderr.contains('\u{1b}'), "{reference}: a control character reached the terminal");
+        assert!(started.elapsed() < Duration::from_secs(20), "{reference}: took {:?}", started.elapsed());
+    }
+}
+
+#[test]
+fn through_serve_a_step_from_a_hostile_registry_fails_and_frees_its_slot() {
+    let good_registry = TestRegistry::start();
+    let modules = tempfile::tempdir().unwrap();
+    let file = modules.path().join("good.wasm");
+    std::fs::write(&file, StepModule { result: DONE.into(), ..StepModule::default() }.wasm()).unwrap();
+    let good = format!("{}/good/step:1", good_registry.address());
+    let pushed = Command::new(BINARY).arg("push").arg(&file).arg(&good).output().unwrap();
+    assert!(pushed.status.success(), "push: {}", String::from_utf8_lossy(&pushed.stderr));
+    // One slot: the good step after each hostile one shows the slot was freed.
+    let host = ServeProcess::start(Path::new(BINARY), &["--max-concurrent", "1", "--pull-timeout", "2"]);
+    for (registry, expected) in hostile() {
+        let image = format!("{}/hostile/module:1", registry.address());
+        let started = Instant::now();
+        let answer = host.run_step(&wasm_request("hostile-registry", &image, &[], json!({})));
+        let (status, body) = (answer["node"]["phase"].clone(), answer.to_string());
+        assert_eq!(status, "Failed", "{image}: {body:.2000}");
+        let message = answer["node"]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{image}: {message:.2000}");
+        assert!(body.len() < 2_000, "{image}: a node of {} bytes", body.len());
+        assert!(started.elapsed() < Duration::from_secs(20), "{image}: took {:?}", started.elapsed());
+        let fine: Value = host.run_step(&wasm_request("good", &good, &[], json!({})));
+        assert_eq!(fine["node"]["message"], "done", "after {image}: {fine}");
+    }
+    assert_eq!(host.get("/healthz"), (200, "ok\n".to_owned()));
+}
