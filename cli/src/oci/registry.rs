@@ -28,7 +28,7 @@ pub struct RegistryOptions {
     pub insecure: bool,
     /// The largest module layer pulled, in bytes (default [`DEFAULT_MAX_MODULE_SIZE`]).
     pub max_module_size: Option<u64>,
-    /// How long a whole pull may take (default [`DEFAULT_PULL_TIMEOUT`]).
+    /// How long a whole pull may take (default: 300 s).
     pub pull_timeout: Option<Duration>,
 }
 

@@ -35,7 +35,7 @@ const ARTIFACTS_IN: &str = "artifacts-in";
 const ARTIFACTS_OUT: &str = "artifacts-out";
 
 /// A step's work directory, removed when dropped (whatever the module made
-/// in it: see [`tree_removal`](super::tree_removal)). The drop blocks: in
+/// in it, at any depth, with bounded stack and descriptors). The drop blocks: in
 /// async code, give it to [`WorkDir::remove`] instead.
 pub struct WorkDir {
     path: PathBuf,
