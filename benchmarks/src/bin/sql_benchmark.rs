@@ -13,6 +13,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use wasm_workflows_benchmarks::random::Lcg;
 use wasm_workflows_cli::runner::{InputFile, ModuleCache, Runner};
 use wasm_workflows_sdk::protocol::Phase;
 use wasm_workflows_test_support::cargo_build::{WasmTarget, build_module};
@@ -25,16 +26,6 @@ const CSV_BYTES: usize = 100_000_000;
 /// The query every row runs on table `t`.
 const QUERY: &str = "SELECT category, count(*) AS n, sum(amount) AS total, avg(qty) AS mean_qty, max(label) AS last_label \
                      FROM t GROUP BY category ORDER BY category";
-
-/// A deterministic pseudo-random sequence (64-bit LCG, Knuth's constants).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 33) % below
-    }
-}
 
 /// A CSV of orders, about `bytes` long, the same every time: an integer
 /// id, one of 40 categories, a decimal amount, an integer quantity (some

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use wasm_workflows_benchmarks::random::Lcg;
 use wasm_workflows_cli::runner::{InputFile, ModuleCache, RunOptions, Runner};
 use wasm_workflows_sdk::protocol::{Phase, PluginInvocation};
 use wasm_workflows_test_support::cargo_build::{WasmTarget, build_module, target_dir};
@@ -29,16 +30,6 @@ const RUNS: usize = 3;
 /// Sizes of the generated documents.
 const JSON_BYTES: usize = 50_000_000;
 const MARKDOWN_BYTES: usize = 5_000_000;
-
-/// A deterministic pseudo-random sequence (64-bit LCG, Knuth's constants).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 33) % below
-    }
-}
 
 /// A JSON array of records, about `bytes` long, the same every time.
 fn json_document(bytes: usize) -> String {
