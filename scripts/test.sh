@@ -6,10 +6,11 @@
 # publishing to a local registry, and the plugin host (`serve`).
 #
 # It first installs what the tests use (scripts/setup.sh, in the background
-# while cargo builds). The first run on two cores takes about 45 minutes:
-# checks and lints, building the tests (most of it wasmtime), the tests
-# themselves (about 15 minutes), packaging the crates (about 5); later runs
-# skip the installs and builds (about 16 minutes).
+# while cargo builds). The first run on two idle cores takes about 45 to 55
+# minutes: checks and lints, building the tests (most of it wasmtime), the
+# tests themselves (15 to 20 minutes), packaging the crates (about 5); later
+# runs skip the installs and builds (about 18 minutes). README.md gives the
+# measurements.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/check-self-contained.sh
