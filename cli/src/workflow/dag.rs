@@ -441,11 +441,7 @@ impl Execution {
     fn expand_task(&self, task: &Value, scope: &Scope) -> Result<Expansion, String> {
         let name = task.get("name").and_then(Value::as_str).unwrap_or_default();
         let mut resolved = task.clone();
-        for key in ["withParam", "withItems", "withSequence"] {
-            if let Some(value) = resolved.get_mut(key) {
-                replace_in(value, scope, Unresolved::Fail)?;
-            }
-        }
+        loops::resolve_fields(&mut resolved, scope)?;
         let Some(items) = loops::items(&resolved) else {
             replace_in(&mut resolved, scope, Unresolved::Fail)?;
             return Ok(Expansion::Single(resolved));

@@ -12,7 +12,7 @@
 
 use serde_json::Value;
 
-use super::substitute::Scope;
+use super::substitute::{Scope, Unresolved, replace_in};
 
 /// One child of a loop: its name and what it adds to the scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +21,18 @@ pub struct Expanded {
     pub name: String,
     /// `item`, and `item.KEY` for a map.
     pub scope: Scope,
+}
+
+/// Replaces `{{…}}` in the loop fields of `step` (`withParam`, `withItems`,
+/// `withSequence`) from `scope`, so [`items`] can read them; a name the
+/// scope lacks is an error.
+pub fn resolve_fields(step: &mut Value, scope: &Scope) -> Result<(), String> {
+    for key in ["withParam", "withItems", "withSequence"] {
+        if let Some(value) = step.get_mut(key) {
+            replace_in(value, scope, Unresolved::Fail)?;
+        }
+    }
+    Ok(())
 }
 
 /// The items of a step or task (its JSON), or `None` when it has no loop.

@@ -209,11 +209,7 @@ impl Execution {
     fn expand_step(&self, step: &Value, scope: &Scope) -> Result<Vec<(String, Value)>, String> {
         let name = step.get("name").and_then(Value::as_str).unwrap_or_default();
         let mut resolved = step.clone();
-        for key in ["withParam", "withItems", "withSequence"] {
-            if let Some(value) = resolved.get_mut(key) {
-                replace_in(value, scope, Unresolved::Fail)?;
-            }
-        }
+        loops::resolve_fields(&mut resolved, scope)?;
         let Some(items) = loops::items(&resolved) else {
             replace_in(&mut resolved, scope, Unresolved::Fail)?;
             return Ok(vec![(name.to_owned(), resolved)]);
