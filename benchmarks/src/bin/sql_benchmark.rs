@@ -13,6 +13,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use wasm_workflows_benchmarks::median::medians;
 use wasm_workflows_benchmarks::random::Lcg;
 use wasm_workflows_cli::runner::{InputFile, ModuleCache, Runner};
 use wasm_workflows_sdk::protocol::Phase;
@@ -69,18 +70,9 @@ struct Row {
 }
 
 /// The medians of `RUNS` runs of `run` (wall, CPU, peak memory) after a warm-up.
-fn median(what: &str, mut run: impl FnMut() -> (Duration, Duration, Option<i64>)) -> Row {
-    run();
-    let (mut walls, mut cpus, mut rss_kib) = (Vec::new(), Vec::new(), None);
-    for _ in 0..RUNS {
-        let (wall, cpu, rss) = run();
-        walls.push(wall);
-        cpus.push(cpu);
-        rss_kib = rss_kib.max(rss);
-    }
-    walls.sort();
-    cpus.sort();
-    Row { what: what.to_owned(), wall: walls[RUNS / 2], cpu: cpus[RUNS / 2], rss_kib }
+fn median(what: &str, run: impl FnMut() -> (Duration, Duration, Option<i64>)) -> Row {
+    let (wall, cpu, rss_kib) = medians(RUNS, run);
+    Row { what: what.to_owned(), wall, cpu, rss_kib }
 }
 
 /// Runs `program args` under GNU time: wall, CPU (user + system), peak memory; its stdout.

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use wasm_workflows_benchmarks::median::medians;
 use wasm_workflows_benchmarks::random::Lcg;
 use wasm_workflows_cli::runner::{InputFile, ModuleCache, RunOptions, Runner};
 use wasm_workflows_sdk::protocol::{Phase, PluginInvocation};
@@ -171,18 +172,9 @@ struct Measured {
 
 impl Measured {
     /// The medians of `RUNS` runs after a warm-up.
-    fn median(mut run: impl FnMut() -> (Duration, Duration, Option<i64>)) -> Measured {
-        run();
-        let (mut walls, mut cpus, mut rss) = (Vec::new(), Vec::new(), None);
-        for _ in 0..RUNS {
-            let (wall, cpu, peak) = run();
-            walls.push(wall);
-            cpus.push(cpu);
-            rss = rss.max(peak);
-        }
-        walls.sort();
-        cpus.sort();
-        Measured { what: String::new(), wall: walls[RUNS / 2], cpu: cpus[RUNS / 2], rss }
+    fn median(run: impl FnMut() -> (Duration, Duration, Option<i64>)) -> Measured {
+        let (wall, cpu, rss) = medians(RUNS, run);
+        Measured { what: String::new(), wall, cpu, rss }
     }
 
     /// A child process under GNU time.
