@@ -16,11 +16,18 @@ use wasm_workflows_test_support::wat_steps::{DONE, StepModule};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_wasm-workflows");
 
-/// A registry that sends one byte a second, and one whose error page is 100 MiB.
-fn hostile() -> [(HostileRegistry, &'static str); 2] {
+/// A registry that sends one byte a second, one whose error page is 100
+/// MiB, one whose manifest is 100 MiB (refused unread: it says so), and
+/// one whose manifest never ends (refused once 4 MiB are read).
+fn hostile() -> [(HostileRegistry, &'static str); 4] {
     [
         (HostileRegistry::start(Behaviour::SlowBytes), "took longer than 2 s (--pull-timeout)"),
         (HostileRegistry::start(Behaviour::HugeErrorBody(100 << 20)), "500"),
+        (
+            HostileRegistry::start(Behaviour::HugeManifest(100 << 20)),
+            "its manifest is 104857600 bytes, more than the 4194304 bytes",
+        ),
+        (HostileRegistry::start(Behaviour::EndlessManifest), "its manifest is more than the 4194304 bytes"),
     ]
 }
 

@@ -17,6 +17,9 @@ pub enum Behaviour {
     /// Answers a manifest of this many bytes (valid JSON, most of it one
     /// long string), as fast as it is read.
     HugeManifest(u64),
+    /// Answers 200 with a manifest's type and no length, then sends the
+    /// start of a manifest and one long string for ever.
+    EndlessManifest,
     /// Answers 500 with a body of this many bytes: `<` and control
     /// characters, most of it one long run.
     HugeErrorBody(u64),
@@ -83,6 +86,15 @@ fn answer(stream: TcpStream, behaviour: Behaviour) -> std::io::Result<()> {
             out.write_all(head)?;
             send_run(&mut out, b'a', size.saturating_sub((head.len() + tail.len()) as u64))?;
             out.write_all(tail)?;
+        }
+        Behaviour::EndlessManifest => {
+            write!(
+                out,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.manifest.v1+json\r\n\
+                 Connection: close\r\n\r\n"
+            )?;
+            out.write_all(br#"{"schemaVersion":2,"layers":[],"padding":""#)?;
+            send_run(&mut out, b'a', u64::MAX)?;
         }
         Behaviour::HugeErrorBody(size) => {
             write!(

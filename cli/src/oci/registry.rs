@@ -13,6 +13,7 @@ use oci_client::{Client, Reference};
 use super::OciError;
 use super::cache::ImageCache;
 use super::credentials::Credentials;
+use super::fetch::{FetchError, FetchedManifest, Fetcher};
 use super::layout::{self, Layout, PULLABLE_LAYERS, sha256_digest};
 use super::reference::is_loopback;
 use crate::error_text::{chain, excerpt};
@@ -88,12 +89,18 @@ pub struct Registry {
     options: RegistryOptions,
     cache: Option<ImageCache>,
     clients: Mutex<HashMap<String, Client>>,
+    fetcher: Fetcher,
 }
 
 impl Registry {
     /// A client with these options, caching pulled modules in `cache` if given.
     pub fn new(options: RegistryOptions, cache: Option<ImageCache>) -> Registry {
-        Registry { options, cache, clients: Mutex::new(HashMap::new()) }
+        Registry {
+            options,
+            cache,
+            clients: Mutex::new(HashMap::new()),
+            fetcher: Fetcher::new(CONNECT_TIMEOUT, READ_TIMEOUT),
+        }
     }
 
     fn client(&self, registry: &str) -> Client {
@@ -153,7 +160,8 @@ impl Registry {
     /// is given up past its deadline (`pull_timeout`): a registry that
     /// sends a byte a second holds nobody.
     pub async fn pull(&self, reference: &Reference) -> Result<PulledModule, OciError> {
-        if let Some(pulled) = self.pinned_from_cache(reference) {
+        let (cache, digest) = (self.cache.clone(), reference.digest().map(str::to_owned));
+        if let Some(pulled) = off_the_workers(move || pinned_from_cache(cache?, &digest?)).await {
             return Ok(pulled);
         }
         let deadline = self.options.pull_timeout.unwrap_or(DEFAULT_PULL_TIMEOUT);
@@ -167,8 +175,17 @@ impl Registry {
         let (auth, who) = self.options.credentials.for_registry(registry)?;
         let client = self.client(registry);
         let failed = |error| classify(error, reference, &who);
-        let (manifest, manifest_digest) = client.pull_manifest(reference, &auth).await.map_err(failed)?;
+        let scheme = if self.options.plain_http(registry) { "http" } else { "https" };
         let not_a_module = |reason: String| OciError::NotAModule { reference: reference.whole(), reason };
+        let fetched = self.fetcher.manifest(&client, reference, &auth, scheme).await.map_err(|error| match error {
+            FetchError::Registry(error) => failed(error),
+            FetchError::TooLarge { limit, declared } => not_a_module(format!(
+                "its manifest is {}more than the {limit} bytes this host reads (registries accept manifests of \
+                 at most 4 MiB)",
+                declared.map_or(String::new(), |size| format!("{size} bytes, "))
+            )),
+        })?;
+        let (manifest, manifest_digest) = parse_manifest(reference, fetched)?;
         let (image, layer) = module_layer(&manifest).map_err(not_a_module)?;
         let max = self.options.max_module_size.unwrap_or(DEFAULT_MAX_MODULE_SIZE);
         let too_large = |size: u64| OciError::TooLarge { reference: reference.whole(), size, max };
@@ -177,92 +194,100 @@ impl Registry {
         if declared > max {
             return Err(too_large(declared));
         }
-        let bytes = match self.cache.as_ref().and_then(|cache| cache.module(&layer.digest)) {
-            Some(bytes) => bytes,
-            None => {
-                let mut bytes = CappedWriter { bytes: Vec::new(), max: declared, overflowed: false };
-                if let Err(error) = client.pull_blob(reference, layer, &mut bytes).await {
-                    if bytes.bytes.len() as u64 > declared || bytes.overflowed {
-                        return Err(OciError::DigestMismatch {
-                            reference: reference.whole(),
-                            expected: layer.digest.clone(),
-                            actual: format!("more than the {declared} bytes its manifest declares"),
-                        });
-                    }
-                    return Err(failed(error));
-                }
-                let bytes = bytes.bytes;
-                let actual = sha256_digest(&bytes);
-                if actual != layer.digest {
-                    return Err(OciError::DigestMismatch {
+        let cached = {
+            let (cache, digest) = (self.cache.clone(), layer.digest.clone());
+            off_the_workers(move || cache.and_then(|cache| cache.module(&digest))).await
+        };
+        let fetched = match cached {
+            Some(_) => None,
+            None => Some(self.fetcher.blob(&client, reference, &auth, scheme, &layer.digest, declared).await.map_err(
+                |error| match error {
+                    FetchError::Registry(error) => failed(error),
+                    FetchError::TooLarge { .. } => OciError::DigestMismatch {
                         reference: reference.whole(),
                         expected: layer.digest.clone(),
-                        actual,
-                    });
-                }
-                if let Some(cache) = &self.cache {
-                    cache.store_module(&bytes)?;
-                }
-                bytes
-            }
+                        actual: format!("more than the {declared} bytes its manifest declares"),
+                    },
+                },
+            )?),
         };
-        if let Some(cache) = &self.cache {
-            cache.store_manifest(&manifest_digest, &layer.digest, &layer.media_type)?;
-        }
+        // Hashing, storing and unpacking a layer of up to --max-module-size
+        // bytes is blocking work: off the async workers.
+        let (cache, whole, layer_digest, media_type) =
+            (self.cache.clone(), reference.whole(), layer.digest.clone(), layer.media_type.clone());
+        let stored_manifest_digest = manifest_digest.clone();
+        let bytes = off_the_workers(move || -> Result<Vec<u8>, OciError> {
+            let bytes = match (cached, fetched) {
+                (Some(bytes), _) => bytes,
+                (None, fetched) => {
+                    let bytes = fetched.unwrap_or_default();
+                    let actual = sha256_digest(&bytes);
+                    if actual != layer_digest {
+                        return Err(OciError::DigestMismatch { reference: whole, expected: layer_digest, actual });
+                    }
+                    if let Some(cache) = &cache {
+                        cache.store_module(&bytes)?;
+                    }
+                    bytes
+                }
+            };
+            if let Some(cache) = &cache {
+                cache.store_manifest(&stored_manifest_digest, &layer_digest, &media_type)?;
+            }
+            layout::module_from_layer(&media_type, bytes)
+                .map_err(|reason| OciError::NotAModule { reference: whole, reason })
+        })
+        .await?;
         Ok(PulledModule {
-            bytes: layout::module_from_layer(&layer.media_type, bytes).map_err(not_a_module)?,
+            bytes,
             manifest_digest,
             layer_digest: layer.digest.clone(),
             layout: Layout::of_config(&image.config.media_type),
             from_cache: false,
         })
     }
+}
 
-    fn pinned_from_cache(&self, reference: &Reference) -> Option<PulledModule> {
-        let (cache, digest) = (self.cache.as_ref()?, reference.digest()?);
-        let (layer_digest, media_type) = cache.layer_of(digest)?;
-        let bytes = layout::module_from_layer(&media_type, cache.module(&layer_digest)?).ok()?;
-        Some(PulledModule { bytes, manifest_digest: digest.to_owned(), layer_digest, layout: None, from_cache: true })
+/// The module a manifest digest names, when the cache holds both.
+fn pinned_from_cache(cache: ImageCache, digest: &str) -> Option<PulledModule> {
+    let (layer_digest, media_type) = cache.layer_of(digest)?;
+    let bytes = layout::module_from_layer(&media_type, cache.module(&layer_digest)?).ok()?;
+    Some(PulledModule { bytes, manifest_digest: digest.to_owned(), layer_digest, layout: None, from_cache: true })
+}
+
+/// Runs blocking work (files, hashing, unpacking) on tokio's blocking
+/// threads; a panic there is the caller's.
+async fn off_the_workers<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => value,
+        Err(error) => std::panic::resume_unwind(error.into_panic()),
     }
 }
 
-/// Collects a layer, refusing more than its manifest declares: a registry
-/// cannot make the host hold more than it agreed to pull.
-struct CappedWriter {
-    bytes: Vec<u8>,
-    max: u64,
-    overflowed: bool,
-}
-
-impl tokio::io::AsyncWrite for CappedWriter {
-    fn poll_write(
-        mut self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
-        buf: &[u8],
-    ) -> std::task::Poll<std::io::Result<usize>> {
-        if self.bytes.len() as u64 + buf.len() as u64 > self.max {
-            self.overflowed = true;
-            return std::task::Poll::Ready(Err(std::io::Error::other(
-                "the layer is larger than its manifest declares",
-            )));
-        }
-        self.bytes.extend_from_slice(buf);
-        std::task::Poll::Ready(Ok(buf.len()))
+/// A manifest as received, checked: its digest (the reference's, or the
+/// registry's header) and schema version 2, then parsed. Returns it and its digest.
+fn parse_manifest(reference: &Reference, fetched: FetchedManifest) -> Result<(OciManifest, String), OciError> {
+    let actual = sha256_digest(&fetched.body);
+    let expected = reference.digest().map(str::to_owned).or(fetched.digest_header);
+    if let Some(expected) = expected.filter(|digest| digest.starts_with("sha256:"))
+        && expected != actual
+    {
+        return Err(OciError::DigestMismatch { reference: reference.whole(), expected, actual });
     }
-
-    fn poll_flush(
-        self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::task::Poll::Ready(Ok(()))
+    let not_a_module = |reason: String| OciError::NotAModule { reference: reference.whole(), reason };
+    #[derive(serde::Deserialize)]
+    struct Versioned {
+        #[serde(rename = "schemaVersion")]
+        schema_version: i64,
     }
-
-    fn poll_shutdown(
-        self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::task::Poll::Ready(Ok(()))
+    let versioned: Versioned = serde_json::from_slice(&fetched.body)
+        .map_err(|error| not_a_module(excerpt(&format!("its manifest is not one: {error}"), MAX_QUOTED)))?;
+    if versioned.schema_version != 2 {
+        return Err(not_a_module(format!("its manifest has schema version {}, not 2", versioned.schema_version)));
     }
+    let manifest = serde_json::from_slice(&fetched.body)
+        .map_err(|error| not_a_module(excerpt(&format!("its manifest is not one: {error}"), MAX_QUOTED)))?;
+    Ok((manifest, actual))
 }
 
 /// The one module layer of a manifest, and its image; the error says why
