@@ -101,6 +101,21 @@ impl ServeProcess {
         }
     }
 
+    /// The process's resident memory (`VmRSS`), in KiB.
+    pub fn resident_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).expect("serve's status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS in /proc/PID/status")
+    }
+
+    /// How many descriptors the process holds open.
+    pub fn open_descriptors(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.child.id())).expect("serve's descriptors").count()
+    }
+
     /// `http://127.0.0.1:PORT`.
     pub fn origin(&self) -> &str {
         &self.origin

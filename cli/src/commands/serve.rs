@@ -15,6 +15,7 @@ use wasm_workflows_cli::forward::{self, Front};
 use wasm_workflows_cli::logging::{self, LogFormat};
 use wasm_workflows_cli::oci::{Credentials, DEFAULT_MAX_MODULE_SIZE, ImageCache, Registry, RegistryOptions};
 use wasm_workflows_cli::plugin_host::artifact_repository::{ArtifactRepository, DEFAULT_SECRETS_DIR};
+use wasm_workflows_cli::plugin_host::connections::{self, ConnectionLimits, DEFAULT_MAX_CONNECTIONS};
 use wasm_workflows_cli::plugin_host::execute::{StepLimits, StepRunner};
 use wasm_workflows_cli::plugin_host::metrics::HostMetrics;
 use wasm_workflows_cli::plugin_host::modules::ModuleStore;
@@ -108,6 +109,16 @@ pub(crate) struct ServeArgs {
     /// beyond them is answered 503, which Argo retries.
     #[arg(long, value_name = "N", default_value_t = 1024)]
     max_queued: usize,
+
+    /// HTTP connections held open at once; past them a new one is answered
+    /// 503 and closed.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+
+    /// Close a connection that sends nothing for this long, or takes longer
+    /// to send a request's head.
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
+    idle_timeout: Duration,
 
     /// Answer `Running` (and have Argo ask again) when a step runs longer
     /// than this; Argo gives up on a call after 30 s.
@@ -266,16 +277,17 @@ async fn serve(args: ServeArgs, service: Service) -> Result<(), String> {
         tokio::net::TcpListener::bind(address).await.map_err(|e| format!("cannot listen on {address}: {e}"))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!("listening on http://{address}");
+    let limits = ConnectionLimits { max_connections: args.max_connections, idle_timeout: args.idle_timeout };
     match service {
         Service::Host(host) => {
             let host = Arc::new(host);
             let app = server::router(host.clone());
             let grace = args.shutdown_grace;
-            axum::serve(listener, app).with_graceful_shutdown(drained(host, grace)).await.map_err(|e| e.to_string())
+            connections::serve(listener, app, limits, drained(host, grace)).await.map_err(|e| e.to_string())
         }
         Service::Front(front) => {
             let app = forward::server::router(Arc::new(front));
-            axum::serve(listener, app).with_graceful_shutdown(terminated()).await.map_err(|e| e.to_string())
+            connections::serve(listener, app, limits, terminated()).await.map_err(|e| e.to_string())
         }
     }
 }

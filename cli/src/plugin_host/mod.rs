@@ -18,6 +18,7 @@
 //! answered 503, which Argo retries.
 
 pub mod artifact_repository;
+pub mod connections;
 pub mod execute;
 pub mod metrics;
 pub mod modules;

@@ -25,6 +25,9 @@ pub const EXECUTE_PATH: &str = "/api/v1/template.execute";
 /// KiB). Only a request that carries the token has its body read at all.
 pub const MAX_BODY: usize = 2 << 20;
 
+/// How long a request's body may take to arrive (Argo's arrive at once).
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The routes of the host.
 pub fn router(host: Arc<PluginHost>) -> Router {
     Router::new()
@@ -65,7 +68,14 @@ pub async fn read_body(body: Body) -> Result<Bytes, Response> {
     if announced > MAX_BODY as u64 {
         return Err(too_large(format!("this one announces {announced}")));
     }
-    axum::body::to_bytes(body, MAX_BODY).await.map_err(|error| too_large(error.to_string()))
+    match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_BODY)).await {
+        Ok(read) => read.map_err(|error| too_large(error.to_string())),
+        Err(_) => Err((
+            StatusCode::REQUEST_TIMEOUT,
+            format!("the request's body took longer than {} s to arrive\n", BODY_TIMEOUT.as_secs()),
+        )
+            .into_response()),
+    }
 }
 
 fn json(status: StatusCode, body: String) -> Response {
