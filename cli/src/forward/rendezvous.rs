@@ -2,25 +2,34 @@
 //! of the step's key over the workers' addresses. Every front picks the same
 //! worker for a key without talking to the others, and a worker that joins
 //! or leaves moves only the keys it takes or held.
+//!
+//! The weight is fixed, so that fronts built by different compilers or
+//! versions agree (Rust leaves `DefaultHasher`'s algorithm free to change):
+//! `K = SHA-256(key)`, then for each worker
+//! `weight = the first 8 bytes, big-endian, of SHA-256(K ‖ ADDRESS)`,
+//! where ADDRESS is the worker's socket address as text (`10.0.0.1:9276`,
+//! `[::1]:9276`). The highest weight ranks first; equal weights (never
+//! seen) fall back to the address order.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::net::SocketAddr;
+
+use sha2::{Digest, Sha256};
 
 /// The workers in the order a step with `key` tries them: the first is its
 /// own; the others take it when that one cannot (a new step only).
 pub fn ranked(key: &[u8], workers: &[SocketAddr]) -> Vec<SocketAddr> {
-    let mut weighted: Vec<(u64, SocketAddr)> = workers.iter().map(|worker| (weight(key, worker), *worker)).collect();
+    let key = Sha256::digest(key);
+    let mut weighted: Vec<(u64, SocketAddr)> = workers.iter().map(|worker| (weight(&key, worker), *worker)).collect();
     weighted.sort_unstable_by(|a, b| b.cmp(a));
     weighted.into_iter().map(|(_, worker)| worker).collect()
 }
 
-/// The weight of `worker` for `key`: a hash of both (SipHash with fixed
-/// keys, so every front computes the same).
+/// The weight of `worker` for a key whose SHA-256 is `key` (see the module's comment).
 fn weight(key: &[u8], worker: &SocketAddr) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    key.hash(&mut hasher);
-    worker.hash(&mut hasher);
-    hasher.finish()
+    let digest = Sha256::new().chain_update(key).chain_update(worker.to_string().as_bytes()).finalize();
+    let mut first = [0; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(first)
 }
 
 #[cfg(test)]
@@ -57,6 +66,17 @@ mod tests {
                 assert_eq!(after[i], before[i], "a key of a worker that stayed moved");
             }
         }
+    }
+
+    /// Computed apart from this code: Python's
+    /// `int.from_bytes(sha256(sha256(b"step").digest() + ADDRESS).digest()[:8], "big")`.
+    #[test]
+    fn the_weights_are_the_documented_ones() {
+        let key = Sha256::digest(b"step");
+        assert_eq!(weight(&key, &"10.0.0.1:9276".parse().unwrap()), 9151889237667066024);
+        assert_eq!(weight(&key, &"[::1]:9276".parse().unwrap()), 7710549418707052061);
+        let both: Vec<SocketAddr> = vec!["[::1]:9276".parse().unwrap(), "10.0.0.1:9276".parse().unwrap()];
+        assert_eq!(ranked(b"step", &both), vec![both[1], both[0]]);
     }
 
     #[test]
