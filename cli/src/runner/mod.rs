@@ -204,18 +204,23 @@ impl Runner {
         log.finish();
         execution.log_exceeded = log.exceeded();
         let exit_status = execution.exit_status();
-        let mut node = ending::node(execution, module.kind(), work_dir, options);
-        let mut outputs = Vec::new();
-        if node.phase == Phase::Succeeded {
-            match work_dir.check_outputs(&node) {
-                Ok(checked) => outputs = checked,
-                Err(problem) => node = PluginResult::failed(problem),
+        // Reading result.json and checking the outputs are file work: not on
+        // an async worker another step's run shares.
+        let (node, outputs) = blocking_here(|| {
+            let mut node = ending::node(execution, module.kind(), work_dir, options);
+            let mut outputs = Vec::new();
+            if node.phase == Phase::Succeeded {
+                match work_dir.check_outputs(&node) {
+                    Ok(checked) => outputs = checked,
+                    Err(problem) => node = PluginResult::failed(problem),
+                }
+            } else {
+                // Only what the host checked leaves a step: a node that did not
+                // succeed carries none of the artifacts its module listed.
+                node.outputs.artifacts.clear();
             }
-        } else {
-            // Only what the host checked leaves a step: a node that did not
-            // succeed carries none of the artifacts its module listed.
-            node.outputs.artifacts.clear();
-        }
+            (node, outputs)
+        });
         Executed { node, outputs, run_time, exit_status }
     }
 
@@ -288,4 +293,15 @@ fn copy_outputs(work_dir: &WorkDir, outputs: &[OutputFile], dir: &Path) -> Resul
             Ok((output.name.clone(), target))
         })
         .collect()
+}
+
+/// Runs blocking file work that borrows the caller's state: on a
+/// multi-thread runtime (`serve`) the worker first hands its other tasks to
+/// another thread (`block_in_place`); on a current-thread one (`run`: one
+/// step) there are no others to hold up.
+fn blocking_here<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|handle| handle.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
+    }
 }
