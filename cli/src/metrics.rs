@@ -105,7 +105,16 @@ impl Histogram {
     }
 }
 
-/// Metrics of one kind told apart by one label's value.
+/// How many values a label takes at most; later values are counted under
+/// [`OTHER`], so that no client can grow `/metrics` (and the host's memory)
+/// by sending new module references or worker names without end.
+pub const MAX_LABEL_VALUES: usize = 200;
+
+/// The label value past [`MAX_LABEL_VALUES`].
+pub const OTHER: &str = "other";
+
+/// Metrics of one kind told apart by one label's value (at most
+/// [`MAX_LABEL_VALUES`] of them, then [`OTHER`]).
 #[derive(Debug)]
 pub struct Family<M> {
     label: &'static str,
@@ -124,9 +133,11 @@ impl<M> Family<M> {
         if let Some(member) = members.get(value) {
             return member.clone();
         }
-        let member = Arc::new(make());
-        members.insert(value.to_owned(), member.clone());
-        member
+        let value = match members.len() < MAX_LABEL_VALUES {
+            true => value,
+            false => OTHER,
+        };
+        members.entry(value.to_owned()).or_insert_with(|| Arc::new(make())).clone()
     }
 
     fn each(&self) -> Vec<(String, Arc<M>)> {
@@ -201,6 +212,20 @@ impl Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_label_takes_a_bounded_set_of_values() {
+        let family: Family<Counter> = Family::new("module");
+        for i in 0..MAX_LABEL_VALUES + 50 {
+            family.get(&format!("registry.example/module-{i}:1")).inc();
+        }
+        let members = family.each();
+        assert_eq!(members.len(), MAX_LABEL_VALUES + 1);
+        let other = members.iter().find(|(value, _)| value == OTHER).expect("an `other` member");
+        assert_eq!(other.1.get(), 50);
+        family.get("registry.example/module-0:1").inc();
+        assert_eq!(family.get("registry.example/module-0:1").get(), 2, "a value seen before keeps its own member");
+    }
 
     #[test]
     fn the_text_format() {
