@@ -78,7 +78,8 @@ impl StepRunner {
             Ok(list) => list,
             Err(error) => return PluginResult::failed(format!("plugin.wasm.permissions.http.allowed_hosts: {error}")),
         };
-        let work_dir = match WorkDir::create() {
+        // Creating the folder and writing the inputs are file work: off the async worker.
+        let work_dir = match crate::runner::blocking_here(WorkDir::create) {
             Ok(work_dir) => work_dir,
             Err(error) => return PluginResult::failed(format!("the host cannot create a work directory: {error}")),
         };
@@ -114,7 +115,7 @@ impl StepRunner {
             exit_rule: ExitRule::Wasi,
             ..RunOptions::default()
         };
-        if let Err(error) = self.runner.write_inputs(work_dir, &options) {
+        if let Err(error) = crate::runner::blocking_here(|| self.runner.write_inputs(work_dir, &options)) {
             return PluginResult::failed(format!("the host cannot prepare the work directory: {error}"));
         }
         let Executed { mut node, outputs, .. } = self.runner.execute(module, work_dir, &options).await;

@@ -299,7 +299,7 @@ fn copy_outputs(work_dir: &WorkDir, outputs: &[OutputFile], dir: &Path) -> Resul
 /// multi-thread runtime (`serve`) the worker first hands its other tasks to
 /// another thread (`block_in_place`); on a current-thread one (`run`: one
 /// step) there are no others to hold up.
-fn blocking_here<T>(work: impl FnOnce() -> T) -> T {
+pub(crate) fn blocking_here<T>(work: impl FnOnce() -> T) -> T {
     match tokio::runtime::Handle::try_current().map(|handle| handle.runtime_flavor()) {
         Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
         _ => work(),
