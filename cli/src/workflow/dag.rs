@@ -192,6 +192,12 @@ impl Execution {
             return;
         }
         let scope = self.tasks_scope(&dag);
+        // The tasks' outputs are exported when the DAG succeeds (dag.go 411).
+        for name in dag.tasks.keys() {
+            if let Some(node) = self.nodes.get(&self.id(&dag.task_node_name(name))) {
+                self.export_outputs(node.outputs.as_ref());
+            }
+        }
         match template_outputs(dag.template, &scope) {
             Ok(outputs) => {
                 self.nodes.update(&dag.this.id, |node| node.outputs = outputs);
@@ -218,7 +224,14 @@ impl Execution {
     /// What task `name`'s dependency ended as.
     fn result_of(&self, dag: &Dag<'_>, name: &str) -> Option<DependencyResult> {
         let node = self.nodes.get(&self.id(&dag.task_node_name(name)))?;
-        if !node.phase.fulfilled() {
+        // A dependency has ended when it and its hooks have (`CheckAllHooksFullfilled`, dag.go 982).
+        let hooks_ended = node
+            .children
+            .iter()
+            .filter_map(|child| self.nodes.get(child))
+            .filter(|child| child.hooked)
+            .all(|child| child.phase.fulfilled());
+        if !node.phase.fulfilled() || !hooks_ended {
             return None;
         }
         let (mut any_succeeded, mut all_failed) = (false, false);
@@ -360,7 +373,20 @@ impl Execution {
                 }
             }
             match self.start(&child_name, &resolved, Some(&dag.this)) {
-                Ok(future) => running.push(future),
+                Ok(future) => {
+                    let (id, holder, boundary, scope) =
+                        (self.id(&child_name), task.clone(), dag.this.clone(), scope.clone());
+                    let task_name = name.to_owned();
+                    running.push(Box::pin(async move {
+                        future.await;
+                        let Some(node) = self.nodes.get(&id) else { return };
+                        if let Err(message) =
+                            self.run_node_hooks(&holder, "tasks", &task_name, &node, &boundary, &scope).await
+                        {
+                            self.nodes.finish(&id, Phase::Error, Some(message));
+                        }
+                    }));
+                }
                 Err(message) => {
                     let message = format!("task '{child_name}' errored: {message}");
                     self.nodes.update(&self.id(&child_name), |node| node.message = Some(message));
@@ -441,6 +467,10 @@ impl Execution {
     fn expand_task(&self, task: &Value, scope: &Scope) -> Result<Expansion, String> {
         let name = task.get("name").and_then(Value::as_str).unwrap_or_default();
         let mut resolved = task.clone();
+        // Hooks are resolved when they run: they may name the task's own outputs (dag.go 776-780).
+        if let Some(members) = resolved.as_object_mut() {
+            members.remove("hooks");
+        }
         loops::resolve_fields(&mut resolved, scope)?;
         let Some(items) = loops::items(&resolved) else {
             replace_in(&mut resolved, scope, Unresolved::Fail)?;

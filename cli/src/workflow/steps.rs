@@ -40,6 +40,8 @@ impl Execution {
             .map(|group| group.as_array().cloned().unwrap_or_default())
             .collect();
         for (index, group) in groups.iter().enumerate() {
+            // The workflow's outputs exported so far (`addWorkflowOutputsToLocalScope`, steps.go 68).
+            scope.extend(self.globals());
             let group_name = format!("{}[{index}]", this.name);
             let group_id =
                 self.create_node(&group_name, NodeType::StepGroup, None, Some(&this), Phase::Running, None, None);
@@ -57,7 +59,8 @@ impl Execution {
                     }
                 }
             }
-            let group_boundary = Boundary { id: group_id.clone(), name: group_name.clone() };
+            let group_boundary =
+                Boundary { id: group_id.clone(), name: group_name.clone(), exit_handler: this.exit_handler };
             self.run_group(&group_boundary, &this, group, &scope).await;
             let group_node = self.nodes.get(&group_id).expect("the group's node exists");
             if group_node.phase.failed_or_error() {
@@ -89,6 +92,7 @@ impl Execution {
         self.set_outbound_of_steps(&this, groups.len());
         match template_outputs(&template, &scope) {
             Ok(outputs) => {
+                self.export_outputs(outputs.as_ref());
                 self.nodes.update(&this.id, |node| node.outputs = outputs);
                 self.nodes.finish(&this.id, Phase::Succeeded, None);
             }
@@ -119,6 +123,7 @@ impl Execution {
                 }
             }
         }
+        let hook_errors = std::sync::Mutex::new(Vec::<String>::new());
         let mut running = Vec::new();
         let mut error = None;
         'steps: for (step, expanded) in resolved_steps {
@@ -168,8 +173,18 @@ impl Execution {
                 }
                 match self.start(&node_name, &resolved, Some(steps_node)) {
                     Ok(future) => {
-                        self.nodes.add_child(&group.id, &self.id(&node_name));
-                        running.push(future);
+                        let id = self.id(&node_name);
+                        self.nodes.add_child(&group.id, &id);
+                        let (hook_errors, step_name) = (&hook_errors, step_name.to_owned());
+                        running.push(Box::pin(async move {
+                            future.await;
+                            let Some(node) = self.nodes.get(&id) else { return };
+                            if let Err(message) =
+                                self.run_node_hooks(step, "steps", &step_name, &node, steps_node, scope).await
+                            {
+                                hook_errors.lock().unwrap_or_else(|p| p.into_inner()).push(message);
+                            }
+                        }) as futures_util::future::BoxFuture<'_, ()>);
                     }
                     Err(message) => {
                         self.nodes.add_child(&group.id, &self.id(&node_name));
@@ -180,7 +195,8 @@ impl Execution {
             }
         }
         join_all(running).await;
-        if let Some(message) = error {
+        let hook_error = hook_errors.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().next();
+        if let Some(message) = error.or(hook_error) {
             self.nodes.finish(&group.id, Phase::Error, Some(message));
             return;
         }
@@ -209,6 +225,10 @@ impl Execution {
     fn expand_step(&self, step: &Value, scope: &Scope) -> Result<Vec<(String, Value)>, String> {
         let name = step.get("name").and_then(Value::as_str).unwrap_or_default();
         let mut resolved = step.clone();
+        // Hooks are resolved when they run: they may name the step's own outputs (steps.go 451-453).
+        if let Some(members) = resolved.as_object_mut() {
+            members.remove("hooks");
+        }
         loops::resolve_fields(&mut resolved, scope)?;
         let Some(items) = loops::items(&resolved) else {
             replace_in(&mut resolved, scope, Unresolved::Fail)?;
