@@ -1163,8 +1163,8 @@ spec:
     // Each level is a Steps node named after the step that called it.
     let deepest = "recursion[1].again[1].again[1].again";
     assert_eq!(ran.node("recursion[1].again[1].again")["type"], "Steps");
-    assert_eq!(ran.node(&format!("{deepest}"))["message"], "when '3 < 3' evaluated false");
-    assert_eq!(ran.node(&format!("{deepest}"))["phase"], "Skipped");
+    assert_eq!(ran.node(deepest)["message"], "when '3 < 3' evaluated false");
+    assert_eq!(ran.node(deepest)["phase"], "Skipped");
     assert_eq!(ran.output("recursion[1].again[1].again[0].step", "count"), "3");
     assert_eq!(ran.node("recursion[1].again[1].again")["boundaryID"], id("recursion", "recursion[1].again"));
 }
