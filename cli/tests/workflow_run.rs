@@ -1188,3 +1188,119 @@ fn retry_hooks_and_leaf_fields_are_checked_before_running() {
     );
     assert_eq!(cannot_run(&parallel), "error: templates.main.parallelism is only valid for steps and dag templates");
 }
+
+/// The probe as template `name`: sleeps `ms` milliseconds.
+fn sleep_template(name: &str, ms: u32) -> String {
+    format!(
+        r#"
+    - name: {name}
+      inputs:
+        parameters:
+          - {{name: mode, value: sleep}}
+          - {{name: ms, value: "{ms}"}}
+      plugin:
+        wasm:
+          module:
+            oci: {PROBE}
+"#
+    )
+}
+
+fn time_of(ran: &Ran, name: &str, key: &str) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339(ran.node(name)[key].as_str().unwrap()).unwrap()
+}
+
+// Adapted from Argo's examples/parallelism-nested.yaml and parallelism-nested-dag.yaml.
+#[test]
+fn parallelism_limits_steps_and_dag_children_but_not_plugin_nodes() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: parallelism
+spec:
+  entrypoint: main
+  parallelism: 1
+  templates:
+    - name: main
+      parallelism: 1
+      steps:
+        - - name: nested-a
+            template: inner
+          - name: nested-b
+            template: inner
+        - - name: plugin-a
+            template: nap
+          - name: plugin-b
+            template: nap
+        - - name: dag
+            template: fan-out
+    - name: inner
+      steps:
+        - - name: nap
+            template: nap
+    - name: fan-out
+      parallelism: 1
+      dag:
+        tasks:
+          - name: loop
+            template: inner
+            withItems: [1, 2]
+{}"#,
+        sleep_template("nap", 300)
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    // Steps and DAG children count: one at a time (operator.go 3339-3358, node_counters.go 23-31).
+    assert!(
+        time_of(&ran, "parallelism[0].nested-b", "startedAt") >= time_of(&ran, "parallelism[0].nested-a", "finishedAt")
+    );
+    let (first, second) = ("parallelism[2].dag.loop(0:1)", "parallelism[2].dag.loop(1:2)");
+    assert!(time_of(&ran, second, "startedAt") >= time_of(&ran, first, "finishedAt"));
+    assert_eq!(ran.children("parallelism[2].dag.loop"), [first, second]);
+    assert_eq!(ran.node("parallelism[2].dag.loop")["phase"], "Succeeded");
+    // Plugin nodes are not counted, nor by spec.parallelism, which counts pods (3299-3302).
+    assert!(
+        time_of(&ran, "parallelism[1].plugin-b", "startedAt") < time_of(&ran, "parallelism[1].plugin-a", "finishedAt")
+    );
+}
+
+// Adapted from Argo's test/e2e/functional/timeout... and examples/timeouts-workflow.yaml.
+#[test]
+fn the_workflows_deadline_fails_the_steps_still_running() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: deadline
+spec:
+  entrypoint: main
+  activeDeadlineSeconds: 1
+  onExit: after
+  templates:
+    - name: main
+      steps:
+        - - name: long
+            template: long
+{}{}"#,
+        sleep_template("long", 5000),
+        sleep_template("after", 10)
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(1), "{}", ran.stderr());
+    // A plugin node that has not replied by the deadline fails (operator.go 1424-1430) ...
+    let long = ran.node("deadline[0].long");
+    assert_eq!(
+        (long["phase"].as_str(), long["message"].as_str()),
+        (Some("Failed"), Some("Step exceeded its deadline"))
+    );
+    assert!(
+        time_of(&ran, "deadline[0].long", "finishedAt") - time_of(&ran, "deadline[0].long", "startedAt")
+            < chrono::Duration::seconds(3)
+    );
+    assert_eq!(ran.status("phase"), "Failed");
+    // ... but the exit handler is not held to it (exec_control.go 57-66).
+    assert_eq!(ran.node("deadline.onExit")["phase"], "Succeeded");
+}

@@ -286,10 +286,26 @@ impl Execution {
         }
         let Some(task) = dag.tasks.get(name) else { return };
         let node_name = dag.task_node_name(name);
-        if self.nodes.has(&self.id(&node_name)) {
+        let dependencies = dependencies_of(task);
+        // A task group some of whose children waited for room (parallelism) is visited again
+        // to start them (dag.go 636-667); any other task that has a node is done with.
+        let resuming = match self.nodes.get(&self.id(&node_name)) {
+            Some(node) if node.node_type == NodeType::TaskGroup && !node.phase.fulfilled() => {
+                if dag.this.parallelism.is_none() {
+                    return;
+                }
+                Some(node.id)
+            }
+            Some(_) => return,
+            None => None,
+        };
+        if let Some(group) = resuming {
+            let scope = self.tasks_scope(dag);
+            if let Ok(Expansion::Loop(children)) = self.expand_task(task, &scope) {
+                self.start_children(dag, name, task, &scope, children, &dependencies, Some(group), running);
+            }
             return;
         }
-        let dependencies = dependencies_of(task);
         for dependency in &dependencies {
             self.visit(dag, dependency, running, visited);
         }
@@ -349,9 +365,30 @@ impl Execution {
             Expansion::Loop(children) => children,
             Expansion::Single(task) => vec![(name.to_owned(), task)],
         };
+        self.start_children(dag, name, task, &scope, children, &dependencies, group, running);
+    }
+
+    /// Starts the nodes of task `name` (`children`: the task itself, or its
+    /// loop's children in `group`) that do not exist yet, as the DAG's
+    /// parallelism lets them.
+    #[allow(clippy::too_many_arguments)]
+    fn start_children<'a>(
+        &'a self,
+        dag: &Dag<'_>,
+        name: &str,
+        task: &Value,
+        scope: &Scope,
+        children: Vec<(String, Value)>,
+        dependencies: &[String],
+        group: Option<String>,
+        running: &mut FuturesUnordered<BoxFuture<'a, ()>>,
+    ) {
         for (child, resolved) in children {
+            if self.nodes.has(&self.id(&dag.task_node_name(&child))) {
+                continue;
+            }
             let child_name = dag.task_node_name(&child);
-            self.connect(dag, &child_name, &dependencies, group.as_deref());
+            self.connect(dag, &child_name, dependencies, group.as_deref());
             let template_name = resolved.get("template").and_then(Value::as_str);
             if let Some(condition) = resolved.get("when").and_then(Value::as_str).filter(|w| !w.is_empty()) {
                 let (phase, message) = match super::expressions::when(condition) {
@@ -371,6 +408,10 @@ impl Execution {
                     );
                     continue;
                 }
+            }
+            if !self.has_room(&dag.this) {
+                // Left for a later pass (dag.go 667-678): the node does not exist yet.
+                continue;
             }
             match self.start(&child_name, &resolved, Some(&dag.this)) {
                 Ok(future) => {

@@ -53,6 +53,8 @@ pub struct Boundary {
     pub name: String,
     /// Whether it runs within an exit handler (the workflow's deadline does not apply there).
     pub exit_handler: bool,
+    /// Its template's `parallelism`: how many of its Steps and DAG children may run at once.
+    pub parallelism: Option<usize>,
 }
 
 impl Execution {
@@ -148,7 +150,7 @@ impl Execution {
             let inputs = arguments::node_inputs(&processed);
             let id =
                 self.create_node(name, NodeType::Retry, Some(template_name), boundary, Phase::Running, None, inputs);
-            let this = Boundary { id, name: name.to_owned(), exit_handler };
+            let this = Boundary { id, name: name.to_owned(), exit_handler, parallelism: None };
             let retry = super::retry::Retry {
                 this,
                 template_name: template_name.to_owned(),
@@ -191,7 +193,8 @@ impl Execution {
             }
         };
         let id = self.create_node(name, node_type, Some(template_name), boundary, phase, None, inputs);
-        let this = Boundary { id, name: name.to_owned(), exit_handler };
+        let parallelism = processed.get("parallelism").and_then(Value::as_u64).map(|p| p as usize);
+        let this = Boundary { id, name: name.to_owned(), exit_handler, parallelism };
         let running: BoxFuture<'a, ()> = match node_type {
             NodeType::Steps => Box::pin(self.run_steps(this, processed)),
             NodeType::Dag => Box::pin(self.run_dag(this, processed)),
@@ -281,6 +284,22 @@ impl Execution {
         self.nodes.update(&id, |node| node.outputs = outputs);
         let message = Some(result.message).filter(|m| !m.is_empty());
         self.nodes.finish(&id, phase, message);
+    }
+
+    /// Whether `boundary`'s `parallelism` lets one more node start in it:
+    /// fewer of its Steps and DAG children are Pending or Running than it
+    /// allows; plugin nodes are not counted (`checkParallelism`,
+    /// `operator.go` 3339-3358; `getActiveChildrenCounter`, `node_counters.go` 23-31).
+    pub fn has_room(&self, boundary: &Boundary) -> bool {
+        let Some(limit) = boundary.parallelism else {
+            return true;
+        };
+        let active = self.nodes.count(|node| {
+            node.boundary_id.as_deref() == Some(boundary.id.as_str())
+                && matches!(node.node_type, NodeType::Steps | NodeType::Dag)
+                && matches!(node.phase, Phase::Pending | Phase::Running)
+        });
+        active < limit
     }
 
     /// Whether the workflow's deadline has passed.

@@ -324,6 +324,11 @@ impl Nodes {
         self.with(|nodes| nodes.get(id).is_some_and(|n| n.hooked))
     }
 
+    /// How many nodes `matches`.
+    pub fn count(&self, matches: impl Fn(&Node) -> bool) -> usize {
+        self.with(|nodes| nodes.values().filter(|n| matches(n)).count())
+    }
+
     /// Every node, by id.
     pub fn all(&self) -> BTreeMap<String, Node> {
         self.with(|nodes| nodes.clone())

@@ -14,7 +14,8 @@
 //! - the steps node's outbound nodes are those of its last group's
 //!   children (203-234); its outputs come from its scope.
 
-use futures_util::future::join_all;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use serde_json::Value;
 
 use super::execution::{Boundary, Execution};
@@ -59,8 +60,7 @@ impl Execution {
                     }
                 }
             }
-            let group_boundary =
-                Boundary { id: group_id.clone(), name: group_name.clone(), exit_handler: this.exit_handler };
+            let group_boundary = Boundary { id: group_id.clone(), name: group_name.clone(), ..this.clone() };
             self.run_group(&group_boundary, &this, group, &scope).await;
             let group_node = self.nodes.get(&group_id).expect("the group's node exists");
             if group_node.phase.failed_or_error() {
@@ -124,7 +124,7 @@ impl Execution {
             }
         }
         let hook_errors = std::sync::Mutex::new(Vec::<String>::new());
-        let mut running = Vec::new();
+        let mut running = FuturesUnordered::new();
         let mut error = None;
         'steps: for (step, expanded) in resolved_steps {
             let step_name = step.get("name").and_then(Value::as_str).unwrap_or_default();
@@ -171,6 +171,13 @@ impl Execution {
                         continue;
                     }
                 }
+                // The template's parallelism: wait for room, letting the steps started run
+                // (Argo leaves the step for a later pass, steps.go 297-307).
+                while !self.has_room(steps_node) {
+                    if running.next().await.is_none() {
+                        break;
+                    }
+                }
                 match self.start(&node_name, &resolved, Some(steps_node)) {
                     Ok(future) => {
                         let id = self.id(&node_name);
@@ -194,7 +201,8 @@ impl Execution {
                 }
             }
         }
-        join_all(running).await;
+        while running.next().await.is_some() {}
+        drop(running);
         let hook_error = hook_errors.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().next();
         if let Some(message) = error.or(hook_error) {
             self.nodes.finish(&group.id, Phase::Error, Some(message));
