@@ -324,6 +324,11 @@ impl Nodes {
         self.with(|nodes| nodes.get(id).is_some_and(|n| n.hooked))
     }
 
+    /// What `look` finds in the nodes, by id, without copying them.
+    pub fn read<T>(&self, look: impl FnOnce(&BTreeMap<String, Node>) -> T) -> T {
+        self.with(|nodes| look(nodes))
+    }
+
     /// How many nodes `matches`.
     pub fn count(&self, matches: impl Fn(&Node) -> bool) -> usize {
         self.with(|nodes| nodes.values().filter(|n| matches(n)).count())
