@@ -806,7 +806,7 @@ fn names_of_children(ran: &Ran, name: &str) -> Vec<String> {
     ran.children(name)
 }
 
-// Adapted from Argo's examples/retry-with-steps.yaml and retry-script.yaml.
+// Adapted from Argo's examples/retry-with-steps.yaml and retry-script.yaml (`{{retries}}` in the template).
 #[test]
 fn a_retry_node_runs_attempts_until_one_succeeds() {
     let ran = run(&one_step("retries", &flaky_template("flaky", "{limit: 3}", 2)), &[]);
@@ -835,6 +835,7 @@ fn a_retry_node_runs_attempts_until_one_succeeds() {
     assert!(retry["message"].is_null());
 }
 
+// Adapted from Argo's examples/retry-on-error.yaml, retry-conditional.yaml and retry-backoff.yaml.
 #[test]
 fn retries_end_as_the_strategy_says_with_argos_messages() {
     // `limit` attempts after the first, then "No more retries left" (operator.go 1187-1191).
@@ -1131,7 +1132,7 @@ spec:
     assert_eq!(ran.status("outputs"), &serde_json::json!({"parameters": [{"name": "exported", "value": "42"}]}));
 }
 
-// Adapted from Argo's examples/recursive-for-loop.yaml (coinflip-recursive with a counter).
+// Adapted from Argo's examples/recursive-for-loop.yaml: a counter that recurses until `when` is false.
 #[test]
 fn a_template_may_call_itself_until_its_when_ends_it() {
     let yaml = format!(
@@ -1266,7 +1267,7 @@ spec:
     );
 }
 
-// Adapted from Argo's test/e2e/functional/timeout... and examples/timeouts-workflow.yaml.
+// Adapted from Argo's examples/timeouts-workflow.yaml (a step outliving activeDeadlineSeconds).
 #[test]
 fn the_workflows_deadline_fails_the_steps_still_running() {
     let yaml = format!(
