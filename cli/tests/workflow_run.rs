@@ -1305,3 +1305,38 @@ spec:
     // ... but the exit handler is not held to it (exec_control.go 57-66).
     assert_eq!(ran.node("deadline.onExit")["phase"], "Succeeded");
 }
+
+// Adapted from Argo's examples/exit-handler-step-level.yaml, on a loop.
+#[test]
+fn a_loops_hooks_see_each_childs_item() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: loop-exit
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      steps:
+        - - name: each
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "{{{{item}}}}"}}]}}
+            withItems: [1, 5]
+            hooks:
+              exit:
+                template: echo
+                arguments: {{parameters: [{{name: count, value: "{{{{item}}}}"}}, {{name: label, value: "{{{{steps.each(1:5).outputs.parameters.count}}}}"}}]}}
+{}"#,
+        echo_template("echo"),
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    // The item is put in the hooks with the rest of the step (steps.go 686-703, processItem);
+    // a child's outputs are named by the child's own step name when its hook runs (steps.go
+    // 333-346, exit_handler.go 60-75); names not in the scope are left as they are.
+    assert_eq!(ran.output("loop-exit[0].each(0:1).onExit", "count"), "2");
+    assert_eq!(ran.output("loop-exit[0].each(1:5).onExit", "label"), "6");
+    assert_eq!(ran.output("loop-exit[0].each(0:1).onExit", "label"), "{{steps.each(1:5).outputs.parameters.count}}");
+}

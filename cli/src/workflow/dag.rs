@@ -333,7 +333,7 @@ impl Execution {
         if let Some(group) = resuming {
             let cache = self.tasks_scope(dag);
             if let Ok(Expansion::Loop(children)) = self.expand_task(task, &cache.scope) {
-                self.start_children(dag, name, task, &cache.scope, children, &dependencies, Some(group), running);
+                self.start_children(dag, name, &cache.scope, children, &dependencies, Some(group), running);
             }
             return;
         }
@@ -397,7 +397,7 @@ impl Execution {
             Expansion::Loop(children) => children,
             Expansion::Single(task) => vec![(name.to_owned(), task)],
         };
-        self.start_children(dag, name, task, scope, children, &dependencies, group, running);
+        self.start_children(dag, name, scope, children, &dependencies, group, running);
     }
 
     /// Starts the nodes of task `name` (`children`: the task itself, or its
@@ -408,7 +408,6 @@ impl Execution {
         &'a self,
         dag: &Dag<'_>,
         name: &str,
-        task: &Value,
         scope: &Scope,
         children: Vec<(String, Value)>,
         dependencies: &[String],
@@ -446,10 +445,10 @@ impl Execution {
                 continue;
             }
             match self.start(&child_name, &resolved, Some(&dag.this)) {
-                Ok(future) if !has_hooks(task) => running.push(future),
+                Ok(future) if !super::exit::has_hooks(&resolved) => running.push(future),
                 Ok(future) => {
                     let (id, holder, boundary, scope) =
-                        (self.id(&child_name), task.clone(), dag.this.clone(), scope.clone());
+                        (self.id(&child_name), resolved.clone(), dag.this.clone(), scope.clone());
                     let task_name = name.to_owned();
                     running.push(Box::pin(async move {
                         future.await;
@@ -553,13 +552,15 @@ impl Execution {
     fn expand_task(&self, task: &Value, scope: &Scope) -> Result<Expansion, String> {
         let name = task.get("name").and_then(Value::as_str).unwrap_or_default();
         let mut resolved = task.clone();
-        // Hooks are resolved when they run: they may name the task's own outputs (dag.go 776-780).
-        if let Some(members) = resolved.as_object_mut() {
-            members.remove("hooks");
-        }
+        // Hooks are resolved when they run: they may name the task's own outputs (dag.go 776-853);
+        // a loop's item is put in them with the rest of the task (expandTask).
+        let hooks = resolved.as_object_mut().and_then(|members| members.remove("hooks"));
         loops::resolve_fields(&mut resolved, scope)?;
         let Some(items) = loops::items(&resolved) else {
             replace_in(&mut resolved, scope, Unresolved::Fail)?;
+            if let Some(hooks) = hooks {
+                resolved["hooks"] = hooks;
+            }
             return Ok(Expansion::Single(resolved));
         };
         let items = items?;
@@ -571,21 +572,20 @@ impl Execution {
         let children = loops::expand(name, &items)?
             .into_iter()
             .map(|child| {
-                let mut child_scope = scope.clone();
-                child_scope.extend(child.scope);
                 let mut child_task = resolved.clone();
+                let mut child_scope = scope.clone();
+                child_scope.extend(child.scope.clone());
                 replace_in(&mut child_task, &child_scope, Unresolved::Fail)?;
+                if let Some(mut hooks) = hooks.clone() {
+                    replace_in(&mut hooks, &child.scope, Unresolved::Keep)?;
+                    child_task["hooks"] = hooks;
+                }
                 child_task["name"] = Value::String(child.name.clone());
                 Ok((child.name, child_task))
             })
             .collect::<Result<Vec<_>, String>>()?;
         Ok(Expansion::Loop(children))
     }
-}
-
-/// Whether a task has hooks (`hooks`, `onExit`) to run after its node.
-fn has_hooks(task: &Value) -> bool {
-    task.get("hooks").is_some_and(|h| !h.is_null()) || task.get("onExit").is_some_and(|h| !h.is_null())
 }
 
 /// A task, or its loop's children.

@@ -73,6 +73,11 @@ pub fn other_hooks(holder: &Value) -> Vec<(String, Hook)> {
         .collect()
 }
 
+/// Whether a step or task has hooks (`hooks`, `onExit`) to run after its node.
+pub fn has_hooks(holder: &Value) -> bool {
+    holder.get("hooks").is_some_and(|h| !h.is_null()) || holder.get("onExit").is_some_and(|h| !h.is_null())
+}
+
 /// Whether `arguments` has no parameters and no artifacts (`Arguments.IsEmpty`).
 fn arguments_empty(arguments: &Value) -> bool {
     let empty = |key: &str| arguments.get(key).and_then(Value::as_array).is_none_or(Vec::is_empty);
@@ -155,10 +160,11 @@ impl Execution {
     /// node `parent` as soon as it exists; its arguments resolved in
     /// `scope`. Returns once it has ended.
     pub async fn run_hook(&self, name: &str, hook: &Hook, parent: &str, boundary: Option<&Boundary>, scope: &Scope) {
+        // Names not in the scope are left as they are (`ReplaceStrictAny` without strict prefixes,
+        // exit_handler.go 84-91).
         let mut arguments = hook.arguments.clone();
-        let holder = match replace_in(&mut arguments, scope, Unresolved::Fail) {
+        let holder = match replace_in(&mut arguments, scope, Unresolved::Keep) {
             Ok(()) => json!({"template": hook.template, "arguments": arguments}),
-            // Unresolvable arguments: the template without them reports what is missing.
             Err(_) => json!({"template": hook.template, "arguments": hook.arguments}),
         };
         let started = self.start_in(name, &holder, boundary, true);

@@ -179,15 +179,21 @@ impl Execution {
                     }
                 }
                 match self.start(&node_name, &resolved, Some(steps_node)) {
+                    Ok(future) if !super::exit::has_hooks(&resolved) => {
+                        self.nodes.add_child(&group.id, &self.id(&node_name));
+                        running.push(future);
+                    }
                     Ok(future) => {
                         let id = self.id(&node_name);
                         self.nodes.add_child(&group.id, &id);
-                        let (hook_errors, step_name) = (&hook_errors, step_name.to_owned());
+                        // The hooks name the step as the group does: a loop's child by its own name (steps.go 333-346).
+                        let child_name = resolved.get("name").and_then(Value::as_str).unwrap_or(step_name).to_owned();
+                        let (hook_errors, step_name) = (&hook_errors, child_name);
                         running.push(Box::pin(async move {
                             future.await;
                             let Some(node) = self.nodes.get(&id) else { return };
                             if let Err(message) =
-                                self.run_node_hooks(step, "steps", &step_name, &node, steps_node, scope).await
+                                self.run_node_hooks(&resolved, "steps", &step_name, &node, steps_node, scope).await
                             {
                                 hook_errors.lock().unwrap_or_else(|p| p.into_inner()).push(message);
                             }
@@ -233,13 +239,15 @@ impl Execution {
     fn expand_step(&self, step: &Value, scope: &Scope) -> Result<Vec<(String, Value)>, String> {
         let name = step.get("name").and_then(Value::as_str).unwrap_or_default();
         let mut resolved = step.clone();
-        // Hooks are resolved when they run: they may name the step's own outputs (steps.go 451-453).
-        if let Some(members) = resolved.as_object_mut() {
-            members.remove("hooks");
-        }
+        // Hooks are resolved when they run: they may name the step's own outputs (steps.go 451-521);
+        // a loop's item is put in them with the rest of the step (processItem).
+        let hooks = resolved.as_object_mut().and_then(|members| members.remove("hooks"));
         loops::resolve_fields(&mut resolved, scope)?;
         let Some(items) = loops::items(&resolved) else {
             replace_in(&mut resolved, scope, Unresolved::Fail)?;
+            if let Some(hooks) = hooks {
+                resolved["hooks"] = hooks;
+            }
             return Ok(vec![(name.to_owned(), resolved)]);
         };
         let items = items?;
@@ -251,10 +259,14 @@ impl Execution {
         loops::expand(name, &items)?
             .into_iter()
             .map(|child| {
-                let mut child_scope = scope.clone();
-                child_scope.extend(child.scope);
                 let mut child_step = resolved.clone();
+                let mut child_scope = scope.clone();
+                child_scope.extend(child.scope.clone());
                 replace_in(&mut child_step, &child_scope, Unresolved::Fail)?;
+                if let Some(mut hooks) = hooks.clone() {
+                    replace_in(&mut hooks, &child.scope, Unresolved::Keep)?;
+                    child_step["hooks"] = hooks;
+                }
                 child_step["name"] = Value::String(child.name.clone());
                 Ok((child.name, child_step))
             })
