@@ -1340,3 +1340,59 @@ spec:
     assert_eq!(ran.output("loop-exit[0].each(1:5).onExit", "label"), "6");
     assert_eq!(ran.output("loop-exit[0].each(0:1).onExit", "label"), "{{steps.each(1:5).outputs.parameters.count}}");
 }
+
+// Adapted from Argo's examples/life-cycle-hooks-tmpl-level.yaml.
+#[test]
+fn a_hook_on_running_fires_for_steps_nodes_but_not_for_pending_plugin_nodes() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: running-hooks
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      steps:
+        - - name: nested
+            template: inner
+            hooks:
+              running:
+                expression: steps.nested.status == "Running"
+                template: echo
+                arguments: {{parameters: [{{name: count, value: "1"}}]}}
+          - name: plugin
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+            hooks:
+              running:
+                expression: steps.plugin.status == "Running"
+                template: echo
+                arguments: {{parameters: [{{name: count, value: "1"}}]}}
+              pending:
+                expression: steps.plugin.status == "Pending"
+                template: echo
+                arguments: {{parameters: [{{name: count, value: "2"}}]}}
+    - name: inner
+      steps:
+        - - name: nap
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+{}"#,
+        echo_template("echo"),
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    // A steps node is Running while its steps run: its hook fires (hooks.go 60-112).
+    let hook = ran.node("running-hooks[0].nested.hooks.running");
+    assert!(
+        time_of(&ran, "running-hooks[0].nested.hooks.running", "startedAt")
+            <= time_of(&ran, "running-hooks[0].nested", "finishedAt")
+    );
+    assert_eq!(hook["phase"], "Succeeded");
+    // A plugin node is Pending until its reply, then ends (plugin_template.go 15, taskset.go 150-153):
+    // never Running.
+    assert_eq!(ran.children("running-hooks[0].plugin"), ["running-hooks[0].plugin.hooks.pending"]);
+    assert_eq!(ran.output("running-hooks[0].plugin.hooks.pending", "count"), "3");
+}

@@ -447,15 +447,18 @@ impl Execution {
             match self.start(&child_name, &resolved, Some(&dag.this)) {
                 Ok(future) if !super::exit::has_hooks(&resolved) => running.push(future),
                 Ok(future) => {
-                    let (id, holder, boundary, scope) =
-                        (self.id(&child_name), resolved.clone(), dag.this.clone(), scope.clone());
-                    let task_name = name.to_owned();
+                    let id = self.id(&child_name);
+                    let hooked = self.with_hooks(
+                        future,
+                        id.clone(),
+                        resolved.clone(),
+                        "tasks",
+                        name.to_owned(),
+                        dag.this.clone(),
+                        scope.clone(),
+                    );
                     running.push(Box::pin(async move {
-                        future.await;
-                        let Some(node) = self.nodes.get(&id) else { return };
-                        if let Err(message) =
-                            self.run_node_hooks(&holder, "tasks", &task_name, &node, &boundary, &scope).await
-                        {
+                        if let Err(message) = hooked.await {
                             self.nodes.finish(&id, Phase::Error, Some(message));
                         }
                     }));

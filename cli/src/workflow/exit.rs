@@ -20,7 +20,9 @@
 use serde_json::{Value, json};
 
 use super::execution::{Boundary, Execution};
-use super::nodes::{Node, Phase};
+use futures_util::future::BoxFuture;
+
+use super::nodes::{Node, NodeType, Phase};
 use super::substitute::{Scope, Unresolved, replace_in};
 
 /// A hook: its template, arguments and expression.
@@ -195,12 +197,12 @@ impl Execution {
             if hook.expression.is_empty() {
                 return Err(format!("Expression required for hook {}.hooks.{hook_name}", node.name));
             }
-            if super::expressions::evaluate_bool_in(&hook.expression, &scope)? {
-                let name = format!("{}.hooks.{hook_name}", node.name);
+            let name = format!("{}.hooks.{hook_name}", node.name);
+            if !self.nodes.has(&self.id(&name)) && super::expressions::evaluate_bool_in(&hook.expression, &scope)? {
                 self.run_hook(&name, &hook, &node.id, Some(boundary), &scope).await;
             }
         }
-        if !node.phase.completed() {
+        if !node.phase.completed() || self.nodes.has(&self.id(&format!("{}.onExit", node.name))) {
             return Ok(());
         }
         if let Some(hook) = exit_hook(holder, &self.workflow_arguments) {
@@ -211,6 +213,36 @@ impl Execution {
             self.run_hook(&name, &hook, &node.id, Some(boundary), &scope).await;
         }
         Ok(())
+    }
+
+    /// `running`, node `id` of step or task `step_name` (`holder`, in `scope`
+    /// with `prefix` `steps` or `tasks`), with its hooks: those whose
+    /// expression holds when it starts (a plugin node is Pending until it
+    /// replies in Argo: `plugin_template.go` 15, `taskset.go` 150-153), then,
+    /// once it has ended, the others and its exit hook. The error is a hook
+    /// expression's.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn with_hooks(
+        &self,
+        running: BoxFuture<'_, ()>,
+        id: String,
+        holder: Value,
+        prefix: &str,
+        step_name: String,
+        boundary: Boundary,
+        scope: Scope,
+    ) -> Result<(), String> {
+        let starting = async {
+            let Some(mut node) = self.nodes.get(&id) else { return Ok(()) };
+            if node.node_type == NodeType::Plugin && !node.phase.fulfilled() {
+                node.phase = Phase::Pending;
+            }
+            self.run_node_hooks(&holder, prefix, &step_name, &node, &boundary, &scope).await
+        };
+        let ((), started) = futures_util::join!(running, starting);
+        let Some(node) = self.nodes.get(&id) else { return started };
+        let ended = self.run_node_hooks(&holder, prefix, &step_name, &node, &boundary, &scope).await;
+        started.and(ended)
     }
 
     /// The workflow's hooks other than `exit` whose expression holds now

@@ -188,13 +188,18 @@ impl Execution {
                         self.nodes.add_child(&group.id, &id);
                         // The hooks name the step as the group does: a loop's child by its own name (steps.go 333-346).
                         let child_name = resolved.get("name").and_then(Value::as_str).unwrap_or(step_name).to_owned();
-                        let (hook_errors, step_name) = (&hook_errors, child_name);
+                        let hooked = self.with_hooks(
+                            future,
+                            id,
+                            resolved.clone(),
+                            "steps",
+                            child_name,
+                            steps_node.clone(),
+                            scope.clone(),
+                        );
+                        let hook_errors = &hook_errors;
                         running.push(Box::pin(async move {
-                            future.await;
-                            let Some(node) = self.nodes.get(&id) else { return };
-                            if let Err(message) =
-                                self.run_node_hooks(&resolved, "steps", &step_name, &node, steps_node, scope).await
-                            {
+                            if let Err(message) = hooked.await {
                                 hook_errors.lock().unwrap_or_else(|p| p.into_inner()).push(message);
                             }
                         }) as futures_util::future::BoxFuture<'_, ()>);
