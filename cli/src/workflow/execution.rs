@@ -193,7 +193,8 @@ impl Execution {
             }
         };
         let id = self.create_node(name, node_type, Some(template_name), boundary, phase, None, inputs);
-        let parallelism = processed.get("parallelism").and_then(Value::as_u64).map(|p| p as usize);
+        // Only a positive parallelism limits (`HasParallelism`, `workflow_types.go` 935-937).
+        let parallelism = processed.get("parallelism").and_then(Value::as_u64).filter(|p| *p > 0).map(|p| p as usize);
         let this = Boundary { id, name: name.to_owned(), exit_handler, parallelism };
         let running: BoxFuture<'a, ()> = match node_type {
             NodeType::Steps => Box::pin(self.run_steps(this, processed)),
