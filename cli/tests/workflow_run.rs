@@ -758,3 +758,641 @@ spec:
     assert_eq!(ran.node("depends")["phase"], "Failed");
     assert_eq!(ran.code(), Some(1));
 }
+
+// ---- Retries, exit handlers, hooks, global outputs, recursion (issue 24, second slice) ----
+
+/// The probe as template `name` with `retryStrategy` `strategy` (YAML flow
+/// map): it fails while `{{retries}}` is below `succeed_at`, then echoes
+/// `count` = `{{retries}}` (so its output `count` is the attempt number + 1).
+fn flaky_template(name: &str, strategy: &str, succeed_at: u32) -> String {
+    format!(
+        r#"
+    - name: {name}
+      retryStrategy: {strategy}
+      inputs:
+        parameters:
+          - name: mode
+            value: "{{{{=asInt(retries) < {succeed_at} ? 'failed' : 'echo'}}}}"
+          - name: count
+            value: "{{{{retries}}}}"
+      plugin:
+        wasm:
+          module:
+            oci: {PROBE}
+"#
+    )
+}
+
+/// A steps workflow `name` whose one step `try` runs `template`.
+fn one_step(name: &str, templates: &str) -> String {
+    format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: {name}
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      steps:
+        - - name: try
+            template: flaky
+{templates}"#
+    )
+}
+
+fn names_of_children(ran: &Ran, name: &str) -> Vec<String> {
+    ran.children(name)
+}
+
+// Adapted from Argo's examples/retry-with-steps.yaml and retry-script.yaml (`{{retries}}` in the template).
+#[test]
+fn a_retry_node_runs_attempts_until_one_succeeds() {
+    let ran = run(&one_step("retries", &flaky_template("flaky", "{limit: 3}", 2)), &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    // The step's node is a Retry node (operator.go 2451) over attempts NAME(N) (2509).
+    let retry = ran.node("retries[0].try");
+    assert_eq!((retry["type"].as_str(), retry["phase"].as_str()), (Some("Retry"), Some("Succeeded")));
+    assert_eq!(retry["templateName"], "flaky");
+    assert_eq!(
+        names_of_children(&ran, "retries[0].try"),
+        ["retries[0].try(0)", "retries[0].try(1)", "retries[0].try(2)"]
+    );
+    for (n, phase) in [(0, "Failed"), (1, "Failed"), (2, "Succeeded")] {
+        let attempt = ran.node(&format!("retries[0].try({n})"));
+        assert_eq!((attempt["type"].as_str(), attempt["phase"].as_str()), (Some("Plugin"), Some(phase)));
+        assert_eq!(attempt["displayName"], format!("try({n})"));
+        assert_eq!(attempt["boundaryID"], "retries");
+        // {{retries}} is the attempt's number (operator.go 2520).
+        assert_eq!(attempt["inputs"]["parameters"][1]["value"], n.to_string());
+    }
+    assert_eq!(ran.node("retries[0].try(0)")["message"], "deliberately failed");
+    // The Retry node takes its last attempt's outputs (operator.go 2472-2489) and
+    // is the outbound node's parent: its outbound node is its last child (3437-3440).
+    assert_eq!(ran.output("retries[0].try", "count"), "3");
+    assert_eq!(ran.outbound("retries"), ["retries[0].try(2)"]);
+    assert!(retry["message"].is_null());
+}
+
+// Adapted from Argo's examples/retry-on-error.yaml, retry-conditional.yaml and retry-backoff.yaml.
+#[test]
+fn retries_end_as_the_strategy_says_with_argos_messages() {
+    // `limit` attempts after the first, then "No more retries left" (operator.go 1187-1191).
+    let ran = run(&one_step("exhausted", &flaky_template("flaky", "{limit: 1}", 9)), &[]);
+    assert_eq!(ran.code(), Some(1));
+    let retry = ran.node("exhausted[0].try");
+    assert_eq!((retry["phase"].as_str(), retry["message"].as_str()), (Some("Failed"), Some("No more retries left")));
+    assert_eq!(names_of_children(&ran, "exhausted[0].try").len(), 2);
+    let retry_id = id("exhausted", "exhausted[0].try");
+    assert_eq!(ran.node("exhausted[0]")["message"], format!("child '{retry_id}' failed"));
+
+    // A policy that does not retry a failure ends with the attempt's phase and message (1173-1177).
+    let ran = run(&one_step("on-error", &flaky_template("flaky", "{limit: 3, retryPolicy: OnError}", 9)), &[]);
+    let retry = ran.node("on-error[0].try");
+    assert_eq!((retry["phase"].as_str(), retry["message"].as_str()), (Some("Failed"), Some("deliberately failed")));
+    assert_eq!(names_of_children(&ran, "on-error[0].try").len(), 1);
+
+    // An expression alone retries Always while it holds, over retries and lastRetry.* (1193-1203, 2149-2170).
+    let strategy = r#"{limit: 5, expression: "lastRetry.status == 'Failed' && asInt(retries) < 1"}"#;
+    let ran = run(&one_step("expression", &flaky_template("flaky", strategy, 9)), &[]);
+    let retry = ran.node("expression[0].try");
+    assert_eq!(retry["message"], "retryStrategy.expression evaluated to false");
+    assert_eq!(names_of_children(&ran, "expression[0].try").len(), 2);
+
+    // A backoff that would end after maxDuration ends at once (1130-1137).
+    let strategy = r#"{limit: 3, backoff: {duration: "10s", maxDuration: "5s"}}"#;
+    let ran = run(&one_step("max-duration", &flaky_template("flaky", strategy, 9)), &[]);
+    let retry = ran.node("max-duration[0].try");
+    assert_eq!(retry["message"], "Backoff would exceed max duration limit");
+    assert_eq!(names_of_children(&ran, "max-duration[0].try").len(), 1);
+}
+
+#[test]
+fn a_backoff_waits_between_attempts() {
+    let strategy = r#"{limit: 1, backoff: {duration: "1", factor: 2}}"#;
+    let ran = run(&one_step("backoff", &flaky_template("flaky", strategy, 1)), &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    let time =
+        |name: &str, key: &str| chrono::DateTime::parse_from_rfc3339(ran.node(name)[key].as_str().unwrap()).unwrap();
+    // The next attempt starts `duration` after the last one finished (operator.go 1104-1145).
+    let waited = time("backoff[0].try(1)", "startedAt") - time("backoff[0].try(0)", "finishedAt");
+    assert!(waited >= chrono::Duration::milliseconds(990), "waited {waited}");
+    // The "Backoff for 1 second" message is cleared once the wait is over (1147).
+    assert!(ran.node("backoff[0].try")["message"].is_null());
+}
+
+#[test]
+fn the_workflows_retry_strategy_wraps_every_template() {
+    let yaml = one_step("everywhere", &echo_template("flaky"))
+        .replace("  entrypoint: main\n", "  entrypoint: main\n  retryStrategy: {limit: 1}\n")
+        .replace(
+            "            template: flaky\n",
+            "            template: flaky\n            arguments: {parameters: [{name: count, value: \"1\"}]}\n",
+        );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    // spec.retryStrategy applies to templates without one (operator.go 4475-4480), the entrypoint too.
+    assert_eq!(ran.node("everywhere")["type"], "Retry");
+    assert_eq!(ran.node("everywhere(0)")["type"], "Steps");
+    assert_eq!(ran.node("everywhere(0)[0].try")["type"], "Retry");
+    assert_eq!(ran.node("everywhere(0)[0].try(0)")["type"], "Plugin");
+    assert_eq!(ran.node("everywhere(0)[0].try(0)")["displayName"], "try(0)");
+    assert_eq!(ran.node_count(), 5);
+}
+
+// Adapted from Argo's examples/exit-handlers.yaml.
+#[test]
+fn the_workflows_exit_handler_sees_its_status_and_failures() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: exit-handlers
+spec:
+  entrypoint: intentional-fail
+  onExit: exit-handler
+  templates:
+    - name: exit-handler
+      steps:
+        - - name: celebrate
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+            when: "{{{{workflow.status}}}} == Succeeded"
+          - name: cry
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}, {{name: label, value: "{{{{workflow.failures}}}}"}}]}}
+            when: "{{{{workflow.status}}}} != Succeeded"
+{}{}"#,
+        echo_template("echo"),
+        failing_template("intentional-fail")
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(1), "{}", ran.stderr());
+    // The handler is node WF.onExit, in no boundary and no node's child (operator.go 503-510).
+    let handler = ran.node("exit-handlers.onExit");
+    assert_eq!((handler["type"].as_str(), handler["phase"].as_str()), (Some("Steps"), Some("Succeeded")));
+    assert!(handler["boundaryID"].is_null());
+    let all = ran.workflow["status"]["nodes"].as_object().unwrap();
+    assert!(all.values().all(|n| !n["children"].as_array().is_some_and(|c| c.contains(&handler["id"]))));
+    assert_eq!(ran.node("exit-handlers.onExit[0].celebrate")["message"], "when 'Failed == Succeeded' evaluated false");
+    assert_eq!(ran.node("exit-handlers.onExit[0].cry")["phase"], "Succeeded");
+    // The workflow keeps its entry node's phase and message (operator.go 530-561).
+    assert_eq!(ran.status("phase"), "Failed");
+    assert_eq!(ran.status("message"), "deliberately failed");
+    // workflow.failures: the failed nodes as JSON, Go-quoted (operator.go 450-479).
+    let label = ran.output("exit-handlers.onExit[0].cry", "label");
+    let json: String = serde_json::from_str(&label).unwrap_or(label.clone());
+    let failures: Vec<Value> = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {label}"));
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    let failure = &failures[0];
+    assert_eq!(failure["displayName"], "exit-handlers");
+    assert_eq!(failure["message"], "deliberately failed");
+    assert_eq!(failure["templateName"], "intentional-fail");
+    assert_eq!(failure["phase"], "Failed");
+    assert_eq!(failure["podName"], "exit-handlers");
+    assert!(failure["finishedAt"].as_str().unwrap().ends_with('Z'));
+    let keys: Vec<&str> = json.split("\":").filter_map(|k| k.rsplit('"').next()).take(6).collect();
+    assert_eq!(keys, ["displayName", "message", "templateName", "phase", "podName", "finishedAt"]);
+}
+
+#[test]
+fn a_failed_exit_handler_fails_a_workflow_that_succeeded() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: bad-exit
+spec:
+  entrypoint: echo
+  arguments: {{parameters: [{{name: count, value: "4"}}]}}
+  hooks:
+    exit: {{template: fail}}
+    running:
+      expression: workflow.status == "Running"
+      template: echo
+      arguments: {{parameters: [{{name: count, value: "{{{{workflow.parameters.count}}}}"}}]}}
+  templates:{}{}"#,
+        echo_template("echo"),
+        failing_template("fail")
+    );
+    let ran = run(&yaml, &[]);
+    // hooks.exit is the exit handler (workflow_types.go 516-524); it failed, so the
+    // workflow fails with its message (operator.go 552-560).
+    assert_eq!(ran.node("bad-exit")["phase"], "Succeeded");
+    assert_eq!(ran.node("bad-exit.onExit")["phase"], "Failed");
+    assert_eq!(ran.status("phase"), "Failed");
+    assert_eq!(ran.status("message"), "deliberately failed");
+    assert_eq!(ran.code(), Some(1));
+    // An expression hook runs as WF.hooks.NAME, a child of the workflow's node,
+    // with its own arguments only (hooks.go 16-45).
+    assert_eq!(ran.children("bad-exit"), ["bad-exit.hooks.running"]);
+    assert_eq!(ran.output("bad-exit.hooks.running", "count"), "5");
+}
+
+// Adapted from Argo's examples/exit-handler-step-level.yaml and life-cycle-hooks-tmpl-level.yaml.
+#[test]
+fn a_steps_exit_hook_runs_after_it_with_its_outputs() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: step-exit
+spec:
+  entrypoint: main
+  arguments: {{parameters: [{{name: count, value: "7"}}]}}
+  templates:
+    - name: main
+      steps:
+        - - name: a
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+            hooks:
+              exit:
+                template: echo
+                arguments: {{parameters: [{{name: count, value: "{{{{steps.a.outputs.parameters.count}}}}"}}]}}
+              succeeded:
+                expression: steps.a.status == "Succeeded"
+                template: echo
+                arguments: {{parameters: [{{name: count, value: "10"}}]}}
+          - name: b
+            template: fail
+            onExit: echo
+        - - name: c
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+{}{}"#,
+        echo_template("echo"),
+        failing_template("fail")
+    );
+    let ran = run(&yaml, &[]);
+    // The exit hook is NODE.onExit, the node's child in its boundary (exit_handler.go 35-49);
+    // its arguments name the step's own outputs (exit_handler.go 60-75).
+    let exit = ran.node("step-exit[0].a.onExit");
+    assert_eq!(exit["boundaryID"], "step-exit");
+    assert_eq!(exit["displayName"], "a.onExit");
+    assert_eq!(ran.output("step-exit[0].a.onExit", "count"), "3");
+    // Other hooks run as NODE.hooks.NAME when their expression holds (hooks.go 60-112).
+    assert_eq!(ran.output("step-exit[0].a.hooks.succeeded", "count"), "11");
+    assert_eq!(ran.children("step-exit[0].a"), ["step-exit[0].a.hooks.succeeded", "step-exit[0].a.onExit"]);
+    // onExit without arguments receives the workflow's (workflow_types.go 1864-1871), after a failure too.
+    assert_eq!(ran.output("step-exit[0].b.onExit", "count"), "8");
+    // The failed step still fails its group; the next group never starts.
+    assert_eq!(ran.node("step-exit[0]")["phase"], "Failed");
+    assert_eq!(ran.status("phase"), "Failed");
+    assert!(!ran.workflow["status"]["nodes"].as_object().unwrap().contains_key(&id("step-exit", "step-exit[1].c")));
+}
+
+#[test]
+fn a_tasks_exit_hook_holds_its_dependents() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: task-exit
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      dag:
+        tasks:
+          - name: a
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+            onExit: slow
+          - name: b
+            depends: a
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "{{{{tasks.a.outputs.parameters.count}}}}"}}]}}
+    - name: slow
+      inputs:
+        parameters:
+          - {{name: mode, value: sleep}}
+          - {{name: ms, value: "300"}}
+      plugin:
+        wasm:
+          module:
+            oci: {PROBE}
+{}"#,
+        echo_template("echo"),
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    // A dependency has ended when its hooks have (dag.go 982).
+    let time =
+        |name: &str, key: &str| chrono::DateTime::parse_from_rfc3339(ran.node(name)[key].as_str().unwrap()).unwrap();
+    assert!(time("task-exit.b", "startedAt") >= time("task-exit.a.onExit", "finishedAt"));
+    assert_eq!(ran.output("task-exit.b", "count"), "3");
+    // The exit hook is the task's child from its start (exit_handler.go 42-49); the next
+    // task hangs from the task's node, not from its exit hook (operator.go 3398-3400).
+    assert_eq!(ran.children("task-exit.a"), ["task-exit.a.onExit", "task-exit.b"]);
+}
+
+// Adapted from Argo's examples/global-outputs.yaml, the output exported by a steps template.
+#[test]
+fn global_outputs_are_exported_by_their_global_name() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: global-outputs
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      steps:
+        - - name: produce
+            template: producer
+        - - name: consume
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "{{{{workflow.outputs.parameters.exported}}}}"}}]}}
+    - name: producer
+      steps:
+        - - name: inner
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "41"}}]}}
+      outputs:
+        parameters:
+          - name: out
+            globalName: exported
+            valueFrom: {{parameter: "{{{{steps.inner.outputs.parameters.count}}}}"}}
+{}"#,
+        echo_template("echo"),
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    // A steps template's outputs with a globalName become workflow.outputs.parameters.NAME
+    // and status.outputs (steps.go 187, operator.go 3860-3873, workflow/util/util.go 610-641).
+    assert_eq!(ran.output("global-outputs[1].consume", "count"), "43");
+    assert_eq!(ran.status("outputs"), &serde_json::json!({"parameters": [{"name": "exported", "value": "42"}]}));
+}
+
+// Adapted from Argo's examples/recursive-for-loop.yaml: a counter that recurses until `when` is false.
+#[test]
+fn a_template_may_call_itself_until_its_when_ends_it() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: recursion
+spec:
+  entrypoint: loop
+  arguments: {{parameters: [{{name: count, value: "0"}}]}}
+  templates:
+    - name: loop
+      inputs:
+        parameters: [{{name: count}}]
+      steps:
+        - - name: step
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "{{{{inputs.parameters.count}}}}"}}]}}
+        - - name: again
+            template: loop
+            arguments: {{parameters: [{{name: count, value: "{{{{steps.step.outputs.parameters.count}}}}"}}]}}
+            when: "{{{{steps.step.outputs.parameters.count}}}} < 3"
+{}"#,
+        echo_template("echo"),
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    // Each level is a Steps node named after the step that called it.
+    let deepest = "recursion[1].again[1].again[1].again";
+    assert_eq!(ran.node("recursion[1].again[1].again")["type"], "Steps");
+    assert_eq!(ran.node(deepest)["message"], "when '3 < 3' evaluated false");
+    assert_eq!(ran.node(deepest)["phase"], "Skipped");
+    assert_eq!(ran.output("recursion[1].again[1].again[0].step", "count"), "3");
+    assert_eq!(ran.node("recursion[1].again[1].again")["boundaryID"], id("recursion", "recursion[1].again"));
+}
+
+#[test]
+fn retry_hooks_and_leaf_fields_are_checked_before_running() {
+    let head = "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: bad\nspec:\n  entrypoint: main\n";
+    // validate.go 687-695, 143-150, 848-853, 987-989.
+    let policy = format!("{head}  templates:{}", flaky_template("main", "{retryPolicy: Sometimes}", 0));
+    assert_eq!(cannot_run(&policy), "error: Sometimes is not a valid RetryPolicy");
+    let hook = format!("{head}  hooks:\n    started: {{template: main}}\n  templates:{}", echo_template("main"));
+    assert_eq!(cannot_run(&hook), "error: hooks.started Expression required");
+    let deadline = format!(
+        "{head}  templates:\n    - name: main\n      activeDeadlineSeconds: 5\n      steps: [[{{name: a, template: echo}}]]\n{}",
+        echo_template("echo")
+    );
+    assert_eq!(cannot_run(&deadline), "error: templates.main.activeDeadlineSeconds is only valid for leaf templates");
+    let parallel = format!(
+        "{head}  templates:{}",
+        echo_template("main").replace("      plugin:", "      parallelism: 2\n      plugin:")
+    );
+    assert_eq!(cannot_run(&parallel), "error: templates.main.parallelism is only valid for steps and dag templates");
+}
+
+/// The probe as template `name`: sleeps `ms` milliseconds.
+fn sleep_template(name: &str, ms: u32) -> String {
+    format!(
+        r#"
+    - name: {name}
+      inputs:
+        parameters:
+          - {{name: mode, value: sleep}}
+          - {{name: ms, value: "{ms}"}}
+      plugin:
+        wasm:
+          module:
+            oci: {PROBE}
+"#
+    )
+}
+
+fn time_of(ran: &Ran, name: &str, key: &str) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339(ran.node(name)[key].as_str().unwrap()).unwrap()
+}
+
+// Adapted from Argo's examples/parallelism-nested.yaml and parallelism-nested-dag.yaml.
+#[test]
+fn parallelism_limits_steps_and_dag_children_but_not_plugin_nodes() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: parallelism
+spec:
+  entrypoint: main
+  parallelism: 1
+  templates:
+    - name: main
+      parallelism: 1
+      steps:
+        - - name: nested-a
+            template: inner
+          - name: nested-b
+            template: inner
+        - - name: plugin-a
+            template: nap
+          - name: plugin-b
+            template: nap
+        - - name: dag
+            template: fan-out
+    - name: inner
+      steps:
+        - - name: nap
+            template: nap
+    - name: fan-out
+      parallelism: 1
+      dag:
+        tasks:
+          - name: loop
+            template: inner
+            withItems: [1, 2]
+{}"#,
+        sleep_template("nap", 300)
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    // Steps and DAG children count: one at a time (operator.go 3339-3358, node_counters.go 23-31).
+    assert!(
+        time_of(&ran, "parallelism[0].nested-b", "startedAt") >= time_of(&ran, "parallelism[0].nested-a", "finishedAt")
+    );
+    let (first, second) = ("parallelism[2].dag.loop(0:1)", "parallelism[2].dag.loop(1:2)");
+    assert!(time_of(&ran, second, "startedAt") >= time_of(&ran, first, "finishedAt"));
+    assert_eq!(ran.children("parallelism[2].dag.loop"), [first, second]);
+    assert_eq!(ran.node("parallelism[2].dag.loop")["phase"], "Succeeded");
+    // Plugin nodes are not counted, nor by spec.parallelism, which counts pods (3299-3302).
+    assert!(
+        time_of(&ran, "parallelism[1].plugin-b", "startedAt") < time_of(&ran, "parallelism[1].plugin-a", "finishedAt")
+    );
+}
+
+// Adapted from Argo's examples/timeouts-workflow.yaml (a step outliving activeDeadlineSeconds).
+#[test]
+fn the_workflows_deadline_fails_the_steps_still_running() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: deadline
+spec:
+  entrypoint: main
+  activeDeadlineSeconds: 1
+  onExit: after
+  templates:
+    - name: main
+      steps:
+        - - name: long
+            template: long
+{}{}"#,
+        sleep_template("long", 5000),
+        sleep_template("after", 10)
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(1), "{}", ran.stderr());
+    // A plugin node that has not replied by the deadline fails (operator.go 1424-1430) ...
+    let long = ran.node("deadline[0].long");
+    assert_eq!(
+        (long["phase"].as_str(), long["message"].as_str()),
+        (Some("Failed"), Some("Step exceeded its deadline"))
+    );
+    assert!(
+        time_of(&ran, "deadline[0].long", "finishedAt") - time_of(&ran, "deadline[0].long", "startedAt")
+            < chrono::Duration::seconds(3)
+    );
+    assert_eq!(ran.status("phase"), "Failed");
+    // ... but the exit handler is not held to it (exec_control.go 57-66).
+    assert_eq!(ran.node("deadline.onExit")["phase"], "Succeeded");
+}
+
+// Adapted from Argo's examples/exit-handler-step-level.yaml, on a loop.
+#[test]
+fn a_loops_hooks_see_each_childs_item() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: loop-exit
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      steps:
+        - - name: each
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "{{{{item}}}}"}}]}}
+            withItems: [1, 5]
+            hooks:
+              exit:
+                template: echo
+                arguments: {{parameters: [{{name: count, value: "{{{{item}}}}"}}, {{name: label, value: "{{{{steps.each(1:5).outputs.parameters.count}}}}"}}]}}
+{}"#,
+        echo_template("echo"),
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    // The item is put in the hooks with the rest of the step (steps.go 686-703, processItem);
+    // a child's outputs are named by the child's own step name when its hook runs (steps.go
+    // 333-346, exit_handler.go 60-75); names not in the scope are left as they are.
+    assert_eq!(ran.output("loop-exit[0].each(0:1).onExit", "count"), "2");
+    assert_eq!(ran.output("loop-exit[0].each(1:5).onExit", "label"), "6");
+    assert_eq!(ran.output("loop-exit[0].each(0:1).onExit", "label"), "{{steps.each(1:5).outputs.parameters.count}}");
+}
+
+// Adapted from Argo's examples/life-cycle-hooks-tmpl-level.yaml.
+#[test]
+fn a_hook_on_running_fires_for_steps_nodes_but_not_for_pending_plugin_nodes() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: running-hooks
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      steps:
+        - - name: nested
+            template: inner
+            hooks:
+              running:
+                expression: steps.nested.status == "Running"
+                template: echo
+                arguments: {{parameters: [{{name: count, value: "1"}}]}}
+          - name: plugin
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+            hooks:
+              running:
+                expression: steps.plugin.status == "Running"
+                template: echo
+                arguments: {{parameters: [{{name: count, value: "1"}}]}}
+              pending:
+                expression: steps.plugin.status == "Pending"
+                template: echo
+                arguments: {{parameters: [{{name: count, value: "2"}}]}}
+    - name: inner
+      steps:
+        - - name: nap
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "1"}}]}}
+{}"#,
+        echo_template("echo"),
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    // A steps node is Running while its steps run: its hook fires (hooks.go 60-112).
+    let hook = ran.node("running-hooks[0].nested.hooks.running");
+    assert!(
+        time_of(&ran, "running-hooks[0].nested.hooks.running", "startedAt")
+            <= time_of(&ran, "running-hooks[0].nested", "finishedAt")
+    );
+    assert_eq!(hook["phase"], "Succeeded");
+    // A plugin node is Pending until its reply, then ends (plugin_template.go 15, taskset.go 150-153):
+    // never Running.
+    assert_eq!(ran.children("running-hooks[0].plugin"), ["running-hooks[0].plugin.hooks.pending"]);
+    assert_eq!(ran.output("running-hooks[0].plugin.hooks.pending", "count"), "3");
+}

@@ -2,7 +2,10 @@
 //! the library): what a node costs beyond its step's own run time. One
 //! ferris-says step alone, then chains of 100 dependent steps (steps and
 //! DAG) and fan-outs of 1,000 (`withSequence` in steps and in a DAG), the
-//! module compiled once and cached. Each row is the median of 3 runs.
+//! module compiled once and cached. Each row is the median of 3 runs, in
+//! wall time and in CPU time of the whole process (user + system, from
+//! `/proc/self/stat`, 10 ms ticks): wall time on a loaded machine measures
+//! the scheduler as much as the runner.
 //!
 //! `cargo run --release -p wasm-workflows-benchmarks --bin workflow_benchmark`
 
@@ -73,8 +76,22 @@ fn dag_fan_out(n: usize) -> String {
     ))
 }
 
-/// Runs `yaml` once: its time and node count.
-fn run_once(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>, module: &Path, yaml: &str) -> (Duration, usize) {
+/// The CPU time (user + system) this process has used so far.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+    let after = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<u64> = after.split_whitespace().skip(11).take(2).filter_map(|f| f.parse().ok()).collect();
+    Duration::from_millis(fields.iter().sum::<u64>() * 10)
+}
+
+/// Runs `yaml` once: its wall time, CPU time and node count.
+fn run_once(
+    runtime: &tokio::runtime::Runtime,
+    runner: &Arc<Runner>,
+    module: &Path,
+    yaml: &str,
+) -> (Duration, Duration, usize) {
     let prepared = prepare(yaml, &SubmitOptions::default()).expect("a valid workflow");
     let modules = Modules::new(runner.clone(), vec![(IMAGE.to_owned(), module.to_owned())], None);
     let limits = StepLimits {
@@ -87,33 +104,38 @@ fn run_once(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>, module: &Pa
         max_work_dir_entries: runner::DEFAULT_MAX_WORK_DIR_ENTRIES,
     };
     let steps = WasmSteps::new(runner.clone(), modules, limits);
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_time());
     let finished = runtime.block_on(prepared.run(steps));
-    let elapsed = started.elapsed();
+    let (elapsed, used) = (started.elapsed(), cpu_time().saturating_sub(cpu));
     assert_eq!(finished.phase, Phase::Succeeded, "{:#}", finished.workflow["status"]);
     let nodes = finished.workflow["status"]["nodes"].as_object().map_or(0, |n| n.len());
-    (elapsed, nodes)
+    (elapsed, used, nodes)
 }
 
-fn median(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>, module: &Path, yaml: &str) -> (Duration, usize) {
-    let mut times = Vec::new();
+fn median(
+    runtime: &tokio::runtime::Runtime,
+    runner: &Arc<Runner>,
+    module: &Path,
+    yaml: &str,
+) -> (Duration, Duration, usize) {
     let mut nodes = 0;
-    for _ in 0..RUNS {
-        let (time, count) = run_once(runtime, runner, module, yaml);
-        times.push(time);
+    let (wall, cpu, _) = wasm_workflows_benchmarks::median::medians(RUNS, || {
+        let (wall, cpu, count) = run_once(runtime, runner, module, yaml);
         nodes = count;
-    }
-    times.sort();
-    (times[RUNS / 2], nodes)
+        (wall, cpu, None)
+    });
+    (wall, cpu, nodes)
 }
 
 /// One ferris-says step run by the runner alone, as `serve` runs it (work
-/// directory, input.json, the run): the median of 21.
-fn step_alone(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>, module: &Path) -> Duration {
+/// directory, input.json, the run): the median wall time of 21, and the CPU
+/// time of all 21 over 21.
+fn step_alone(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>, module: &Path) -> (Duration, Duration) {
     let bytes = std::fs::read(module).unwrap();
     let (prepared, _) = runner.prepare(&bytes, None, module).unwrap();
     let invocation = PluginInvocation::new("bench").with_parameter("text", "hi");
     let options = RunOptions { invocation, max_memory_mib: Some(512), ..RunOptions::default() };
+    let cpu = cpu_time();
     let mut times: Vec<Duration> = (0..21)
         .map(|_| {
             let started = Instant::now();
@@ -124,8 +146,9 @@ fn step_alone(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>, module: &
             started.elapsed()
         })
         .collect();
+    let cpu = cpu_time().saturating_sub(cpu) / 21;
     times.sort();
-    times[times.len() / 2]
+    (times[times.len() / 2], cpu)
 }
 
 fn ms(duration: Duration) -> String {
@@ -140,28 +163,43 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
     // Compiles the module once; every later run finds it prepared.
     run_once(&runtime, &runner, &module, &one_step());
-    let (one_workflow, _) = median(&runtime, &runner, &module, &one_step());
-    let one = step_alone(&runtime, &runner, &module);
+    let (one_workflow, one_workflow_cpu, _) = median(&runtime, &runner, &module, &one_step());
+    let (one, one_cpu) = step_alone(&runtime, &runner, &module);
     println!("## Whole workflows, run locally: ferris-says steps (module cached, {cores} cores, median of {RUNS})\n");
-    println!("| workflow | steps | nodes | total (ms) | per step (ms) | beyond one step's own time (ms a step) |");
-    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
-    println!("| the step alone (runner, no workflow) | 1 | — | {} | {} | — |", ms(one), ms(one));
     println!(
-        "| a workflow of one step | 1 | 3 | {} | {} | {} |",
-        ms(one_workflow),
-        ms(one_workflow),
-        ms(one_workflow.saturating_sub(one))
+        "| workflow | steps | nodes | wall (ms) | wall a step (ms) | CPU (ms) | CPU a step (ms) | CPU beyond one step's own (ms a step) |"
     );
-    let rows: [(&str, usize, String, bool); 4] = [
-        ("a chain of 100 steps", 100, steps_chain(100), true),
-        ("a DAG chain of 100 tasks", 100, dag_chain(100), true),
-        ("`withSequence` of 1,000 in one step group", 1000, steps_fan_out(1000), false),
-        ("`withSequence` of 1,000 in a DAG task", 1000, dag_fan_out(1000), false),
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!(
+        "| the step alone (runner, no workflow) | 1 | — | {} | {} | {} | {} | — |",
+        ms(one),
+        ms(one),
+        ms(one_cpu),
+        ms(one_cpu)
+    );
+    println!(
+        "| a workflow of one step | 1 | 3 | {} | {} | {} | {} | — |",
+        ms(one_workflow),
+        ms(one_workflow),
+        ms(one_workflow_cpu),
+        ms(one_workflow_cpu)
+    );
+    let rows: [(&str, usize, String); 4] = [
+        ("a chain of 100 steps", 100, steps_chain(100)),
+        ("a DAG chain of 100 tasks", 100, dag_chain(100)),
+        ("`withSequence` of 1,000 in one step group", 1000, steps_fan_out(1000)),
+        ("`withSequence` of 1,000 in a DAG task", 1000, dag_fan_out(1000)),
     ];
-    for (name, steps, yaml, chained) in rows {
-        let (total, nodes) = median(&runtime, &runner, &module, &yaml);
-        let per_step = total / steps as u32;
-        let beyond = if chained { ms(per_step.saturating_sub(one)) } else { "—".to_owned() };
-        println!("| {name} | {steps} | {nodes} | {} | {} | {beyond} |", ms(total), ms(per_step));
+    for (name, steps, yaml) in rows {
+        let (total, cpu, nodes) = median(&runtime, &runner, &module, &yaml);
+        let (per_step, cpu_per_step) = (total / steps as u32, cpu / steps as u32);
+        println!(
+            "| {name} | {steps} | {nodes} | {} | {} | {} | {} | {} |",
+            ms(total),
+            ms(per_step),
+            ms(cpu),
+            ms(cpu_per_step),
+            ms(cpu_per_step.saturating_sub(one_cpu))
+        );
     }
 }

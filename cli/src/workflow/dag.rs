@@ -19,9 +19,9 @@
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 
-use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
+use futures_util::{FutureExt, StreamExt};
 use serde_json::Value;
 
 use super::execution::{Boundary, Execution};
@@ -125,6 +125,19 @@ struct Dag<'t> {
     this: Boundary,
     template: &'t Value,
     tasks: BTreeMap<String, Value>,
+    /// Each task's dependencies, in the order it names them.
+    dependencies: BTreeMap<String, Vec<String>>,
+    /// The tasks with a loop (those that may be task groups).
+    loops: Vec<String>,
+    /// The scope so far: the template's, and every fulfilled task's names.
+    scope: std::sync::Mutex<TasksScope>,
+}
+
+/// The DAG's scope, grown as tasks end (each task's names are added once).
+struct TasksScope {
+    scope: Scope,
+    /// The tasks not in it yet.
+    waiting: Vec<String>,
 }
 
 impl Dag<'_> {
@@ -142,7 +155,12 @@ impl Execution {
             .flatten()
             .filter_map(|t| Some((t.get("name")?.as_str()?.to_owned(), t.clone())))
             .collect();
-        let dag = Dag { this, template: &template, tasks };
+        let dependencies: BTreeMap<String, Vec<String>> =
+            tasks.iter().map(|(name, task)| (name.clone(), dependencies_of(task))).collect();
+        let loops =
+            tasks.iter().filter(|(_, task)| loops::items(task).is_some()).map(|(name, _)| name.clone()).collect();
+        let scope = TasksScope { scope: self.template_scope(&template), waiting: tasks.keys().cloned().collect() };
+        let dag = Dag { this, template: &template, tasks, dependencies, loops, scope: std::sync::Mutex::new(scope) };
         let targets: Vec<String> = match template["dag"].get("target").and_then(Value::as_str) {
             Some(target) if !target.trim().is_empty() => {
                 target.split(' ').filter(|t| !t.is_empty()).map(str::to_owned).collect()
@@ -151,7 +169,7 @@ impl Execution {
                 let mut leaves: Vec<String> = dag
                     .tasks
                     .keys()
-                    .filter(|name| !dag.tasks.values().any(|t| dependencies_of(t).contains(name)))
+                    .filter(|name| !dag.dependencies.values().any(|d| d.contains(name)))
                     .cloned()
                     .collect();
                 leaves.sort();
@@ -177,6 +195,8 @@ impl Execution {
             if running.next().await.is_none() {
                 break Phase::Error;
             }
+            // Every other node that has ended meanwhile, before the next pass.
+            while let Some(Some(())) = running.next().now_or_never() {}
         };
         while running.next().await.is_some() {}
         while self.complete_task_groups(&dag) {}
@@ -191,7 +211,13 @@ impl Execution {
             self.nodes.finish(&dag.this.id, phase, None);
             return;
         }
-        let scope = self.tasks_scope(&dag);
+        let scope = self.tasks_scope(&dag).scope.clone();
+        // The tasks' outputs are exported when the DAG succeeds (dag.go 411).
+        for name in dag.tasks.keys() {
+            if let Some(node) = self.nodes.get(&self.id(&dag.task_node_name(name))) {
+                self.export_outputs(node.outputs.as_ref());
+            }
+        }
         match template_outputs(dag.template, &scope) {
             Ok(outputs) => {
                 self.nodes.update(&dag.this.id, |node| node.outputs = outputs);
@@ -201,24 +227,40 @@ impl Execution {
         }
     }
 
-    /// The DAG template's scope with the names of every fulfilled task.
-    fn tasks_scope(&self, dag: &Dag<'_>) -> Scope {
-        let mut scope = self.template_scope(dag.template);
-        for name in dag.tasks.keys() {
-            let Some(node) = self.nodes.get(&self.id(&dag.task_node_name(name))) else { continue };
+    /// The DAG template's scope with the names of every fulfilled task
+    /// (those whose node is fulfilled are added once, as they end) and the
+    /// workflow's names as they are now.
+    fn tasks_scope<'d>(&self, dag: &'d Dag<'_>) -> std::sync::MutexGuard<'d, TasksScope> {
+        let mut cache = dag.scope.lock().unwrap_or_else(|p| p.into_inner());
+        cache.scope.extend(self.globals());
+        let waiting = std::mem::take(&mut cache.waiting);
+        for name in waiting {
+            let id = self.id(&dag.task_node_name(&name));
+            if !self.nodes.phase(&id).is_some_and(Phase::fulfilled) {
+                cache.waiting.push(name);
+                continue;
+            }
+            let Some(node) = self.nodes.get(&id) else { continue };
             if node.node_type == NodeType::TaskGroup {
                 let children: Vec<_> = node.children.iter().filter_map(|id| self.nodes.get(id)).collect();
-                scope.extend(aggregate_scope("tasks", name, &children));
+                cache.scope.extend(aggregate_scope("tasks", &name, &children));
             }
-            scope.extend(node_scope("tasks", name, &node));
+            cache.scope.extend(node_scope("tasks", &name, &node));
         }
-        scope
+        cache
     }
 
     /// What task `name`'s dependency ended as.
     fn result_of(&self, dag: &Dag<'_>, name: &str) -> Option<DependencyResult> {
         let node = self.nodes.get(&self.id(&dag.task_node_name(name)))?;
-        if !node.phase.fulfilled() {
+        // A dependency has ended when it and its hooks have (`CheckAllHooksFullfilled`, dag.go 982).
+        let hooks_ended = node
+            .children
+            .iter()
+            .filter_map(|child| self.nodes.get(child))
+            .filter(|child| child.hooked)
+            .all(|child| child.phase.fulfilled());
+        if !node.phase.fulfilled() || !hooks_ended {
             return None;
         }
         let (mut any_succeeded, mut all_failed) = (false, false);
@@ -273,10 +315,28 @@ impl Execution {
         }
         let Some(task) = dag.tasks.get(name) else { return };
         let node_name = dag.task_node_name(name);
-        if self.nodes.has(&self.id(&node_name)) {
+        let dependencies = dag.dependencies.get(name).cloned().unwrap_or_default();
+        // A task group some of whose children waited for room (parallelism) is visited again
+        // to start them (dag.go 636-667); any other task that has a node is done with.
+        let id = self.id(&node_name);
+        let existing = self.nodes.read(|nodes| nodes.get(&id).map(|n| (n.node_type, n.phase)));
+        let resuming = match existing {
+            Some((NodeType::TaskGroup, phase)) if !phase.fulfilled() => {
+                if dag.this.parallelism.is_none() {
+                    return;
+                }
+                Some(id)
+            }
+            Some(_) => return,
+            None => None,
+        };
+        if let Some(group) = resuming {
+            let cache = self.tasks_scope(dag);
+            if let Ok(Expansion::Loop(children)) = self.expand_task(task, &cache.scope) {
+                self.start_children(dag, name, &cache.scope, children, &dependencies, Some(group), running);
+            }
             return;
         }
-        let dependencies = dependencies_of(task);
         for dependency in &dependencies {
             self.visit(dag, dependency, running, visited);
         }
@@ -308,8 +368,9 @@ impl Execution {
         if !execute {
             return skipped(Phase::Omitted, "omitted: depends condition not met".into());
         }
-        let scope = self.tasks_scope(dag);
-        let expanded = match self.expand_task(task, &scope) {
+        let cache = self.tasks_scope(dag);
+        let scope = &cache.scope;
+        let expanded = match self.expand_task(task, scope) {
             Ok(expanded) => expanded,
             Err(message) => return skipped(Phase::Error, message),
         };
@@ -336,9 +397,29 @@ impl Execution {
             Expansion::Loop(children) => children,
             Expansion::Single(task) => vec![(name.to_owned(), task)],
         };
+        self.start_children(dag, name, scope, children, &dependencies, group, running);
+    }
+
+    /// Starts the nodes of task `name` (`children`: the task itself, or its
+    /// loop's children in `group`) that do not exist yet, as the DAG's
+    /// parallelism lets them.
+    #[allow(clippy::too_many_arguments)]
+    fn start_children<'a>(
+        &'a self,
+        dag: &Dag<'_>,
+        name: &str,
+        scope: &Scope,
+        children: Vec<(String, Value)>,
+        dependencies: &[String],
+        group: Option<String>,
+        running: &mut FuturesUnordered<BoxFuture<'a, ()>>,
+    ) {
         for (child, resolved) in children {
+            if self.nodes.has(&self.id(&dag.task_node_name(&child))) {
+                continue;
+            }
             let child_name = dag.task_node_name(&child);
-            self.connect(dag, &child_name, &dependencies, group.as_deref());
+            self.connect(dag, &child_name, dependencies, group.as_deref());
             let template_name = resolved.get("template").and_then(Value::as_str);
             if let Some(condition) = resolved.get("when").and_then(Value::as_str).filter(|w| !w.is_empty()) {
                 let (phase, message) = match super::expressions::when(condition) {
@@ -359,8 +440,29 @@ impl Execution {
                     continue;
                 }
             }
+            if !self.has_room(&dag.this) {
+                // Left for a later pass (dag.go 667-678): the node does not exist yet.
+                continue;
+            }
             match self.start(&child_name, &resolved, Some(&dag.this)) {
-                Ok(future) => running.push(future),
+                Ok(future) if !super::exit::has_hooks(&resolved) => running.push(future),
+                Ok(future) => {
+                    let id = self.id(&child_name);
+                    let hooked = self.with_hooks(
+                        future,
+                        id.clone(),
+                        resolved.clone(),
+                        "tasks",
+                        name.to_owned(),
+                        dag.this.clone(),
+                        scope.clone(),
+                    );
+                    running.push(Box::pin(async move {
+                        if let Err(message) = hooked.await {
+                            self.nodes.finish(&id, Phase::Error, Some(message));
+                        }
+                    }));
+                }
                 Err(message) => {
                     let message = format!("task '{child_name}' errored: {message}");
                     self.nodes.update(&self.id(&child_name), |node| node.message = Some(message));
@@ -372,15 +474,21 @@ impl Execution {
     /// Ends every task group whose children have all ended; whether there was one.
     fn complete_task_groups(&self, dag: &Dag<'_>) -> bool {
         let mut completed = false;
-        for name in dag.tasks.keys() {
+        for name in &dag.loops {
             let id = self.id(&dag.task_node_name(name));
-            let Some(node) = self.nodes.get(&id) else { continue };
-            if node.node_type != NodeType::TaskGroup || node.phase.fulfilled() {
-                continue;
-            }
-            let phases: Vec<Option<Phase>> = node.children.iter().map(|c| self.nodes.phase(c)).collect();
-            if phases.iter().all(|p| p.is_some_and(Phase::fulfilled)) {
-                let phase = phases.iter().flatten().copied().rfind(|p| p.failed_or_error()).unwrap_or(Phase::Succeeded);
+            // The group's phase once every child has ended: the last failure's, else Succeeded.
+            let ended = self.nodes.read(|nodes| {
+                let node = nodes.get(&id).filter(|n| n.node_type == NodeType::TaskGroup && !n.phase.fulfilled())?;
+                let mut phase = Phase::Succeeded;
+                for child in &node.children {
+                    let child = nodes.get(child).filter(|c| c.phase.fulfilled())?;
+                    if child.phase.failed_or_error() {
+                        phase = child.phase;
+                    }
+                }
+                Some(phase)
+            });
+            if let Some(phase) = ended {
                 self.nodes.finish(&id, phase, None);
                 completed = true;
             }
@@ -392,24 +500,30 @@ impl Execution {
     fn assess(&self, dag: &Dag<'_>, targets: &[String]) -> Phase {
         let mut target_phases: BTreeMap<String, Option<Phase>> =
             targets.iter().map(|t| (self.id(&dag.task_node_name(t)), None)).collect();
-        let roots = self.nodes.get(&dag.this.id).map(|n| n.children).unwrap_or_default();
-        let mut queue: VecDeque<(String, Phase)> = roots.into_iter().map(|id| (id, Phase::Succeeded)).collect();
-        let mut seen = HashSet::new();
-        while let Some((id, inherited)) = queue.pop_front() {
-            if !seen.insert((id.clone(), inherited.as_str())) {
-                continue;
+        let running = self.nodes.read(|nodes| {
+            let roots = nodes.get(&dag.this.id).map(|n| n.children.as_slice()).unwrap_or_default();
+            let mut queue: VecDeque<(&str, Phase)> = roots.iter().map(|id| (id.as_str(), Phase::Succeeded)).collect();
+            let mut seen = HashSet::new();
+            while let Some((id, inherited)) = queue.pop_front() {
+                if !seen.insert((id, inherited.as_str())) {
+                    continue;
+                }
+                let Some(node) = nodes.get(id) else { return true };
+                if !node.phase.fulfilled() {
+                    return true;
+                }
+                let branch = if node.phase.completed() { node.phase } else { inherited };
+                if let Some(previous) = target_phases.get_mut(id)
+                    && !previous.is_some_and(Phase::failed_or_error)
+                {
+                    *previous = Some(branch);
+                }
+                queue.extend(node.children.iter().map(|child| (child.as_str(), branch)));
             }
-            let Some(node) = self.nodes.get(&id) else { return Phase::Running };
-            if !node.phase.fulfilled() {
-                return Phase::Running;
-            }
-            let branch = if node.phase.completed() { node.phase } else { inherited };
-            if let Some(previous) = target_phases.get_mut(&id)
-                && !previous.is_some_and(Phase::failed_or_error)
-            {
-                *previous = Some(branch);
-            }
-            queue.extend(node.children.into_iter().map(|child| (child, branch)));
+            false
+        });
+        if running {
+            return Phase::Running;
         }
         let fail_fast = dag.template["dag"].get("failFast").and_then(Value::as_bool).unwrap_or(true);
         let mut result = Phase::Succeeded;
@@ -441,9 +555,15 @@ impl Execution {
     fn expand_task(&self, task: &Value, scope: &Scope) -> Result<Expansion, String> {
         let name = task.get("name").and_then(Value::as_str).unwrap_or_default();
         let mut resolved = task.clone();
+        // Hooks are resolved when they run: they may name the task's own outputs (dag.go 776-853);
+        // a loop's item is put in them with the rest of the task (expandTask).
+        let hooks = resolved.as_object_mut().and_then(|members| members.remove("hooks"));
         loops::resolve_fields(&mut resolved, scope)?;
         let Some(items) = loops::items(&resolved) else {
             replace_in(&mut resolved, scope, Unresolved::Fail)?;
+            if let Some(hooks) = hooks {
+                resolved["hooks"] = hooks;
+            }
             return Ok(Expansion::Single(resolved));
         };
         let items = items?;
@@ -455,10 +575,14 @@ impl Execution {
         let children = loops::expand(name, &items)?
             .into_iter()
             .map(|child| {
-                let mut child_scope = scope.clone();
-                child_scope.extend(child.scope);
                 let mut child_task = resolved.clone();
+                let mut child_scope = scope.clone();
+                child_scope.extend(child.scope.clone());
                 replace_in(&mut child_task, &child_scope, Unresolved::Fail)?;
+                if let Some(mut hooks) = hooks.clone() {
+                    replace_in(&mut hooks, &child.scope, Unresolved::Keep)?;
+                    child_task["hooks"] = hooks;
+                }
                 child_task["name"] = Value::String(child.name.clone());
                 Ok((child.name, child_task))
             })

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use serde_json::Value;
 
@@ -24,13 +24,25 @@ pub struct Execution {
     pub name: String,
     /// The templates, by name.
     pub templates: BTreeMap<String, Value>,
-    /// `workflow.*` names.
-    pub globals: Scope,
+    /// `workflow.*` names (`workflow.status`, `workflow.failures` and
+    /// `workflow.outputs.*` are added as the run goes).
+    pub globals: std::sync::RwLock<Scope>,
     /// The nodes so far.
     pub nodes: Nodes,
     /// What runs Wasm steps (each on a task of its own, so steps use every worker).
     pub steps: Arc<WasmSteps>,
+    /// `spec.retryStrategy`: the retry strategy of every template without one.
+    pub default_retry: Option<Value>,
+    /// When `spec.activeDeadlineSeconds` ends (from the start, whole seconds, as Argo counts).
+    pub deadline: Option<DateTime<Utc>>,
+    /// `spec.arguments`: what exit hooks without arguments of their own receive.
+    pub workflow_arguments: Value,
+    /// The workflow's outputs (`globalName`), in the order they were first set.
+    pub global_outputs: std::sync::Mutex<Vec<(String, String)>>,
 }
+
+/// The message of a node that the workflow's deadline ended (`operator.go` 1428).
+pub const DEADLINE_MESSAGE: &str = "Step exceeded its deadline";
 
 /// Where a node hangs: the steps or DAG node it belongs to.
 #[derive(Debug, Clone)]
@@ -39,6 +51,10 @@ pub struct Boundary {
     pub id: String,
     /// Its name.
     pub name: String,
+    /// Whether it runs within an exit handler (the workflow's deadline does not apply there).
+    pub exit_handler: bool,
+    /// Its template's `parallelism`: how many of its Steps and DAG children may run at once.
+    pub parallelism: Option<usize>,
 }
 
 impl Execution {
@@ -76,6 +92,7 @@ impl Execution {
             outputs: None,
             children: Vec::new(),
             outbound_nodes: Vec::new(),
+            hooked: false,
         });
         id
     }
@@ -90,6 +107,17 @@ impl Execution {
         name: &str,
         holder: &Value,
         boundary: Option<&Boundary>,
+    ) -> Result<BoxFuture<'a, ()>, String> {
+        self.start_in(name, holder, boundary, boundary.is_some_and(|b| b.exit_handler))
+    }
+
+    /// [`Execution::start`], saying whether the node is (within) an exit handler.
+    pub fn start_in<'a>(
+        &'a self,
+        name: &str,
+        holder: &Value,
+        boundary: Option<&Boundary>,
+        exit_handler: bool,
     ) -> Result<BoxFuture<'a, ()>, String> {
         let template_name = holder.get("template").and_then(Value::as_str).unwrap_or_default();
         let fail = |message: String| {
@@ -108,31 +136,144 @@ impl Execution {
             return fail(format!("template name '{template_name}' undefined"));
         };
         let arguments = holder.get("arguments").cloned().unwrap_or(Value::Null);
-        let processed = match arguments::apply(template, &arguments, &self.globals) {
+        let processed = match arguments::apply(template, &arguments, &self.globals()) {
             Ok(processed) => processed,
             Err(message) => return fail(message),
         };
+        // A template with a retry strategy is a Retry node over its attempts (`operator.go` 2440-2530).
+        let strategy =
+            processed.get("retryStrategy").filter(|s| !s.is_null()).cloned().or_else(|| self.default_retry.clone());
+        if let Some(strategy) = strategy {
+            if let Err(what) = kind(&processed) {
+                return fail(format!("Template '{template_name}' cannot run here: it is {what}"));
+            }
+            let inputs = arguments::node_inputs(&processed);
+            let id =
+                self.create_node(name, NodeType::Retry, Some(template_name), boundary, Phase::Running, None, inputs);
+            let this = Boundary { id, name: name.to_owned(), exit_handler, parallelism: None };
+            let retry = super::retry::Retry {
+                this,
+                template_name: template_name.to_owned(),
+                boundary: boundary.cloned(),
+                template: processed,
+                strategy,
+            };
+            return Ok(Box::pin(self.run_retry(retry)));
+        }
+        self.start_processed(name, template_name, processed, boundary, exit_handler)
+    }
+
+    /// Starts node `name` for `template` (`template_name`, its arguments
+    /// applied) below `boundary`, as [`Execution::start`] does past the retry strategy.
+    pub fn start_processed<'a>(
+        &'a self,
+        name: &str,
+        template_name: &str,
+        processed: Value,
+        boundary: Option<&Boundary>,
+        exit_handler: bool,
+    ) -> Result<BoxFuture<'a, ()>, String> {
         let inputs = arguments::node_inputs(&processed);
         let (node_type, phase) = match kind(&processed) {
             Ok(Kind::Steps) => (NodeType::Steps, Phase::Running),
             Ok(Kind::Dag) => (NodeType::Dag, Phase::Running),
             Ok(Kind::Wasm) => (NodeType::Plugin, Phase::Pending),
-            Err(what) => return fail(format!("Template '{template_name}' cannot run here: it is {what}")),
+            Err(what) => {
+                let message = format!("Template '{template_name}' cannot run here: it is {what}");
+                self.create_node(
+                    name,
+                    NodeType::Skipped,
+                    Some(template_name),
+                    boundary,
+                    Phase::Error,
+                    Some(message.clone()),
+                    None,
+                );
+                return Err(message);
+            }
         };
         let id = self.create_node(name, node_type, Some(template_name), boundary, phase, None, inputs);
-        let this = Boundary { id, name: name.to_owned() };
+        // Only a positive parallelism limits (`HasParallelism`, `workflow_types.go` 935-937).
+        let parallelism = processed.get("parallelism").and_then(Value::as_u64).filter(|p| *p > 0).map(|p| p as usize);
+        let this = Boundary { id, name: name.to_owned(), exit_handler, parallelism };
         let running: BoxFuture<'a, ()> = match node_type {
             NodeType::Steps => Box::pin(self.run_steps(this, processed)),
             NodeType::Dag => Box::pin(self.run_dag(this, processed)),
-            _ => Box::pin(self.run_plugin(this.id, processed)),
+            _ => Box::pin(self.run_plugin(this, processed)),
         };
         Ok(running)
     }
 
-    async fn run_plugin(&self, id: String, template: Value) {
+    /// Exports the parameters of `outputs` that have a `globalName`: as
+    /// `workflow.outputs.parameters.NAME` and in `status.outputs` (Argo's
+    /// `addParamToGlobalScope`, `operator.go` 3860, `workflow/util/util.go` 610).
+    pub fn export_outputs(&self, outputs: Option<&Value>) {
+        let parameters = outputs.and_then(|o| o.get("parameters")).and_then(Value::as_array);
+        for parameter in parameters.into_iter().flatten() {
+            let Some(global) = parameter.get("globalName").and_then(Value::as_str).filter(|g| !g.is_empty()) else {
+                continue;
+            };
+            let value = parameter.get("value").map(super::nodes::parameter_text);
+            if let Some(value) = &value {
+                self.set_global(format!("workflow.outputs.parameters.{global}"), value.clone());
+            }
+            let mut exported = self.global_outputs.lock().unwrap_or_else(|p| p.into_inner());
+            match exported.iter_mut().find(|(name, _)| name == global) {
+                Some((_, previous)) => {
+                    if let Some(value) = value {
+                        *previous = value;
+                    }
+                }
+                None => exported.push((global.to_owned(), value.unwrap_or_default())),
+            }
+        }
+    }
+
+    /// `status.outputs`: the exported parameters, if any.
+    pub fn global_outputs(&self) -> Option<Value> {
+        let exported = self.global_outputs.lock().unwrap_or_else(|p| p.into_inner());
+        if exported.is_empty() {
+            return None;
+        }
+        let parameters: Vec<Value> =
+            exported.iter().map(|(name, value)| serde_json::json!({"name": name, "value": value})).collect();
+        Some(serde_json::json!({ "parameters": parameters }))
+    }
+
+    /// A copy of the `workflow.*` names as they are now.
+    pub fn globals(&self) -> Scope {
+        self.globals.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Adds `name` = `value` to the `workflow.*` names.
+    pub fn set_global(&self, name: String, value: String) {
+        self.globals.write().unwrap_or_else(|p| p.into_inner()).insert(name, value);
+    }
+
+    async fn run_plugin(&self, this: Boundary, template: Value) {
+        let id = this.id;
         self.nodes.update(&id, |node| node.phase = Phase::Running);
         let (steps, workflow) = (self.steps.clone(), self.name.clone());
-        let result = match tokio::spawn(async move { steps.run(&workflow, template).await }).await {
+        let mut task = tokio::spawn(async move { steps.run(&workflow, template).await });
+        // Past the workflow's deadline a plugin node that has not replied fails, unless it is
+        // part of an exit handler (`failNodesWithoutCreatedPodsAfterDeadlineOrShutdown`,
+        // `operator.go` 1424-1430).
+        let deadline = self.deadline.filter(|_| !this.exit_handler);
+        let until_deadline = async {
+            match deadline {
+                Some(deadline) => tokio::time::sleep((deadline - Utc::now()).to_std().unwrap_or_default()).await,
+                None => std::future::pending().await,
+            }
+        };
+        let joined = tokio::select! {
+            joined = &mut task => joined,
+            () = until_deadline => {
+                task.abort();
+                self.nodes.finish(&id, Phase::Failed, Some(DEADLINE_MESSAGE.to_owned()));
+                return;
+            }
+        };
+        let result = match joined {
             Ok(result) => result,
             Err(error) => wasm_workflows_sdk::protocol::PluginResult::failed(format!("the step's task ended: {error}")),
         };
@@ -146,9 +287,30 @@ impl Execution {
         self.nodes.finish(&id, phase, message);
     }
 
+    /// Whether `boundary`'s `parallelism` lets one more node start in it:
+    /// fewer of its Steps and DAG children are Pending or Running than it
+    /// allows; plugin nodes are not counted (`checkParallelism`,
+    /// `operator.go` 3339-3358; `getActiveChildrenCounter`, `node_counters.go` 23-31).
+    pub fn has_room(&self, boundary: &Boundary) -> bool {
+        let Some(limit) = boundary.parallelism else {
+            return true;
+        };
+        let active = self.nodes.count(|node| {
+            node.boundary_id.as_deref() == Some(boundary.id.as_str())
+                && matches!(node.node_type, NodeType::Steps | NodeType::Dag)
+                && matches!(node.phase, Phase::Pending | Phase::Running)
+        });
+        active < limit
+    }
+
+    /// Whether the workflow's deadline has passed.
+    pub fn past_deadline(&self) -> bool {
+        self.deadline.is_some_and(|deadline| Utc::now() > deadline)
+    }
+
     /// The scope a steps or DAG template starts with: the global names and its inputs.
     pub fn template_scope(&self, template: &Value) -> Scope {
-        let mut scope = self.globals.clone();
+        let mut scope = self.globals();
         scope.extend(arguments::input_scope(template));
         scope
     }

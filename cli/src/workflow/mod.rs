@@ -14,6 +14,7 @@ mod arguments;
 mod dag;
 pub mod document;
 mod execution;
+mod exit;
 pub mod expression;
 mod expressions;
 mod loops;
@@ -21,6 +22,7 @@ mod modules;
 pub mod nodes;
 pub mod object;
 mod outputs;
+mod retry;
 mod steps;
 mod substitute;
 pub mod tree;
@@ -91,6 +93,7 @@ pub fn prepare(text: &str, options: &SubmitOptions) -> Result<Prepared, String> 
     let entrypoint = spec.get("entrypoint").and_then(Value::as_str).unwrap_or_default().to_owned();
     let templates = validate::templates(&spec)?;
     validate::validate(&templates, &entrypoint)?;
+    validate::validate_spec(&spec, &templates)?;
     let mut metadata = chosen.get("metadata").cloned().unwrap_or_else(|| json!({}));
     metadata["name"] = json!(name);
     let workflow = json!({
@@ -151,31 +154,70 @@ impl Prepared {
     /// Runs the workflow, its Wasm steps on `steps`, on the caller's tokio runtime.
     pub async fn run(self, steps: WasmSteps) -> Finished {
         let started = Utc::now();
+        let spec = self.workflow.get("spec").cloned().unwrap_or(Value::Null);
+        // Argo counts the deadline from the start in whole seconds (`getWorkflowDeadline`, `operator.go` 664-674).
+        let deadline = spec.get("activeDeadlineSeconds").and_then(Value::as_i64).map(|seconds| {
+            let whole = DateTime::from_timestamp(started.timestamp(), 0).unwrap_or(started);
+            whole + chrono::Duration::seconds(seconds)
+        });
+        let arguments = spec.get("arguments").cloned().unwrap_or(Value::Null);
         let execution = Execution {
             name: self.name.clone(),
             templates: self.templates.clone(),
-            globals: self.globals(&started),
+            globals: std::sync::RwLock::new(self.globals(&started)),
             nodes: Nodes::default(),
             steps: std::sync::Arc::new(steps),
+            default_retry: spec.get("retryStrategy").filter(|s| !s.is_null()).cloned(),
+            deadline,
+            workflow_arguments: arguments.clone(),
+            global_outputs: std::sync::Mutex::default(),
         };
-        let entry = json!({
-            "template": self.entrypoint,
-            "arguments": self.workflow.pointer("/spec/arguments").cloned().unwrap_or(Value::Null),
-        });
+        execution.set_status_globals(Phase::Running);
+        let entry = json!({"template": self.entrypoint, "arguments": arguments});
+        let mut hook_error = None;
         if let Ok(running) = execution.start(&self.name, &entry, None) {
-            running.await;
+            // The workflow's hooks run beside it once their expression holds (`operate`, `operator.go` 480).
+            let hooks = async {
+                if let Err(message) = execution.run_workflow_hooks(&spec).await {
+                    hook_error = Some(message);
+                }
+            };
+            futures_util::join!(running, hooks);
         }
         let root = execution.nodes.get(&self.name);
         // Argo's map from the entry node's phase to the workflow's (`operator.go` 432-441).
-        let phase = match root.as_ref().map(|n| n.phase) {
+        let mut phase = match root.as_ref().map(|n| n.phase) {
             Some(Phase::Succeeded | Phase::Skipped | Phase::Omitted) => Phase::Succeeded,
             Some(Phase::Failed) => Phase::Failed,
             _ => Phase::Error,
         };
-        let message = root.and_then(|n| n.message);
+        execution.set_status_globals(phase);
+        if hook_error.is_none()
+            && let Err(message) = execution.run_workflow_hooks(&spec).await
+        {
+            hook_error = Some(message);
+        }
+        let mut message = root.and_then(|n| n.message);
+        if let Some(error) = hook_error {
+            // An expression that cannot be evaluated errs the entry node (`operator.go` 482-485).
+            execution.nodes.finish(&self.name, Phase::Error, Some(error.clone()));
+            (phase, message) = (Phase::Error, Some(error));
+        }
+        // The exit handler; a workflow that succeeded takes its failure (`operator.go` 495-576).
+        if let Some(exit) = execution.run_workflow_exit(&spec).await
+            && phase == Phase::Succeeded
+            && exit.phase.failed_or_error()
+        {
+            phase = if exit.phase == Phase::Failed { Phase::Failed } else { Phase::Error };
+            message = exit.message;
+        }
+        let outputs = execution.global_outputs();
         let status = object::status(&self.name, phase, message, started, Utc::now(), &execution.nodes.all());
         let mut workflow = self.workflow;
         workflow["status"] = status;
+        if let Some(outputs) = outputs {
+            workflow["status"]["outputs"] = outputs;
+        }
         Finished { workflow, phase }
     }
 }

@@ -33,6 +33,8 @@ pub enum NodeType {
     Plugin,
     /// A step or task that did not run (`when` false, `depends` not met, an error before it ran).
     Skipped,
+    /// A template with a `retryStrategy`: its attempts are its children.
+    Retry,
 }
 
 impl NodeType {
@@ -45,6 +47,7 @@ impl NodeType {
             NodeType::TaskGroup => "TaskGroup",
             NodeType::Plugin => "Plugin",
             NodeType::Skipped => "Skipped",
+            NodeType::Retry => "Retry",
         }
     }
 }
@@ -162,6 +165,8 @@ pub struct Node {
     pub children: Vec<String>,
     /// For a steps or DAG node: the ids of its last nodes.
     pub outbound_nodes: Vec<String>,
+    /// Started by a hook (`onExit`, `hooks`): Argo's `NodeFlag.Hooked`.
+    pub hooked: bool,
 }
 
 impl Node {
@@ -301,10 +306,32 @@ impl Nodes {
                     node.children.iter().flat_map(|child| self.outbound(child)).collect()
                 }
             }
-            NodeType::Steps | NodeType::Dag | NodeType::StepGroup => {
+            // A retry's outbound node is its last attempt itself (`operator.go` 3432-3436).
+            NodeType::Retry if !node.children.is_empty() => node.children.last().cloned().into_iter().collect(),
+            NodeType::Steps | NodeType::Dag | NodeType::StepGroup | NodeType::Retry => {
                 node.outbound_nodes.iter().flat_map(|outbound| self.outbound(outbound)).collect()
             }
         }
+    }
+
+    /// Sets or clears node `id`'s message (Argo's `markNodePhase` with a message).
+    pub fn set_message(&self, id: &str, message: Option<String>) {
+        self.update(id, |node| node.message = message);
+    }
+
+    /// Whether node `id` was started by a hook (`onExit`, `hooks`): Argo's `NodeFlag.Hooked`.
+    pub fn is_hook(&self, id: &str) -> bool {
+        self.with(|nodes| nodes.get(id).is_some_and(|n| n.hooked))
+    }
+
+    /// What `look` finds in the nodes, by id, without copying them.
+    pub fn read<T>(&self, look: impl FnOnce(&BTreeMap<String, Node>) -> T) -> T {
+        self.with(|nodes| look(nodes))
+    }
+
+    /// How many nodes `matches`.
+    pub fn count(&self, matches: impl Fn(&Node) -> bool) -> usize {
+        self.with(|nodes| nodes.values().filter(|n| matches(n)).count())
     }
 
     /// Every node, by id.

@@ -14,7 +14,8 @@
 //! - the steps node's outbound nodes are those of its last group's
 //!   children (203-234); its outputs come from its scope.
 
-use futures_util::future::join_all;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use serde_json::Value;
 
 use super::execution::{Boundary, Execution};
@@ -40,6 +41,8 @@ impl Execution {
             .map(|group| group.as_array().cloned().unwrap_or_default())
             .collect();
         for (index, group) in groups.iter().enumerate() {
+            // The workflow's outputs exported so far (`addWorkflowOutputsToLocalScope`, steps.go 68).
+            scope.extend(self.globals());
             let group_name = format!("{}[{index}]", this.name);
             let group_id =
                 self.create_node(&group_name, NodeType::StepGroup, None, Some(&this), Phase::Running, None, None);
@@ -57,7 +60,7 @@ impl Execution {
                     }
                 }
             }
-            let group_boundary = Boundary { id: group_id.clone(), name: group_name.clone() };
+            let group_boundary = Boundary { id: group_id.clone(), name: group_name.clone(), ..this.clone() };
             self.run_group(&group_boundary, &this, group, &scope).await;
             let group_node = self.nodes.get(&group_id).expect("the group's node exists");
             if group_node.phase.failed_or_error() {
@@ -89,6 +92,7 @@ impl Execution {
         self.set_outbound_of_steps(&this, groups.len());
         match template_outputs(&template, &scope) {
             Ok(outputs) => {
+                self.export_outputs(outputs.as_ref());
                 self.nodes.update(&this.id, |node| node.outputs = outputs);
                 self.nodes.finish(&this.id, Phase::Succeeded, None);
             }
@@ -119,7 +123,8 @@ impl Execution {
                 }
             }
         }
-        let mut running = Vec::new();
+        let hook_errors = std::sync::Mutex::new(Vec::<String>::new());
+        let mut running = FuturesUnordered::new();
         let mut error = None;
         'steps: for (step, expanded) in resolved_steps {
             let step_name = step.get("name").and_then(Value::as_str).unwrap_or_default();
@@ -166,10 +171,38 @@ impl Execution {
                         continue;
                     }
                 }
+                // The template's parallelism: wait for room, letting the steps started run
+                // (Argo leaves the step for a later pass, steps.go 297-307).
+                while !self.has_room(steps_node) {
+                    if running.next().await.is_none() {
+                        break;
+                    }
+                }
                 match self.start(&node_name, &resolved, Some(steps_node)) {
-                    Ok(future) => {
+                    Ok(future) if !super::exit::has_hooks(&resolved) => {
                         self.nodes.add_child(&group.id, &self.id(&node_name));
                         running.push(future);
+                    }
+                    Ok(future) => {
+                        let id = self.id(&node_name);
+                        self.nodes.add_child(&group.id, &id);
+                        // The hooks name the step as the group does: a loop's child by its own name (steps.go 333-346).
+                        let child_name = resolved.get("name").and_then(Value::as_str).unwrap_or(step_name).to_owned();
+                        let hooked = self.with_hooks(
+                            future,
+                            id,
+                            resolved.clone(),
+                            "steps",
+                            child_name,
+                            steps_node.clone(),
+                            scope.clone(),
+                        );
+                        let hook_errors = &hook_errors;
+                        running.push(Box::pin(async move {
+                            if let Err(message) = hooked.await {
+                                hook_errors.lock().unwrap_or_else(|p| p.into_inner()).push(message);
+                            }
+                        }) as futures_util::future::BoxFuture<'_, ()>);
                     }
                     Err(message) => {
                         self.nodes.add_child(&group.id, &self.id(&node_name));
@@ -179,8 +212,10 @@ impl Execution {
                 }
             }
         }
-        join_all(running).await;
-        if let Some(message) = error {
+        while running.next().await.is_some() {}
+        drop(running);
+        let hook_error = hook_errors.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().next();
+        if let Some(message) = error.or(hook_error) {
             self.nodes.finish(&group.id, Phase::Error, Some(message));
             return;
         }
@@ -209,9 +244,15 @@ impl Execution {
     fn expand_step(&self, step: &Value, scope: &Scope) -> Result<Vec<(String, Value)>, String> {
         let name = step.get("name").and_then(Value::as_str).unwrap_or_default();
         let mut resolved = step.clone();
+        // Hooks are resolved when they run: they may name the step's own outputs (steps.go 451-521);
+        // a loop's item is put in them with the rest of the step (processItem).
+        let hooks = resolved.as_object_mut().and_then(|members| members.remove("hooks"));
         loops::resolve_fields(&mut resolved, scope)?;
         let Some(items) = loops::items(&resolved) else {
             replace_in(&mut resolved, scope, Unresolved::Fail)?;
+            if let Some(hooks) = hooks {
+                resolved["hooks"] = hooks;
+            }
             return Ok(vec![(name.to_owned(), resolved)]);
         };
         let items = items?;
@@ -223,10 +264,14 @@ impl Execution {
         loops::expand(name, &items)?
             .into_iter()
             .map(|child| {
-                let mut child_scope = scope.clone();
-                child_scope.extend(child.scope);
                 let mut child_step = resolved.clone();
+                let mut child_scope = scope.clone();
+                child_scope.extend(child.scope.clone());
                 replace_in(&mut child_step, &child_scope, Unresolved::Fail)?;
+                if let Some(mut hooks) = hooks.clone() {
+                    replace_in(&mut hooks, &child.scope, Unresolved::Keep)?;
+                    child_step["hooks"] = hooks;
+                }
                 child_step["name"] = Value::String(child.name.clone());
                 Ok((child.name, child_step))
             })

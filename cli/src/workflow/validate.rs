@@ -81,11 +81,18 @@ pub fn validate(templates: &BTreeMap<String, Value>, entrypoint: &str) -> Result
             refused.join(", ")
         ));
     }
+    retry_policy(&templates[entrypoint])?;
     for (name, template) in templates {
         match kind(template) {
-            Ok(Kind::Steps) => validate_steps(name, template, templates)?,
-            Ok(Kind::Dag) => validate_dag(name, template, templates)?,
-            _ => {}
+            Ok(Kind::Steps) => {
+                leaf_or_not(name, template, false)?;
+                validate_steps(name, template, templates)?;
+            }
+            Ok(Kind::Dag) => {
+                leaf_or_not(name, template, false)?;
+                validate_dag(name, template, templates)?;
+            }
+            _ => leaf_or_not(name, template, true)?,
         }
     }
     Ok(())
@@ -96,10 +103,60 @@ fn template_of(holder: &Value, templates: &BTreeMap<String, Value>) -> Result<()
         return Err("templateRef and inline templates are not supported by this runner yet".into());
     }
     match holder.get("template").and_then(Value::as_str) {
-        Some(name) if templates.contains_key(name) => Ok(()),
+        Some(name) if templates.contains_key(name) => retry_policy(&templates[name]),
         Some(name) => Err(format!("template name '{name}' undefined")),
         None => Err("template or templateRef must be specified".into()),
     }
+}
+
+/// A template's `retryStrategy.retryPolicy` is one Argo knows (`validate.go` 687-695).
+fn retry_policy(template: &Value) -> Result<(), String> {
+    match template.pointer("/retryStrategy/retryPolicy").and_then(Value::as_str) {
+        None | Some("" | "Always" | "OnError" | "OnFailure" | "OnTransientError") => Ok(()),
+        Some(other) => Err(format!("{other} is not a valid RetryPolicy")),
+    }
+}
+
+/// The hooks of a workflow, step or task (`validateHooks`, `validate.go` 143-150): the
+/// template each names must exist; each but `exit` needs an expression (Argo checks
+/// this for the workflow and steps, `expressions`; a task's fails when it runs).
+fn validate_hooks(
+    holder: &Value,
+    base: &str,
+    templates: &BTreeMap<String, Value>,
+    expressions: bool,
+) -> Result<(), String> {
+    for (name, hook) in holder.get("hooks").and_then(Value::as_object).into_iter().flatten() {
+        if expressions && name != "exit" && hook.get("expression").and_then(Value::as_str).is_none_or(str::is_empty) {
+            return Err(format!("{base}.{name} Expression required"));
+        }
+        template_of(hook, templates).map_err(|e| format!("{base}.{name} {e}"))?;
+    }
+    if let Some(template) = holder.get("onExit").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+        template_of(&serde_json::json!({"template": template}), templates)?;
+    }
+    Ok(())
+}
+
+/// What the spec says beside its templates: its exit handler and hooks,
+/// its retry strategy.
+pub fn validate_spec(spec: &Value, templates: &BTreeMap<String, Value>) -> Result<(), String> {
+    if let Some(strategy) = spec.get("retryStrategy") {
+        retry_policy(&serde_json::json!({ "retryStrategy": strategy }))?;
+    }
+    validate_hooks(spec, "hooks", templates, true)
+}
+
+/// What only some kinds of template may have (`validateNonLeaf`, `validateLeaf`, `validate.go` 848-853, 987-989).
+fn leaf_or_not(name: &str, template: &Value, leaf: bool) -> Result<(), String> {
+    let has = |key: &str| template.get(key).is_some_and(|v| !v.is_null());
+    if !leaf && has("activeDeadlineSeconds") {
+        return Err(format!("templates.{name}.activeDeadlineSeconds is only valid for leaf templates"));
+    }
+    if leaf && has("parallelism") {
+        return Err(format!("templates.{name}.parallelism is only valid for steps and dag templates"));
+    }
+    Ok(())
 }
 
 fn validate_steps(name: &str, template: &Value, templates: &BTreeMap<String, Value>) -> Result<(), String> {
@@ -114,6 +171,7 @@ fn validate_steps(name: &str, template: &Value, templates: &BTreeMap<String, Val
                 return Err(format!("templates.{name}.steps[{index}].name '{step_name}' is not unique"));
             }
             template_of(step, templates).map_err(|e| format!("templates.{name}.steps[{index}].{step_name} {e}"))?;
+            validate_hooks(step, &format!("templates.{name}.steps[{index}].{step_name}"), templates, true)?;
         }
     }
     Ok(())
@@ -139,6 +197,7 @@ fn validate_dag(name: &str, template: &Value, templates: &BTreeMap<String, Value
             ));
         }
         template_of(task, templates).map_err(|e| format!("templates.{name}.tasks.{task_name} {e}"))?;
+        validate_hooks(task, &format!("templates.{name}.tasks.{task_name}"), templates, false)?;
         for (dependency, result) in depends_terms(task.get("depends").and_then(Value::as_str).unwrap_or_default()) {
             if let Some(result) = result.filter(|r| !RESULTS.contains(r)) {
                 return Err(format!(
