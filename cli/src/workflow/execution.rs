@@ -131,8 +131,8 @@ impl Execution {
 
     async fn run_plugin(&self, id: String, template: Value) {
         self.nodes.update(&id, |node| node.phase = Phase::Running);
-        let (steps, workflow) = (self.steps.clone(), self.name.clone());
-        let result = match tokio::spawn(async move { steps.run(&workflow, template).await }).await {
+        let (steps, workflow, node_id) = (self.steps.clone(), self.name.clone(), id.clone());
+        let result = match tokio::spawn(async move { steps.run(&workflow, &node_id, template).await }).await {
             Ok(result) => result,
             Err(error) => wasm_workflows_sdk::protocol::PluginResult::failed(format!("the step's task ended: {error}")),
         };

@@ -11,6 +11,7 @@
 //! tree ([`tree`]). [`expression`] evaluates `when`, `depends` and `{{=…}}`.
 
 mod arguments;
+mod artifacts;
 mod dag;
 pub mod document;
 mod execution;
@@ -32,6 +33,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+pub use self::artifacts::LocalRepository;
 use self::execution::Execution;
 pub use self::modules::Modules;
 use self::nodes::{Nodes, Phase};

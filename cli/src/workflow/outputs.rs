@@ -37,6 +37,7 @@ pub fn node_scope(prefix: &str, name: &str, node: &Node) -> Scope {
             scope.insert(key(&format!("outputs.parameters.{parameter_name}")), super::nodes::parameter_text(value));
         }
     }
+    scope.extend(super::artifacts::output_scope(prefix, name, node.outputs.as_ref()));
     scope
 }
 
