@@ -272,3 +272,61 @@ spec:
         (Some("Error"), Some("inputs.artifacts.orders was not supplied"))
     );
 }
+
+/// Serves `body` at `/README.md` (404 elsewhere) on loopback for one request; answers the origin.
+fn serve_once(body: Vec<u8>) -> (String, std::thread::JoinHandle<Vec<(String, String)>>) {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", server.server_addr().to_ip().unwrap());
+    let served = std::thread::spawn(move || {
+        let request = server.recv_timeout(std::time::Duration::from_secs(300)).unwrap().expect("a request");
+        let headers = request.headers().iter().map(|h| (h.field.to_string(), h.value.to_string())).collect();
+        let status = if request.url() == "/README.md" { 200 } else { 404 };
+        request.respond(tiny_http::Response::from_data(body).with_status_code(status)).unwrap();
+        headers
+    });
+    (origin, served)
+}
+
+#[test]
+fn markdown_renders_a_parameter_and_a_file_fetched_over_http() {
+    let readme = "# Hello\n\nSee www.example.com.[^1]\n\n[^1]: A footnote.\n";
+    let (origin, served) = serve_once(readme.as_bytes().to_vec());
+    // The shipped workflow, its README fetched from loopback instead of GitHub.
+    let shipped = std::fs::read_to_string(shipped("markdown")).unwrap();
+    let github = "https://raw.githubusercontent.com/wasm-workflows/wasm-workflows/main";
+    assert!(shipped.contains(github));
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("workflow.yaml");
+    std::fs::write(&file, shipped.replace(github, &origin)).unwrap();
+    let repository = folder.path().join("repository");
+    let ran = run(&file, "markdown", &["--artifact-repository", repository.to_str().unwrap()]);
+    served.join().unwrap();
+    assert_eq!(ran.phase(), "Succeeded", "{}", ran.stderr());
+    assert!(ran.parameter("from-a-parameter", "html").contains("<table>"));
+    let html = String::from_utf8(stored(&repository, ran.artifact("from-a-file", "html"))).unwrap();
+    assert!(html.starts_with("<h1>Hello</h1>"), "{html}");
+    // autolink and footnotes on, as the template's inputs say.
+    assert!(html.contains(r#"<a href="http://www.example.com">www.example.com</a>"#), "{html}");
+    assert!(html.contains("footnote"), "{html}");
+}
+
+#[test]
+fn an_http_artifact_that_is_not_there_fails_the_step() {
+    let (origin, served) = serve_once(b"missing".to_vec());
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("workflow.yaml");
+    let shipped = std::fs::read_to_string(shipped("markdown")).unwrap();
+    let github = "https://raw.githubusercontent.com/wasm-workflows/wasm-workflows/main/README.md";
+    std::fs::write(&file, shipped.replace(github, &format!("{origin}/gone.md"))).unwrap();
+    let ran = run(&file, "markdown", &[]);
+    let headers = served.join().unwrap();
+    assert!(headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("host")));
+    assert_eq!(ran.phase(), "Failed");
+    let node = ran.node("from-a-file");
+    assert_eq!(node["phase"], "Failed");
+    assert_eq!(
+        node["message"].as_str().unwrap(),
+        format!("input artifact \"input\": GET {origin}/gone.md answered 404 Not Found")
+    );
+    assert_eq!(ran.node("from-a-parameter")["phase"], "Succeeded");
+}

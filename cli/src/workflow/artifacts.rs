@@ -12,7 +12,8 @@
 //!   own name (`resolveArtifact`, `workflow/controller/scope.go` 195;
 //!   `steps.go` 524-541).
 //! - Before a Wasm step runs, each input artifact is placed in its work
-//!   directory: `raw.data` as it is, `s3.key` from the folder.
+//!   directory: `raw.data` as it is, `s3.key` from the folder, `http.url`
+//!   fetched by the host (as Argo's executor fetches it).
 //! - After it, each output artifact the template declares is copied to the
 //!   folder at its `s3.key`, else at `{workflow}/{node id}/{name}` (the
 //!   plugin host's `{{workflow.name}}/{{pod.name}}` with the node's id for
@@ -154,30 +155,39 @@ impl LocalRepository {
     }
 
     /// Places the input artifacts of the resolved `template` in `work_dir`,
-    /// each at its path below `artifacts-in/`.
-    pub fn place_inputs(&self, template: &Value, work_dir: &WorkDir) -> Result<(), String> {
+    /// each at its path below `artifacts-in/`: `raw.data`, an `s3.key` of
+    /// the folder, or an `http.url` fetched with `client` (with its `headers`).
+    pub async fn place_inputs(
+        &self,
+        template: &Value,
+        work_dir: &WorkDir,
+        client: &reqwest::Client,
+    ) -> Result<(), String> {
         for artifact in listed(template.get("inputs"), "artifacts") {
             let name = name_of(artifact);
             let path = artifact.get("path").and_then(Value::as_str).unwrap_or(name);
             let failed = |reason: String| format!("input artifact \"{name}\": {reason}");
-            let mut source: Box<dyn io::Read> = if let Some(data) = artifact.pointer("/raw/data") {
-                Box::new(io::Cursor::new(data.as_str().unwrap_or_default().as_bytes().to_vec()))
+            if let Some(data) = artifact.pointer("/raw/data") {
+                let mut file = work_dir.create_input(name, path).map_err(|error| failed(error.to_string()))?;
+                io::Write::write_all(&mut file, data.as_str().unwrap_or_default().as_bytes())
+                    .map_err(|error| failed(format!("cannot place it: {error}")))?;
             } else if let Some(key) = artifact.pointer("/s3/key").and_then(Value::as_str) {
-                let file = self.file(name, key).map_err(failed)?;
-                let opened = std::fs::File::open(&file).map_err(|error| {
+                let source = self.file(name, key).map_err(failed)?;
+                let mut opened = std::fs::File::open(&source).map_err(|error| {
                     failed(format!("key \"{key}\" is not in the artifact repository {}: {error}", self.root.display()))
                 })?;
-                Box::new(opened)
+                let mut file = work_dir.create_input(name, path).map_err(|error| failed(error.to_string()))?;
+                io::copy(&mut opened, &mut file).map_err(|error| failed(format!("cannot place it: {error}")))?;
+            } else if let Some(url) = artifact.pointer("/http/url").and_then(Value::as_str) {
+                let mut file = work_dir.create_input(name, path).map_err(|error| failed(error.to_string()))?;
+                download(client, url, artifact.pointer("/http/headers"), &mut file).await.map_err(failed)?;
             } else if let Some(kind) = LOCATIONS.iter().find(|key| artifact.get(**key).is_some_and(|v| !v.is_null())) {
                 return Err(failed(format!(
-                    "{kind} artifacts are not fetched by local runs: give it as raw data or an s3 key of the \
-                     local artifact repository"
+                    "{kind} artifacts are not fetched by local runs: give it as raw data, an http url or an s3 key \
+                     of the local artifact repository"
                 )));
-            } else {
-                continue; // An optional artifact nobody gave.
-            };
-            let mut file = work_dir.create_input(name, path).map_err(|error| failed(error.to_string()))?;
-            io::copy(&mut source, &mut file).map_err(|error| failed(format!("cannot place it: {error}")))?;
+            }
+            // Else an optional artifact nobody gave: nothing to place.
         }
         Ok(())
     }
@@ -217,6 +227,32 @@ impl LocalRepository {
         }
         Ok(stored)
     }
+}
+
+/// Writes what a GET of `url` (with Argo's `http.headers`, `[{name, value}]`) answers to `file`.
+async fn download(
+    client: &reqwest::Client,
+    url: &str,
+    headers: Option<&Value>,
+    file: &mut std::fs::File,
+) -> Result<(), String> {
+    let mut request = client.get(url);
+    for header in headers.and_then(Value::as_array).into_iter().flatten() {
+        let (Some(name), Some(value)) =
+            (header.get("name").and_then(Value::as_str), header.get("value").and_then(Value::as_str))
+        else {
+            continue;
+        };
+        request = request.header(name, value);
+    }
+    let mut response = request.send().await.map_err(|error| format!("GET {url}: {error}"))?;
+    if !response.status().is_success() {
+        return Err(format!("GET {url} answered {}", response.status()));
+    }
+    while let Some(chunk) = response.chunk().await.map_err(|error| format!("GET {url}: {error}"))? {
+        io::Write::write_all(file, &chunk).map_err(|error| format!("cannot place it: {error}"))?;
+    }
+    Ok(())
 }
 
 impl Prepared {

@@ -42,12 +42,18 @@ pub struct WasmSteps {
     modules: Modules,
     limits: StepLimits,
     artifacts: Option<LocalRepository>,
+    client: reqwest::Client,
 }
 
 impl WasmSteps {
     /// Steps run by `runner` with modules from `modules`, each within `limits`.
     pub fn new(runner: Arc<Runner>, modules: Modules, limits: StepLimits) -> WasmSteps {
-        WasmSteps { runner, modules, limits, artifacts: None }
+        crate::tls::install_crypto_provider();
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
+        WasmSteps { runner, modules, limits, artifacts: None, client }
     }
 
     /// The same, with artifacts in `repository` (without one, a step with
@@ -82,7 +88,7 @@ impl WasmSteps {
         };
         match (&self.artifacts, step.invocation.artifacts.first()) {
             (Some(repository), Some(_)) => {
-                if let Err(message) = repository.place_inputs(&template, &work_dir) {
+                if let Err(message) = repository.place_inputs(&template, &work_dir, &self.client).await {
                     return PluginResult::failed(message);
                 }
             }
