@@ -53,6 +53,12 @@ pub(crate) struct WorkflowArgs {
     #[arg(long, value_name = "DIR")]
     artifact_repository: Option<PathBuf>,
 
+    /// A folder of WorkflowTemplates (YAML or JSON files) that the
+    /// workflow's `templateRef`s and `workflowTemplateRef` name, beside
+    /// those in the workflow's own file.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+
     /// Run a local .wasm wherever the workflow names image REF (repeatable).
     #[arg(long = "module", value_name = "REF=FILE", value_parser = name_value)]
     modules: Vec<(String, String)>,
@@ -119,9 +125,12 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         Err(error) => return cannot_run(&format!("cannot read {}: {error}", args.module)),
     };
     let options = match parameters(&args) {
-        Ok(parameters) => {
-            SubmitOptions { parameters, entrypoint: args.workflow.entrypoint.clone(), name: args.workflow.name.clone() }
-        }
+        Ok(parameters) => SubmitOptions {
+            parameters,
+            entrypoint: args.workflow.entrypoint.clone(),
+            name: args.workflow.name.clone(),
+            templates_dir: args.workflow.templates.clone(),
+        },
         Err(message) => return cannot_run(&message),
     };
     let mut prepared = match workflow::prepare(&text, &options) {

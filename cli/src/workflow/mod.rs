@@ -24,6 +24,7 @@ pub mod object;
 mod outputs;
 mod steps;
 mod substitute;
+mod template_refs;
 pub mod tree;
 mod validate;
 mod wasm_step;
@@ -49,6 +50,8 @@ pub struct SubmitOptions {
     pub entrypoint: Option<String>,
     /// `--name`: the workflow's name (default: its own, or one generated).
     pub name: Option<String>,
+    /// `--templates`: a folder of WorkflowTemplates that `templateRef`s name.
+    pub templates_dir: Option<std::path::PathBuf>,
 }
 
 /// A workflow that can run.
@@ -86,6 +89,8 @@ pub fn prepare(text: &str, options: &SubmitOptions) -> Result<Prepared, String> 
         ));
     }
     let mut spec = chosen.get("spec").cloned().unwrap_or_else(|| json!({}));
+    let library = template_refs::Library::load(&documents, options.templates_dir.as_deref())?;
+    template_refs::resolve(&mut spec, &library)?;
     if let Some(entrypoint) = &options.entrypoint {
         spec["entrypoint"] = json!(entrypoint);
     }
