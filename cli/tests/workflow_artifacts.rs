@@ -330,3 +330,61 @@ fn an_http_artifact_that_is_not_there_fails_the_step() {
     );
     assert_eq!(ran.node("from-a-parameter")["phase"], "Succeeded");
 }
+
+// Adapted from Argo's examples/artifact-passing.yaml and
+// examples/dag-nested.yaml: a steps template exports its step's artifact
+// (`outputs.artifacts[].from`), and a DAG task consumes it.
+const NESTED: &str = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: artifact-passing
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      dag:
+        tasks:
+          - name: make
+            template: make-summary
+          - name: use
+            dependencies: [make]
+            template: sql
+            arguments:
+              parameters: [{name: query, value: "SELECT count(*) AS n FROM t"}]
+              artifacts: [{name: t, from: "{{tasks.make.outputs.artifacts.summary}}"}]
+    - name: make-summary
+      outputs:
+        artifacts: [{name: summary, from: "{{steps.query.outputs.artifacts.result}}"}]
+      steps:
+        - - name: query
+            template: sql
+            arguments:
+              parameters: [{name: query, value: "SELECT v FROM t WHERE v > 1"}]
+              artifacts: [{name: t, raw: {data: "v\n1\n2\n3\n"}}]
+    - name: sql
+      inputs:
+        parameters: [{name: query}]
+        artifacts: [{name: t, path: /t.csv}]
+      outputs:
+        artifacts: [{name: result, path: /result.csv}]
+      plugin:
+        wasm:
+          module:
+            oci: ghcr.io/wasm-workflows/sql:latest
+"#;
+
+#[test]
+fn a_steps_template_exports_its_steps_artifact_to_a_dag_task() {
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("workflow.yaml");
+    std::fs::write(&file, NESTED).unwrap();
+    let repository = folder.path().join("repository");
+    let ran = run(&file, "sql", &["--artifact-repository", repository.to_str().unwrap()]);
+    assert_eq!(ran.phase(), "Succeeded", "{}", ran.stderr());
+    // getTemplateOutputsFromScope (operator.go 3488-3506): the artifact `from` names, under the output's name.
+    let summary = ran.artifact("make", "summary");
+    assert_eq!(summary["s3"], ran.artifact("query", "result")["s3"]);
+    assert_eq!(String::from_utf8(stored(&repository, summary)).unwrap(), "v\n2\n3\n");
+    assert_eq!(String::from_utf8(stored(&repository, ran.artifact("use", "result"))).unwrap(), "n\n2\n");
+}

@@ -93,6 +93,33 @@ fn resolve_from(argument: Value) -> Result<Value, String> {
     }
 }
 
+/// The output artifacts of a steps or DAG `template`, each `from` an
+/// artifact in `scope` (`getTemplateOutputsFromScope`,
+/// `workflow/controller/operator.go` 3488-3506); none when it declares none.
+pub fn template_outputs(template: &Value, scope: &Scope) -> Result<Option<Vec<Value>>, String> {
+    let mut resolved = Vec::new();
+    for artifact in listed(template.get("outputs"), "artifacts") {
+        let Some(from) = artifact.get("from").and_then(Value::as_str).filter(|f| !f.is_empty()) else {
+            continue;
+        };
+        let tag = from.trim().trim_start_matches("{{").trim_end_matches("}}").trim();
+        let text = match scope.get(tag) {
+            Some(text) => text.as_str(),
+            None if from.trim_start().starts_with('{') && !from.contains("{{") => from,
+            None if artifact.get("optional").and_then(Value::as_bool) == Some(true) => continue,
+            None => return Err(format!("unable to resolve outputs from scope: Unable to resolve: {tag:?}")),
+        };
+        match serde_json::from_str::<Value>(text) {
+            Ok(mut found @ Value::Object(_)) => {
+                found["name"] = json!(name_of(artifact));
+                resolved.push(found);
+            }
+            _ => return Err(format!("unable to resolve outputs from scope: {from} is not an artifact")),
+        }
+    }
+    Ok(Some(resolved).filter(|list| !list.is_empty()))
+}
+
 /// The names `PREFIX.NAME.outputs.artifacts.A` of a node's `outputs`, each an artifact's JSON.
 pub fn output_scope(prefix: &str, name: &str, outputs: Option<&Value>) -> Scope {
     listed(outputs, "artifacts")
@@ -317,6 +344,25 @@ mod tests {
         assert_eq!(
             template["inputs"]["artifacts"][0],
             json!({"name": "summary", "path": "/summary.csv", "s3": {"key": "wf/wf-1/result"}})
+        );
+    }
+
+    #[test]
+    fn a_steps_template_gives_the_artifact_its_from_names() {
+        let scope: Scope = [(
+            "steps.gen.outputs.artifacts.out".to_owned(),
+            r#"{"name":"out","path":"/o","s3":{"key":"k"}}"#.to_owned(),
+        )]
+        .into();
+        let template = json!({"outputs": {"artifacts": [
+            {"name": "result", "from": "{{steps.gen.outputs.artifacts.out}}"},
+            {"name": "maybe", "from": "{{steps.other.outputs.artifacts.x}}", "optional": true}]}});
+        let outputs = template_outputs(&template, &scope).unwrap().unwrap();
+        assert_eq!(outputs, [json!({"name": "result", "path": "/o", "s3": {"key": "k"}})]);
+        let missing = json!({"outputs": {"artifacts": [{"name": "r", "from": "{{steps.nope.outputs.artifacts.x}}"}]}});
+        assert_eq!(
+            template_outputs(&missing, &scope).unwrap_err(),
+            "unable to resolve outputs from scope: Unable to resolve: \"steps.nope.outputs.artifacts.x\""
         );
     }
 
