@@ -117,6 +117,7 @@ impl Execution {
             Ok(Kind::Steps) => (NodeType::Steps, Phase::Running),
             Ok(Kind::Dag) => (NodeType::Dag, Phase::Running),
             Ok(Kind::Wasm) => (NodeType::Plugin, Phase::Pending),
+            Ok(Kind::Suspend) => (NodeType::Suspend, Phase::Pending),
             Err(what) => return fail(format!("Template '{template_name}' cannot run here: it is {what}")),
         };
         let id = self.create_node(name, node_type, Some(template_name), boundary, phase, None, inputs);
@@ -124,6 +125,7 @@ impl Execution {
         let running: BoxFuture<'a, ()> = match node_type {
             NodeType::Steps => Box::pin(self.run_steps(this, processed)),
             NodeType::Dag => Box::pin(self.run_dag(this, processed)),
+            NodeType::Suspend => Box::pin(self.run_suspend(this.id, processed)),
             _ => Box::pin(self.run_plugin(this.id, processed)),
         };
         Ok(running)
@@ -144,6 +146,18 @@ impl Execution {
         self.nodes.update(&id, |node| node.outputs = outputs);
         let message = Some(result.message).filter(|m| !m.is_empty());
         self.nodes.finish(&id, phase, message);
+    }
+
+    /// Waits out a suspend template's duration (`operator.go` 3998-4012).
+    async fn run_suspend(&self, id: String, template: Value) {
+        match super::suspend::duration(&template) {
+            Ok(duration) => {
+                self.nodes.update(&id, |node| node.phase = Phase::Running);
+                tokio::time::sleep(duration).await;
+                self.nodes.finish(&id, Phase::Succeeded, None);
+            }
+            Err(message) => self.nodes.finish(&id, Phase::Error, Some(message)),
+        }
     }
 
     /// The scope a steps or DAG template starts with: the global names and its inputs.

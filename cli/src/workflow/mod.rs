@@ -24,6 +24,7 @@ pub mod object;
 mod outputs;
 mod steps;
 mod substitute;
+mod suspend;
 mod template_refs;
 pub mod tree;
 mod validate;

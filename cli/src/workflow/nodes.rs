@@ -33,6 +33,8 @@ pub enum NodeType {
     Plugin,
     /// A step or task that did not run (`when` false, `depends` not met, an error before it ran).
     Skipped,
+    /// A `suspend` template, waiting its `duration`.
+    Suspend,
 }
 
 impl NodeType {
@@ -45,6 +47,7 @@ impl NodeType {
             NodeType::TaskGroup => "TaskGroup",
             NodeType::Plugin => "Plugin",
             NodeType::Skipped => "Skipped",
+            NodeType::Suspend => "Suspend",
         }
     }
 }
@@ -293,7 +296,7 @@ impl Nodes {
             return vec![id.to_owned()];
         };
         match node.node_type {
-            NodeType::Skipped | NodeType::Plugin => vec![node.id],
+            NodeType::Skipped | NodeType::Plugin | NodeType::Suspend => vec![node.id],
             NodeType::TaskGroup => {
                 if node.children.is_empty() {
                     vec![node.id]
