@@ -40,9 +40,10 @@ pub(crate) struct RunArgs {
     #[arg(long = "plugin-option", value_name = "NAME=VALUE", value_parser = name_value)]
     plugin_options: Vec<(String, String)>,
 
-    /// An input artifact from a local file, placed at PATH (default /NAME).
+    /// An input artifact from a local file, placed at PATH (default /NAME);
+    /// of a workflow, its `spec.arguments` artifact NAME (PATH unused).
     #[arg(long = "artifact", value_name = "NAME=FILE[:PATH]", value_parser = artifact)]
-    artifacts: Vec<InputFile>,
+    pub(super) artifacts: Vec<InputFile>,
 
     /// Copy output artifacts to DIR, each at its own path below it (DIR/PATH).
     #[arg(long, value_name = "DIR")]

@@ -10,7 +10,9 @@ use clap::{Args, ValueEnum};
 use serde_json::Value;
 use wasm_workflows_cli::runner::{ExitRule, ModuleCache, Runner};
 use wasm_workflows_cli::workflow::nodes::Phase;
-use wasm_workflows_cli::workflow::{self, Modules, StepLimits, SubmitOptions, WasmSteps, document, tree};
+use wasm_workflows_cli::workflow::{
+    self, LocalRepository, Modules, StepLimits, SubmitOptions, WasmSteps, document, tree,
+};
 
 use super::run::{RunArgs, name_value};
 
@@ -45,6 +47,18 @@ pub(crate) struct WorkflowArgs {
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Output::Tree)]
     output: Output,
 
+    /// The local artifact repository: a folder where artifacts are stored
+    /// at their keys (`s3.key`), kept after the run (default: a temporary
+    /// folder, removed at the end).
+    #[arg(long, value_name = "DIR")]
+    artifact_repository: Option<PathBuf>,
+
+    /// A folder of WorkflowTemplates (YAML or JSON files) that the
+    /// workflow's `templateRef`s and `workflowTemplateRef` name, beside
+    /// those in the workflow's own file.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+
     /// Run a local .wasm wherever the workflow names image REF (repeatable).
     #[arg(long = "module", value_name = "REF=FILE", value_parser = name_value)]
     modules: Vec<(String, String)>,
@@ -75,6 +89,32 @@ fn parameters(args: &RunArgs) -> Result<Vec<(String, String)>, String> {
     Ok(parameters)
 }
 
+/// The run's artifact repository: the folder the user named (kept), or a
+/// temporary one (removed when this is dropped).
+struct ArtifactFolder {
+    repository: LocalRepository,
+    temporary: bool,
+}
+
+impl ArtifactFolder {
+    fn new(named: Option<PathBuf>) -> std::io::Result<ArtifactFolder> {
+        let temporary = named.is_none();
+        let folder = named.unwrap_or_else(|| {
+            let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            std::env::temp_dir().join(format!("wasm-workflows-artifacts-{}-{}", std::process::id(), stamp.as_nanos()))
+        });
+        Ok(ArtifactFolder { repository: LocalRepository::new(folder)?, temporary })
+    }
+}
+
+impl Drop for ArtifactFolder {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = std::fs::remove_dir_all(self.repository.root());
+        }
+    }
+}
+
 pub(crate) fn run(args: RunArgs) -> ExitCode {
     let cannot_run = |message: &dyn std::fmt::Display| {
         eprintln!("error: {message}");
@@ -85,15 +125,29 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         Err(error) => return cannot_run(&format!("cannot read {}: {error}", args.module)),
     };
     let options = match parameters(&args) {
-        Ok(parameters) => {
-            SubmitOptions { parameters, entrypoint: args.workflow.entrypoint.clone(), name: args.workflow.name.clone() }
-        }
+        Ok(parameters) => SubmitOptions {
+            parameters,
+            entrypoint: args.workflow.entrypoint.clone(),
+            name: args.workflow.name.clone(),
+            templates_dir: args.workflow.templates.clone(),
+        },
         Err(message) => return cannot_run(&message),
     };
-    let prepared = match workflow::prepare(&text, &options) {
+    let mut prepared = match workflow::prepare(&text, &options) {
         Ok(prepared) => prepared,
         Err(message) => return cannot_run(&message),
     };
+    let repository = match ArtifactFolder::new(args.workflow.artifact_repository.clone()) {
+        Ok(folder) => folder,
+        Err(error) => return cannot_run(&format!("the artifact repository: {error}")),
+    };
+    for input in &args.artifacts {
+        let key = format!("{}/arguments/{}", prepared.name(), input.name);
+        match repository.repository.store_file(&input.name, &key, &input.source) {
+            Ok(artifact) => prepared.set_argument_artifact(artifact),
+            Err(message) => return cannot_run(&message),
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => return cannot_run(&format!("cannot start an async runtime: {error}")),
@@ -118,8 +172,10 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         max_work_dir_mib: args.budgets.max_work_dir,
         max_work_dir_entries: args.budgets.max_work_dir_entries,
     };
-    let steps = WasmSteps::new(runner.clone(), Modules::new(runner, local, Some(registry)), limits);
+    let steps = WasmSteps::new(runner.clone(), Modules::new(runner, local, Some(registry)), limits)
+        .with_artifacts(repository.repository.clone());
     let finished = runtime.block_on(prepared.run(steps));
+    drop(repository);
     let printed = match args.workflow.output {
         Output::Tree => tree::draw(&finished.workflow),
         Output::Json => serde_json::to_string_pretty(&finished.workflow).unwrap_or_default() + "\n",

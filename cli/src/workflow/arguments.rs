@@ -13,6 +13,7 @@ use super::substitute::{Scope, Unresolved, replace_in};
 /// and `globals` applied; the error is Argo's.
 pub fn apply(template: &Value, arguments: &Value, globals: &Scope) -> Result<Value, String> {
     let mut template = template.clone();
+    super::artifacts::apply_arguments(&mut template, arguments)?;
     let supplied = |name: &str| {
         arguments
             .get("parameters")
@@ -49,9 +50,9 @@ pub fn apply(template: &Value, arguments: &Value, globals: &Scope) -> Result<Val
     Ok(template)
 }
 
-/// The names `inputs.parameters.*` of a processed template.
+/// The names `inputs.parameters.*` (and `inputs.artifacts.*`) of a processed template.
 pub fn input_scope(template: &Value) -> Scope {
-    template
+    let mut scope: Scope = template
         .pointer("/inputs/parameters")
         .and_then(Value::as_array)
         .into_iter()
@@ -60,7 +61,9 @@ pub fn input_scope(template: &Value) -> Scope {
             let name = p.get("name")?.as_str()?;
             Some((format!("inputs.parameters.{name}"), super::nodes::parameter_text(p.get("value")?)))
         })
-        .collect()
+        .collect();
+    scope.extend(super::artifacts::input_scope(template));
+    scope
 }
 
 /// The inputs a node records: the processed template's, when it has any.

@@ -178,6 +178,7 @@ impl Execution {
             Ok(Kind::Steps) => (NodeType::Steps, Phase::Running),
             Ok(Kind::Dag) => (NodeType::Dag, Phase::Running),
             Ok(Kind::Wasm) => (NodeType::Plugin, Phase::Pending),
+            Ok(Kind::Suspend) => (NodeType::Suspend, Phase::Pending),
             Err(what) => {
                 let message = format!("Template '{template_name}' cannot run here: it is {what}");
                 self.create_node(
@@ -199,6 +200,7 @@ impl Execution {
         let running: BoxFuture<'a, ()> = match node_type {
             NodeType::Steps => Box::pin(self.run_steps(this, processed)),
             NodeType::Dag => Box::pin(self.run_dag(this, processed)),
+            NodeType::Suspend => Box::pin(self.run_suspend(this.id, processed)),
             _ => Box::pin(self.run_plugin(this, processed)),
         };
         Ok(running)
@@ -253,8 +255,8 @@ impl Execution {
     async fn run_plugin(&self, this: Boundary, template: Value) {
         let id = this.id;
         self.nodes.update(&id, |node| node.phase = Phase::Running);
-        let (steps, workflow) = (self.steps.clone(), self.name.clone());
-        let mut task = tokio::spawn(async move { steps.run(&workflow, template).await });
+        let (steps, workflow, node_id) = (self.steps.clone(), self.name.clone(), id.clone());
+        let mut task = tokio::spawn(async move { steps.run(&workflow, &node_id, template).await });
         // Past the workflow's deadline a plugin node that has not replied fails, unless it is
         // part of an exit handler (`failNodesWithoutCreatedPodsAfterDeadlineOrShutdown`,
         // `operator.go` 1424-1430).
@@ -306,6 +308,18 @@ impl Execution {
     /// Whether the workflow's deadline has passed.
     pub fn past_deadline(&self) -> bool {
         self.deadline.is_some_and(|deadline| Utc::now() > deadline)
+    }
+
+    /// Waits out a suspend template's duration (`operator.go` 3998-4012).
+    async fn run_suspend(&self, id: String, template: Value) {
+        match super::suspend::duration(&template) {
+            Ok(duration) => {
+                self.nodes.update(&id, |node| node.phase = Phase::Running);
+                tokio::time::sleep(duration).await;
+                self.nodes.finish(&id, Phase::Succeeded, None);
+            }
+            Err(message) => self.nodes.finish(&id, Phase::Error, Some(message)),
+        }
     }
 
     /// The scope a steps or DAG template starts with: the global names and its inputs.

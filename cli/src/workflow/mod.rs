@@ -11,6 +11,7 @@
 //! tree ([`tree`]). [`expression`] evaluates `when`, `depends` and `{{=…}}`.
 
 mod arguments;
+mod artifacts;
 mod dag;
 pub mod document;
 mod execution;
@@ -25,6 +26,8 @@ mod outputs;
 mod retry;
 mod steps;
 mod substitute;
+mod suspend;
+mod template_refs;
 pub mod tree;
 mod validate;
 mod wasm_step;
@@ -34,6 +37,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+pub use self::artifacts::LocalRepository;
 use self::execution::Execution;
 pub use self::modules::Modules;
 use self::nodes::{Nodes, Phase};
@@ -49,6 +53,8 @@ pub struct SubmitOptions {
     pub entrypoint: Option<String>,
     /// `--name`: the workflow's name (default: its own, or one generated).
     pub name: Option<String>,
+    /// `--templates`: a folder of WorkflowTemplates that `templateRef`s name.
+    pub templates_dir: Option<std::path::PathBuf>,
 }
 
 /// A workflow that can run.
@@ -86,6 +92,8 @@ pub fn prepare(text: &str, options: &SubmitOptions) -> Result<Prepared, String> 
         ));
     }
     let mut spec = chosen.get("spec").cloned().unwrap_or_else(|| json!({}));
+    let library = template_refs::Library::load(&documents, options.templates_dir.as_deref())?;
+    template_refs::resolve(&mut spec, &library)?;
     if let Some(entrypoint) = &options.entrypoint {
         spec["entrypoint"] = json!(entrypoint);
     }

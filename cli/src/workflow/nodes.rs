@@ -35,6 +35,8 @@ pub enum NodeType {
     Skipped,
     /// A template with a `retryStrategy`: its attempts are its children.
     Retry,
+    /// A `suspend` template, waiting its `duration`.
+    Suspend,
 }
 
 impl NodeType {
@@ -48,6 +50,7 @@ impl NodeType {
             NodeType::Plugin => "Plugin",
             NodeType::Skipped => "Skipped",
             NodeType::Retry => "Retry",
+            NodeType::Suspend => "Suspend",
         }
     }
 }
@@ -298,7 +301,7 @@ impl Nodes {
             return vec![id.to_owned()];
         };
         match node.node_type {
-            NodeType::Skipped | NodeType::Plugin => vec![node.id],
+            NodeType::Skipped | NodeType::Plugin | NodeType::Suspend => vec![node.id],
             NodeType::TaskGroup => {
                 if node.children.is_empty() {
                     vec![node.id]

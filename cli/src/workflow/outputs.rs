@@ -37,6 +37,7 @@ pub fn node_scope(prefix: &str, name: &str, node: &Node) -> Scope {
             scope.insert(key(&format!("outputs.parameters.{parameter_name}")), super::nodes::parameter_text(value));
         }
     }
+    scope.extend(super::artifacts::output_scope(prefix, name, node.outputs.as_ref()));
     scope
 }
 
@@ -94,9 +95,10 @@ fn loop_index(name: &str) -> usize {
 
 /// The outputs of a steps or DAG `template` from `scope`, or none when it declares none.
 pub fn template_outputs(template: &Value, scope: &Scope) -> Result<Option<Value>, String> {
+    let artifacts = super::artifacts::template_outputs(template, scope)?;
     let Some(declared) = template.pointer("/outputs/parameters").and_then(Value::as_array).filter(|p| !p.is_empty())
     else {
-        return Ok(None);
+        return Ok(artifacts.map(|artifacts| json!({ "artifacts": artifacts })));
     };
     let mut parameters = Vec::new();
     for parameter in declared {
@@ -127,7 +129,11 @@ pub fn template_outputs(template: &Value, scope: &Scope) -> Result<Option<Value>
         }
         parameters.push(resolved);
     }
-    Ok(Some(json!({ "parameters": parameters })))
+    let mut outputs = json!({ "parameters": parameters });
+    if let Some(artifacts) = artifacts {
+        outputs["artifacts"] = Value::Array(artifacts);
+    }
+    Ok(Some(outputs))
 }
 
 #[cfg(test)]

@@ -42,7 +42,7 @@ pub fn replace(text: &str, scope: &Scope, unresolved: Unresolved) -> Result<Stri
             },
             None => match scope.get(name) {
                 Some(value) => out.push_str(value),
-                None if unresolved == Unresolved::Keep => out.push_str(tag),
+                None if unresolved == Unresolved::Keep || !names_a_workflow_variable(name) => out.push_str(tag),
                 None => return Err(format!("failed to resolve {{{{{name}}}}}")),
             },
         }
@@ -50,6 +50,15 @@ pub fn replace(text: &str, scope: &Scope, unresolved: Unresolved) -> Result<Stri
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// Whether `name` is one of Argo's (`GlobalVarValidWorkflowVariablePrefix`,
+/// `workflow/common/common.go` 303): other tags, such as a Jinja template's
+/// `{{ version }}`, are not Argo's and stay as they are
+/// (`workflow/validate/validate.go` 805).
+fn names_a_workflow_variable(name: &str) -> bool {
+    const PREFIXES: [&str; 7] = ["item.", "steps.", "inputs.", "outputs.", "pod.", "workflow.", "tasks."];
+    name == "item" || PREFIXES.iter().any(|prefix| name.starts_with(prefix))
 }
 
 /// Replaces the tags in every string of `value`, in place.
@@ -92,6 +101,12 @@ mod tests {
         let mut value = serde_json::json!({"a": ["{{inputs.parameters.x}}", 2], "b": {"c": "{{item}}"}});
         replace_in(&mut value, &scope(), Unresolved::Fail).unwrap();
         assert_eq!(value, serde_json::json!({"a": ["1", 2], "b": {"c": "{\"a\":1}"}}));
+    }
+
+    #[test]
+    fn tags_that_are_not_argos_are_kept() {
+        let text = "{{ version }} {{ s.name }} {{inputs.parameters.x}}";
+        assert_eq!(replace(text, &scope(), Unresolved::Fail).unwrap(), "{{ version }} {{ s.name }} 1");
     }
 
     #[test]

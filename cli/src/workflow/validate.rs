@@ -22,6 +22,8 @@ pub enum Kind {
     Dag,
     /// `plugin.wasm`
     Wasm,
+    /// `suspend` (with a duration: see `suspend.rs`)
+    Suspend,
 }
 
 /// The kind of `template`; the error names what it is instead.
@@ -30,6 +32,7 @@ pub fn kind(template: &Value) -> Result<Kind, String> {
     match present.as_slice() {
         ["steps"] => Ok(Kind::Steps),
         ["dag"] => Ok(Kind::Dag),
+        ["suspend"] => Ok(Kind::Suspend),
         ["plugin"] => match template["plugin"].as_object().map(|p| p.keys().collect::<Vec<_>>()) {
             Some(keys) if keys == ["wasm"] => Ok(Kind::Wasm),
             Some(keys) => Err(format!("plugin {}", keys.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", "))),
@@ -75,9 +78,9 @@ pub fn validate(templates: &BTreeMap<String, Value>, entrypoint: &str) -> Result
         .collect();
     if !refused.is_empty() {
         return Err(format!(
-            "cannot run templates {}: only Wasm (plugin.wasm) templates, steps and DAGs run here \
-             (container, script, resource and data templates need a cluster; http and suspend \
-             templates are not supported here yet)",
+            "cannot run templates {}: only Wasm (plugin.wasm) templates, steps, DAGs and suspend \
+             templates with a duration run here (container, script, resource and data templates \
+             need a cluster; http templates are not supported here yet)",
             refused.join(", ")
         ));
     }
@@ -91,6 +94,12 @@ pub fn validate(templates: &BTreeMap<String, Value>, entrypoint: &str) -> Result
             Ok(Kind::Dag) => {
                 leaf_or_not(name, template, false)?;
                 validate_dag(name, template, templates)?;
+            }
+            Ok(Kind::Suspend) => {
+                leaf_or_not(name, template, true)?;
+                if let Some(message) = super::suspend::without_duration(name, template) {
+                    return Err(message);
+                }
             }
             _ => leaf_or_not(name, template, true)?,
         }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use wasm_workflows_sdk::protocol::{Phase, PluginResult};
 
+use super::artifacts::LocalRepository;
 use super::modules::Modules;
 use super::nodes::parameter_text;
 use crate::allow_list::AllowList;
@@ -40,17 +41,35 @@ pub struct WasmSteps {
     runner: Arc<Runner>,
     modules: Modules,
     limits: StepLimits,
+    artifacts: Option<LocalRepository>,
+    client: reqwest::Client,
 }
 
 impl WasmSteps {
     /// Steps run by `runner` with modules from `modules`, each within `limits`.
     pub fn new(runner: Arc<Runner>, modules: Modules, limits: StepLimits) -> WasmSteps {
-        WasmSteps { runner, modules, limits }
+        crate::tls::install_crypto_provider();
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
+        WasmSteps { runner, modules, limits, artifacts: None, client }
     }
 
-    /// Runs the resolved `template` of workflow `workflow`; the reply as Argo records it.
-    pub async fn run(&self, workflow: &str, template: Value) -> PluginResult {
-        let request = ExecuteRequest { workflow_name: workflow.to_owned(), workflow_id: workflow.to_owned(), template };
+    /// The same, with artifacts in `repository` (without one, a step with
+    /// artifacts fails saying so).
+    pub fn with_artifacts(self, repository: LocalRepository) -> WasmSteps {
+        WasmSteps { artifacts: Some(repository), ..self }
+    }
+
+    /// Runs the resolved `template` of node `node_id` of workflow
+    /// `workflow`; the reply as Argo records it.
+    pub async fn run(&self, workflow: &str, node_id: &str, template: Value) -> PluginResult {
+        let request = ExecuteRequest {
+            workflow_name: workflow.to_owned(),
+            workflow_id: workflow.to_owned(),
+            template: template.clone(),
+        };
         let step = match WasmStep::of(&request) {
             Ok(step) => step,
             Err(message) => return PluginResult::failed(message),
@@ -63,16 +82,24 @@ impl WasmSteps {
             Ok(list) => list,
             Err(error) => return PluginResult::failed(format!("plugin.wasm.permissions.http.allowed_hosts: {error}")),
         };
-        if let Some(artifact) = step.invocation.artifacts.first() {
-            return PluginResult::failed(format!(
-                "input artifact \"{}\": artifacts are not supported by local runs yet",
-                artifact.name
-            ));
-        }
         let work_dir = match WorkDir::create() {
             Ok(work_dir) => work_dir,
             Err(error) => return PluginResult::failed(format!("the host cannot create a work directory: {error}")),
         };
+        match (&self.artifacts, step.invocation.artifacts.first()) {
+            (Some(repository), Some(_)) => {
+                if let Err(message) = repository.place_inputs(&template, &work_dir, &self.client).await {
+                    return PluginResult::failed(message);
+                }
+            }
+            (None, Some(artifact)) => {
+                return PluginResult::failed(format!(
+                    "input artifact \"{}\": this run has no artifact repository to fetch it from",
+                    artifact.name
+                ));
+            }
+            (_, None) => {}
+        }
         let options = RunOptions {
             invocation: step.invocation,
             allowed_hosts,
@@ -91,16 +118,33 @@ impl WasmSteps {
         }
         let executed = self.runner.execute(&module, &work_dir, &options).await;
         let mut node = executed.node;
-        if node.phase == Phase::Succeeded
-            && let Some(output) =
-                executed.outputs.iter().find(|o| step.declared_outputs.iter().any(|d| d.name == o.name))
-        {
-            return PluginResult::failed(format!(
-                "output artifact \"{}\": artifacts are not supported by local runs yet",
-                output.name
-            ));
-        }
         node.outputs.artifacts.clear();
+        if node.phase == Phase::Succeeded {
+            match &self.artifacts {
+                Some(repository) => {
+                    match repository.store_outputs(
+                        workflow,
+                        node_id,
+                        &step.declared_outputs,
+                        &executed.outputs,
+                        &work_dir,
+                    ) {
+                        Ok(stored) => node.outputs.artifacts = stored,
+                        Err(message) => node = PluginResult::failed(message),
+                    }
+                }
+                None => {
+                    if let Some(output) =
+                        executed.outputs.iter().find(|o| step.declared_outputs.iter().any(|d| d.name == o.name))
+                    {
+                        node = PluginResult::failed(format!(
+                            "output artifact \"{}\": this run has no artifact repository to store it in",
+                            output.name
+                        ));
+                    }
+                }
+            }
+        }
         tokio::task::spawn_blocking(move || drop(work_dir));
         node
     }
