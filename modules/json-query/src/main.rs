@@ -8,6 +8,7 @@ mod decode;
 mod document;
 mod json;
 mod map;
+mod memory;
 mod natives;
 mod number;
 mod ops;

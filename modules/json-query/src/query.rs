@@ -106,8 +106,12 @@ impl Query {
         let values: Box<dyn Iterator<Item = Result<Val, String>> + 'v> = Box::new(values.map(Ok));
         let values = RcIter::new(values);
         let global = Global { lut: &self.0.lut, inputs: &values };
+        crate::memory::take_failure();
         while let Some(Ok(value)) = (&values).next() {
             for result in self.0.id.run((Ctx::<Data>::new(global, Vars::new([environment()])), value)) {
+                if let Some(reason) = crate::memory::take_failure() {
+                    return Err(RunError::Error(reason));
+                }
                 match result {
                     Ok(value) => output(value),
                     Err(exception) => {
@@ -124,7 +128,7 @@ impl Query {
                 }
             }
         }
-        Ok(())
+        crate::memory::take_failure().map_or(Ok(()), |reason| Err(RunError::Error(reason)))
     }
 }
 

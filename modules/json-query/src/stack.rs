@@ -22,6 +22,9 @@ const RESERVE: usize = 10 << 20;
 pub fn guard() -> Result<(), Error> {
     let marker = 0u8;
     let left = std::hint::black_box(&marker) as *const u8 as usize;
+    if crate::memory::failed() {
+        return Err(crate::value::error("an array too large for the module's memory was cut short"));
+    }
     if left < RESERVE {
         return Err(crate::value::error("Recursion too deep: the program's calls nest past the module's stack"));
     }

@@ -299,6 +299,7 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
                 }
             }
             (Kind::Ident, "def") => {
+                edits.extend(guarded_filter_parameters(&toks, code, n));
                 edits.extend(value_parameters(&toks, code, n));
                 edits.extend(guarded_body(&toks, code, n));
             }
@@ -417,6 +418,36 @@ fn value_parameters(toks: &[Token], code: &str, def_at: usize) -> Vec<Edit> {
     let bindings: Vec<String> =
         params.iter().map(|t| format!("{} as {} | ", &code[t.start + 1..t.end], &code[t.start..t.end])).collect();
     edits.push(Edit { at: toks[close + 1].end, len: 0, text: format!(" {}", bindings.concat()) });
+    edits
+}
+
+/// `def f(g): body` becomes `def f(_guarded_g): def g: if _stack_guard
+/// then _guarded_g else empty end; body`. A filter argument passed down
+/// through every level of a recursion (`def f(g): g | f(g)`) is called
+/// back through all of them, between the body's guards; the guard on each
+/// link makes a recursion too deep fail with a message there too.
+fn guarded_filter_parameters(toks: &[Token], code: &str, def_at: usize) -> Vec<Edit> {
+    let text = |i: usize| toks.get(i).map_or("", |t| &code[t.start..t.end]);
+    if toks.get(def_at + 1).map(|t| t.kind) != Some(Kind::Ident) || text(def_at + 2) != "(" {
+        return Vec::new();
+    }
+    let Some(close) = closing(toks, def_at + 2) else { return Vec::new() };
+    if text(close + 1) != ":" {
+        return Vec::new();
+    }
+    let params: Vec<&Token> = toks[def_at + 3..close].iter().filter(|t| t.kind == Kind::Ident).collect();
+    if params.is_empty() {
+        return Vec::new();
+    }
+    let mut edits: Vec<Edit> = params.iter().map(|t| Edit { at: t.start, len: 0, text: "_guarded_".into() }).collect();
+    let defs: Vec<String> = params
+        .iter()
+        .map(|t| {
+            let name = &code[t.start..t.end];
+            format!("def {name}: if _stack_guard then _guarded_{name} else empty end; ")
+        })
+        .collect();
+    edits.push(Edit { at: toks[close + 1].end, len: 0, text: format!(" {}", defs.concat()) });
     edits
 }
 
@@ -811,7 +842,10 @@ mod tests {
         assert_eq!(rw("[7 / 7 % 3, 1 + 2 * 3 % 4]"), "[(7 / 7) % 3, 1 + (2 * 3) % 4]");
         assert_eq!(rw("7 // 3 % 2"), "7 // 3 % 2");
         assert_eq!(rw("\"\\ud83d\\ude04\""), "\"😄\"");
-        assert_eq!(rw("def f($a; g): $a; 1"), "def f(a; g): a as $a |  if _stack_guard then ( $a) else empty end; 1");
+        assert_eq!(
+            rw("def f($a; g): $a; 1"),
+            "def f(a; _guarded_g): def g: if _stack_guard then _guarded_g else empty end;  a as $a |  if _stack_guard then ( $a) else empty end; 1"
+        );
         for cut in ["\"\\", "\"a\\", "\"\\(1)\\", "@base64 \"\\", ". as [$a] ?// $a | "] {
             assert!(rewrite(cut).is_ok(), "{cut}");
         }
