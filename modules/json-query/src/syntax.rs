@@ -14,7 +14,9 @@
 //! - `%` binds as `*` and `/` do: `a * b % c` becomes `(a * b) % c`;
 //! - `def f($x): body` becomes `def f(x): x as $x | body`;
 //! - UTF-16 surrogate pairs in strings (`"\ud83d\ude04"`) become the character;
-//! - `import` and `include` are refused with a message: a step has no module files.
+//! - `import` and `include` with metadata that is not a constant object, or a
+//!   path that is not constant, are refused with jq's message;
+//! - `$d::d` (jq's second name of data imported `as $d`) becomes `$d`.
 //!
 //! Positions in jaq's messages about the rewritten text are mapped back
 //! to the program as written ([`Rewritten::original_offset`]).
@@ -250,19 +252,28 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
             (Kind::Ident, _) if toks.get(n + 1).is_some_and(|next| text(next) == ":") => {
                 // A keyword used as an object key (`{if: 1}`).
             }
-            (Kind::Ident, "import" | "include") => {
-                return Err(Refused {
-                    reason: format!(
-                        "\"{}\" cannot load a module: a workflow step has no module files (put the definitions in the query)",
-                        text(t)
-                    ),
-                    offset: t.start,
-                });
+            (Kind::Ident, word @ ("import" | "include")) => {
+                // Checked here as jq checks them; src/library.rs finds the module.
+                let path = toks.get(n + 1);
+                if path.is_some_and(|p| p.kind == Kind::Str) && toks.get(n + 2).is_some_and(|t| text(t) == "\\(") {
+                    return Err(Refused { reason: "Import path must be constant".into(), offset: toks[n + 1].start });
+                }
+                let meta_at = if word == "include" { n + 2 } else { n + 4 };
+                if toks.get(meta_at).is_some_and(|m| !matches!(text(m), ";")) {
+                    if let Some(reason) = module_metadata_error(&toks[meta_at - 1..], code) {
+                        return Err(Refused { reason: reason.into(), offset: toks[meta_at].start });
+                    }
+                }
             }
             (Kind::Ident, "module") if n == 0 => {
                 if let Some(reason) = module_metadata_error(&toks, code) {
                     return Err(Refused { reason: reason.into(), offset: toks.get(1).map_or(code.len(), |t| t.start) });
                 }
+            }
+            // `import "data" as $d` binds `$d`, which jq also names `$d::d`.
+            (Kind::Var, name) if name.split_once("::").is_some_and(|(a, b)| a.get(1..) == Some(b)) => {
+                let short = name.split_once("::").map_or(name, |(a, _)| a);
+                edits.push(Edit { at: t.start, len: t.end - t.start, text: short.into() });
             }
             (Kind::Var, "$__loc__") => {
                 let loc = format!("{{\"file\":\"<top-level>\",\"line\":{}}}", line_of(t.start));
@@ -360,6 +371,64 @@ fn module_metadata_error(toks: &[Token], code: &str) -> Option<&'static str> {
         _ => true,
     });
     (!constant).then_some("Module metadata must be constant")
+}
+
+/// What jq's `modulemeta` says of a module whose text is `code`, as a jq
+/// program that builds it: the module's metadata with `deps` (each import
+/// or include: its metadata, `as`, `is_data`, `relpath`) and `defs` (each
+/// top-level definition as `name/arity`), in the module's order.
+pub fn module_outline(code: &str) -> Option<String> {
+    let toks = tokens(code);
+    let text = |i: usize| toks.get(i).map_or("", |t| &code[t.start..t.end]);
+    // The `;` ending the directive that starts at `from`.
+    let end = |from: usize| (from..toks.len()).find(|&i| text(i) == ";");
+    let mut at = 0;
+    let mut meta = "{}".to_owned();
+    if text(0) == "module" {
+        let close = end(1)?;
+        meta = code[toks[1].start..toks[close - 1].end].to_owned();
+        at = close + 1;
+    }
+    let mut deps = Vec::new();
+    while matches!(text(at), "import" | "include") {
+        let close = end(at)?;
+        let path = text(at + 1);
+        let (alias, meta_at) = if text(at) == "import" { (Some(text(at + 3)), at + 4) } else { (None, at + 2) };
+        let dep_meta = if meta_at < close { &code[toks[meta_at].start..toks[close - 1].end] } else { "{}" };
+        let fields = match alias {
+            Some(alias) => format!(
+                "{{as: {:?}, is_data: {}, relpath: {path}}}",
+                alias.trim_start_matches('$'),
+                alias.starts_with('$')
+            ),
+            None => format!("{{is_data: false, relpath: {path}}}"),
+        };
+        deps.push(format!("({dep_meta}) + {fields}"));
+        at = close + 1;
+    }
+    let mut defs = Vec::new();
+    let (mut depth, mut open_defs) = (0i32, 0);
+    for i in at..toks.len() {
+        match (toks[i].kind, text(i)) {
+            (Kind::Open, _) => depth += 1,
+            (Kind::Close, _) => depth -= 1,
+            (Kind::Ident, "def") if depth == 0 => {
+                if open_defs == 0 {
+                    let arity = if text(i + 2) == "(" {
+                        let close = closing(&toks, i + 2)?;
+                        1 + (i + 3..close).filter(|&j| text(j) == ";").count()
+                    } else {
+                        0
+                    };
+                    defs.push(format!("{:?}", format!("{}/{arity}", text(i + 1))));
+                }
+                open_defs += 1;
+            }
+            (Kind::Other, ";") if depth == 0 && open_defs > 0 => open_defs -= 1,
+            _ => {}
+        }
+    }
+    Some(format!("({meta}) + {{deps: [{}], defs: [{}]}}", deps.join(", "), defs.join(", ")))
 }
 
 /// For the `reduce` whose `as` is token `as_at`: its update `u` becomes
@@ -850,6 +919,7 @@ mod tests {
             assert!(rewrite(cut).is_ok(), "{cut}");
         }
         assert_eq!(rw("select(. > .5)"), "select(. > 0.5)");
+        assert_eq!(rw("$d::d[0], $d::e"), "$d[0], $d::e");
         assert_eq!(rw("13911860366432393 + 1"), "1.3911860366432393E16 + 1");
         assert_eq!(rw("{as: 1, reduce: 2, import: 3}"), "{as: 1, reduce: 2, import: 3}");
         assert_eq!(rw(". as {$a, $b:[$c]} | $b"), ". as {$a, $b, \"b\":[$c]} | $b");
@@ -877,7 +947,19 @@ mod tests {
     }
 
     #[test]
-    fn refuses_modules() {
-        assert_eq!(rewrite("import \"a\" as a; a::f").unwrap_err().offset, 0);
+    fn outlines_modules_for_modulemeta() {
+        assert_eq!(
+            module_outline("module {a: 1};\nimport \"b\" as b {search: \"./\"};\nimport \"d\" as $d;\ndef f(x; $y): def g: 1; g; def h: 2;").unwrap(),
+            "({a: 1}) + {deps: [({search: \"./\"}) + {as: \"b\", is_data: false, relpath: \"b\"}, ({}) + {as: \"d\", is_data: true, relpath: \"d\"}], defs: [\"f/2\", \"h/0\"]}"
+        );
+    }
+
+    #[test]
+    fn checks_imports_as_jq_does() {
+        assert!(rewrite("import \"a\" as a; a::f").is_ok());
+        assert!(rewrite("import \"a\" as a {search: \"./\"}; a::f").is_ok());
+        assert_eq!(rewrite("include \"a\" []; 0").unwrap_err().reason, "Module metadata must be an object");
+        assert_eq!(rewrite("include \"a\" (.+1); 0").unwrap_err().reason, "Module metadata must be constant");
+        assert_eq!(rewrite("include \"\\(a)\"; 0").unwrap_err().reason, "Import path must be constant");
     }
 }
