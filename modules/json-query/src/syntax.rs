@@ -259,10 +259,10 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
                     return Err(Refused { reason: "Import path must be constant".into(), offset: toks[n + 1].start });
                 }
                 let meta_at = if word == "include" { n + 2 } else { n + 4 };
-                if toks.get(meta_at).is_some_and(|m| !matches!(text(m), ";")) {
-                    if let Some(reason) = module_metadata_error(&toks[meta_at - 1..], code) {
-                        return Err(Refused { reason: reason.into(), offset: toks[meta_at].start });
-                    }
+                if toks.get(meta_at).is_some_and(|m| text(m) != ";")
+                    && let Some(reason) = module_metadata_error(&toks[meta_at - 1..], code)
+                {
+                    return Err(Refused { reason: reason.into(), offset: toks[meta_at].start });
                 }
             }
             (Kind::Ident, "module") if n == 0 => {
