@@ -315,6 +315,14 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
                 edits.extend(guarded_body(&toks, code, n));
             }
             (Kind::Str, _) => edits.extend(surrogate_escapes(code, t)),
+            (Kind::Other, "=") => {
+                let mut assignment = plain_assignment(&toks, code, n);
+                // Its `)` goes inside what an enclosing rewrite closes at the same place.
+                if let Some(close) = assignment.pop() {
+                    edits.insert(0, close);
+                }
+                edits.extend(assignment);
+            }
             (Kind::Other, "%") if !code[t.end..].starts_with('=') => {
                 if let Some(first) = product_start(&toks, code, n) {
                     edits.push(Edit { at: toks[first].start, len: 0, text: "(".into() });
@@ -429,6 +437,92 @@ pub fn module_outline(code: &str) -> Option<String> {
         }
     }
     Some(format!("({meta}) + {{deps: [{}], defs: [{}]}}", deps.join(", "), defs.join(", ")))
+}
+
+/// `l = r` (token `at` is its `=`) becomes `_assign(l; r)`, jq's
+/// definition (src/prelude.jq): the paths of `l` are taken on the input
+/// and each set to `r`'s value in turn, where jaq updates along `l`
+/// (`.. = ..` fails on a number as jq's does; `(try error(0)) = 1` has no
+/// path and gives its input). Nothing is changed where a side holds a
+/// construct whose extent is not plain (`if`, `reduce`, `as`, another
+/// assignment).
+fn plain_assignment(toks: &[Token], code: &str, at: usize) -> Vec<Edit> {
+    let b = code.as_bytes();
+    let t = &toks[at];
+    let before = t.start.checked_sub(1).map(|i| b[i]);
+    if matches!(before, Some(b'=' | b'|' | b'+' | b'-' | b'*' | b'/' | b'%' | b'<' | b'>' | b'!'))
+        || b.get(t.end) == Some(&b'=')
+    {
+        return Vec::new();
+    }
+    let text = |i: usize| &code[toks[i].start..toks[i].end];
+    let is_alt = |i: usize| {
+        text(i) == "/" && (b.get(toks[i].end) == Some(&b'/') || toks[i].start > 0 && b[toks[i].start - 1] == b'/')
+    };
+    // The left side: back to what binds looser than `=`.
+    let mut depth = 0;
+    let mut first = 0;
+    for i in (0..at).rev() {
+        match (toks[i].kind, text(i)) {
+            (Kind::Close, _) => depth += 1,
+            (Kind::Open, _) if depth > 0 => depth -= 1,
+            (Kind::Open, _) => {
+                first = i + 1;
+                break;
+            }
+            _ if depth > 0 => {}
+            (Kind::Other, "|") if b.get(toks[i].end) == Some(&b'=') => return Vec::new(),
+            (Kind::Other, "|" | "," | ";" | ":") | (Kind::AltOp, _) => {
+                first = i + 1;
+                break;
+            }
+            (Kind::Other, "/") if is_alt(i) => {
+                first = i + 1;
+                break;
+            }
+            (Kind::Ident, "then" | "else" | "elif" | "if" | "reduce" | "foreach" | "label" | "def") => {
+                first = i + 1;
+                break;
+            }
+            (Kind::Ident, "as" | "end" | "catch" | "import" | "include") => return Vec::new(),
+            _ => {}
+        }
+    }
+    if first >= at {
+        return Vec::new();
+    }
+    // The right side: on to what binds looser than `=`.
+    let mut depth = 0;
+    let mut last = None;
+    for i in at + 1..toks.len() {
+        match (toks[i].kind, text(i)) {
+            (Kind::Open, _) => depth += 1,
+            (Kind::Close, _) if depth > 0 => depth -= 1,
+            (Kind::Close, _) => break,
+            _ if depth > 0 => {}
+            (Kind::Other, "|") if b.get(toks[i].end) == Some(&b'=') => return Vec::new(),
+            (Kind::Other, "|" | "," | ";" | ":") | (Kind::AltOp, _) => break,
+            (Kind::Other, "/") if is_alt(i) => break,
+            (Kind::Other, "=")
+                if !(toks[i].start > 0 && b"=<>!".contains(&b[toks[i].start - 1])
+                    || b.get(toks[i].end) == Some(&b'=')) =>
+            {
+                return Vec::new();
+            }
+            (Kind::Ident, "then" | "else" | "elif" | "end" | "catch") => break,
+            (Kind::Ident, "if" | "reduce" | "foreach" | "label" | "def" | "try" | "as" | "import" | "include") => {
+                return Vec::new();
+            }
+            _ => {}
+        }
+        last = Some(i);
+    }
+    let Some(last) = last else { return Vec::new() };
+    vec![
+        Edit { at: toks[first].start, len: 0, text: "_assign(".into() },
+        Edit { at: t.start, len: 1, text: ";".into() },
+        Edit { at: toks[last].end, len: 0, text: ")".into() },
+    ]
 }
 
 /// For the `reduce` whose `as` is token `as_at`: its update `u` becomes
@@ -919,6 +1013,17 @@ mod tests {
             assert!(rewrite(cut).is_ok(), "{cut}");
         }
         assert_eq!(rw("select(. > .5)"), "select(. > 0.5)");
+        assert_eq!(rw(".. = .."), "_assign(.. ; ..)");
+        assert_eq!(rw("reduce .[] as $i ([];.[$i] = $i)"), "reduce .[] as $i ([]; [_assign(.[$i] ; $i)] | .[-1])");
+        assert_eq!(rw("try error(0) = 1"), "_assign(try error(0) ; 1)");
+        assert_eq!(
+            rw("[.a == 1, .b |= 2, .c += 3, .d != 4, .e <= 5]"),
+            "[.a == 1, .b |= 2, .c += 3, .d != 4, .e <= 5]"
+        );
+        assert_eq!(
+            rw("if . then .a = 1 else {b: (.c = 2)} end | .x = .y // 3"),
+            "if . then _assign(.a ; 1) else {b: (_assign(.c ; 2))} end | _assign(.x ; .y) // 3"
+        );
         assert_eq!(rw("$d::d[0], $d::e"), "$d[0], $d::e");
         assert_eq!(rw("13911860366432393 + 1"), "1.3911860366432393E16 + 1");
         assert_eq!(rw("{as: 1, reduce: 2, import: 3}"), "{as: 1, reduce: 2, import: 3}");
