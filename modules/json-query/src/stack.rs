@@ -1,7 +1,7 @@
 //! How much of the module's stack is left: recursive definitions (the
 //! program's, wrapped by src/syntax.rs, and `recurse`, `repeat`, `while`,
 //! `until` of src/prelude.jq) call `_stack_guard`, which fails with a
-//! message when less than [`RESERVE`] is left, before a deeper call would
+//! message when less than `RESERVE` is left, before a deeper call would
 //! overflow the stack and trap the module.
 //!
 //! In wasm the stack is the first 16 MiB of linear memory (build.rs), and
