@@ -7,7 +7,9 @@
 mod decode;
 mod document;
 mod json;
+mod library;
 mod map;
+mod memory;
 mod natives;
 mod number;
 mod ops;
@@ -29,10 +31,12 @@ use crate::query::{Query, RunError};
 
 #[workflow_step]
 fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
-    invocation.check_parameters(&["query", "json", "raw", "input_format", "output_format"])?;
+    invocation.check_parameters(&["query", "json", "raw", "input_format", "output_format", "library"])?;
     let code: String = invocation.parameter("query")?;
     let (input_format, format) = formats(&invocation)?;
-    let query = Query::compile(&code).map_err(|e| anyhow::anyhow!("parameter \"query\": syntax error: {e}"))?;
+    let library = library(&invocation)?;
+    let query = Query::compile_with(&code, library.as_ref())
+        .map_err(|e| anyhow::anyhow!("parameter \"query\": syntax error: {e}"))?;
     let document = document::read(&invocation)?;
     let mut outputs = Outputs::new(format);
     // `.[] | rest` runs `rest` on each element as the parser reads it.
@@ -62,6 +66,20 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
         (n, Format::Yaml) => format!("the query gave {n} outputs, returned as {n} YAML documents"),
     };
     Ok(PluginResult::succeeded(message).with_parameter("result", outputs.finish()))
+}
+
+/// Parameter `library`: the folder below the input artifacts that holds
+/// the program's jq modules and data files (jq's `-L`).
+fn library(invocation: &PluginInvocation) -> anyhow::Result<Option<library::Library>> {
+    let Some(folder) = invocation.parameter_opt::<String>("library")? else { return Ok(None) };
+    let artifacts = wasm_workflows_sdk::workdir::artifacts_in(&wasm_workflows_sdk::workdir::root());
+    let root = if folder.trim_matches('/').is_empty() {
+        artifacts
+    } else {
+        wasm_workflows_sdk::workdir::artifact_file(&artifacts, "library", &folder)
+            .map_err(|e| anyhow::anyhow!("parameter \"library\": {e}"))?
+    };
+    Ok(Some(library::Library::new(root)))
 }
 
 /// `rest` on each element of the document's arrays (and values of its

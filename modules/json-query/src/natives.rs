@@ -151,6 +151,7 @@ pub fn natives() -> Vec<Fun<Data>> {
         }),
         ("_base64d", v(0), |cv| one(string_input(&cv.1, crate::decode::base64))),
         ("_urid", v(0), |cv| one(string_input(&cv.1, crate::decode::uri))),
+        ("modulemeta", v(0), |cv| one(crate::library::modulemeta(&cv.1))),
         ("_stack_guard", v(0), |_| one(crate::stack::guard().map(|()| Val::Bool(true)))),
         ("nearbyint", v(0), |cv| one(round_half_even(&cv.1))),
         ("rint", v(0), |cv| one(round_half_even(&cv.1))),

@@ -6,6 +6,7 @@
 # Paths
 def getpath($p): ($p | _check_path) as $q | reduce $q[] as $k (.; .[$k]);
 def setpath($p; $v): _setpath($p; $v);
+def _assign(paths; $value): reduce path(paths) as $p (.; setpath($p; $value));
 def delpaths($ps): _delpaths($ps);
 def del(f): delpaths([path(f)]);
 def paths: path(..) | select(length > 0);

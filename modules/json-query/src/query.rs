@@ -2,14 +2,16 @@
 //! way jq runs it: once for each value, with `input` and `inputs` reading
 //! the values after it.
 
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use jaq_core::data::HasLut;
-use jaq_core::load::{self, Arena, File, Loader};
+use jaq_core::load::{self, Arena, File, Import, Loader};
 use jaq_core::native::Fun;
 use jaq_core::{Compiler, Ctx, DataT, Lut, Vars, compile};
 use jaq_std::input::{HasInputs, Inputs, RcIter};
 
+use crate::library::Library;
 use crate::position::Position;
 use crate::value::Val;
 
@@ -40,8 +42,9 @@ impl<'a> HasInputs<'a, Val> for Global<'a> {
     }
 }
 
-/// A compiled jq program.
-pub struct Query(jaq_core::Filter<Data>);
+/// A compiled jq program, with the values of the data files it imports
+/// (`import "NAME" as $x`).
+pub struct Query(jaq_core::Filter<Data>, Vec<Val>);
 
 /// Why a program does not compile, at which position of its text.
 #[derive(Debug, PartialEq, Eq)]
@@ -71,6 +74,11 @@ pub enum RunError {
 impl Query {
     /// Parses and compiles `code` with jq's standard library (as jaq provides it).
     pub fn compile(written: &str) -> Result<Query, SyntaxError> {
+        Query::compile_with(written, None)
+    }
+
+    /// [`Query::compile`], with `import` and `include` reading `library`.
+    pub fn compile_with(written: &str, library: Option<&Library>) -> Result<Query, SyntaxError> {
         let rewritten = crate::syntax::rewrite(written)
             .map_err(|r| SyntaxError { reason: r.reason, position: Position::of(written, r.offset) })?;
         let code = rewritten.code.as_str();
@@ -88,15 +96,30 @@ impl Query {
             .collect();
         BUILTINS.get_or_init(|| builtins_of(&defs, &funs));
         let arena = Arena::default();
+        if let Some(library) = library {
+            library.make_current();
+        }
+        let read = |import: Import<&str, PathBuf>| match library {
+            Some(library) => library.read_module(&import),
+            None => Err(NO_LIBRARY.to_owned()),
+        };
         let modules = Loader::new(defs)
-            .load(&arena, File { code, path: () })
+            .with_read(read)
+            .load(&arena, File { code, path: PathBuf::new() })
             .map_err(|errors| load_error(code, errors, &place))?;
+        let mut data = Vec::new();
+        load::import(&modules, |import| {
+            let value = library.ok_or_else(|| NO_LIBRARY.to_owned())?.read_data(&import)?;
+            data.push(value);
+            Ok(())
+        })
+        .map_err(|errors| load_error(code, errors, &place))?;
         let filter = Compiler::default()
             .with_global_vars(["$ENV"])
             .with_funs(funs)
             .compile(modules)
             .map_err(|errors| compile_error(code, errors, &place))?;
-        Ok(Query(filter))
+        Ok(Query(filter, data))
     }
 
     /// Runs the program on each of `values` in turn (`input` and `inputs`
@@ -106,8 +129,15 @@ impl Query {
         let values: Box<dyn Iterator<Item = Result<Val, String>> + 'v> = Box::new(values.map(Ok));
         let values = RcIter::new(values);
         let global = Global { lut: &self.0.lut, inputs: &values };
+        crate::memory::take_failure();
         while let Some(Ok(value)) = (&values).next() {
-            for result in self.0.id.run((Ctx::<Data>::new(global, Vars::new([environment()])), value)) {
+            for result in self.0.id.run((
+                Ctx::<Data>::new(global, Vars::new(std::iter::once(environment()).chain(self.1.iter().cloned()))),
+                value,
+            )) {
+                if let Some(reason) = crate::memory::take_failure() {
+                    return Err(RunError::Error(reason));
+                }
                 match result {
                     Ok(value) => output(value),
                     Err(exception) => {
@@ -124,7 +154,7 @@ impl Query {
                 }
             }
         }
-        Ok(())
+        crate::memory::take_failure().map_or(Ok(()), |reason| Err(RunError::Error(reason)))
     }
 }
 
@@ -198,10 +228,17 @@ fn describe(error: Val) -> String {
     }
 }
 
-fn load_error(code: &str, errors: load::Errors<&str, ()>, place: &dyn Fn(usize) -> Position) -> SyntaxError {
-    let Some((_, error)) = errors.into_iter().next() else {
+/// Why an import fails when the step has no library.
+const NO_LIBRARY: &str =
+    "this step has no module files (give them as input artifacts below the folder of parameter \"library\")";
+
+fn load_error(code: &str, errors: load::Errors<&str, PathBuf>, place: &dyn Fn(usize) -> Position) -> SyntaxError {
+    let Some((file, error)) = errors.into_iter().next() else {
         return SyntaxError { reason: "cannot be loaded".into(), position: place(0) };
     };
+    if !file.path.as_os_str().is_empty() {
+        return module_error(&file.path, error, place);
+    }
     let at = |found: &str| place(load::span(code, found).start);
     match error {
         load::Error::Lex(errors) => {
@@ -226,18 +263,42 @@ fn load_error(code: &str, errors: load::Errors<&str, ()>, place: &dyn Fn(usize) 
             SyntaxError { reason: format!("expected {}, found {found_text}", expected.as_str()), position: at(found) }
         }
         load::Error::Io(errors) => {
-            let (path, _) = errors.into_iter().next().expect("an I/O error");
-            SyntaxError {
-                reason: format!("cannot load module \"{path}\": this step has no module files"),
-                position: at(path),
-            }
+            let (path, why) = errors.into_iter().next().expect("an I/O error");
+            SyntaxError { reason: format!("cannot load module \"{path}\": {why}"), position: at(path) }
         }
     }
 }
 
-fn compile_error(code: &str, errors: compile::Errors<&str, ()>, place: &dyn Fn(usize) -> Position) -> SyntaxError {
-    let (name, undefined) =
-        errors.into_iter().flat_map(|(_, errors)| errors).next().expect("a failed compilation has an error");
+/// An error in a module file: named by its file, as its text is not the program's.
+fn module_error(path: &Path, error: load::Error<&str>, place: &dyn Fn(usize) -> Position) -> SyntaxError {
+    let why = match error {
+        load::Error::Io(errors) => {
+            errors.into_iter().next().map(|(p, why)| format!("cannot load module \"{p}\": {why}"))
+        }
+        load::Error::Lex(errors) => errors.into_iter().next().map(|(expected, found)| {
+            let found = found.chars().next().map_or("the end".to_owned(), |c| format!("\"{c}\""));
+            format!("expected {}, found {found}", expected.as_str())
+        }),
+        load::Error::Parse(errors) => errors.into_iter().next().map(|(expected, found)| {
+            let found = if found.is_empty() { "the end".to_owned() } else { format!("\"{found}\"") };
+            format!("expected {}, found {found}", expected.as_str())
+        }),
+    };
+    let file = path.file_name().map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into_owned());
+    SyntaxError { reason: format!("in module {file}: {}", why.unwrap_or_default()), position: place(0) }
+}
+
+fn compile_error(code: &str, errors: compile::Errors<&str, PathBuf>, place: &dyn Fn(usize) -> Position) -> SyntaxError {
+    let (file, errors) = errors.into_iter().next().expect("a failed compilation has an error");
+    let (name, undefined) = errors.into_iter().next().expect("a failed compilation has an error");
+    if !file.path.as_os_str().is_empty() {
+        let file = file.path.file_name().map_or(String::new(), |f| f.to_string_lossy().into_owned());
+        let reason = match &undefined {
+            compile::Undefined::Filter(arity) => format!("in module {file}: undefined filter \"{name}/{arity}\""),
+            undefined => format!("in module {file}: undefined {} \"{name}\"", undefined.as_str()),
+        };
+        return SyntaxError { reason, position: place(0) };
+    }
     let reason = match (name, &undefined) {
         ("reduce" | "foreach", compile::Undefined::Filter(arity)) => {
             format!("\"{name}\" with a wrong number of arguments ({arity})")

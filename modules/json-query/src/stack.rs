@@ -1,7 +1,7 @@
 //! How much of the module's stack is left: recursive definitions (the
 //! program's, wrapped by src/syntax.rs, and `recurse`, `repeat`, `while`,
 //! `until` of src/prelude.jq) call `_stack_guard`, which fails with a
-//! message when less than [`RESERVE`] is left, before a deeper call would
+//! message when less than `RESERVE` is left, before a deeper call would
 //! overflow the stack and trap the module.
 //!
 //! In wasm the stack is the first 16 MiB of linear memory (build.rs), and
@@ -22,6 +22,9 @@ const RESERVE: usize = 10 << 20;
 pub fn guard() -> Result<(), Error> {
     let marker = 0u8;
     let left = std::hint::black_box(&marker) as *const u8 as usize;
+    if crate::memory::failed() {
+        return Err(crate::value::error("an array too large for the module's memory was cut short"));
+    }
     if left < RESERVE {
         return Err(crate::value::error("Recursion too deep: the program's calls nest past the module's stack"));
     }

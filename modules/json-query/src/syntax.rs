@@ -14,7 +14,9 @@
 //! - `%` binds as `*` and `/` do: `a * b % c` becomes `(a * b) % c`;
 //! - `def f($x): body` becomes `def f(x): x as $x | body`;
 //! - UTF-16 surrogate pairs in strings (`"\ud83d\ude04"`) become the character;
-//! - `import` and `include` are refused with a message: a step has no module files.
+//! - `import` and `include` with metadata that is not a constant object, or a
+//!   path that is not constant, are refused with jq's message;
+//! - `$d::d` (jq's second name of data imported `as $d`) becomes `$d`.
 //!
 //! Positions in jaq's messages about the rewritten text are mapped back
 //! to the program as written ([`Rewritten::original_offset`]).
@@ -250,19 +252,28 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
             (Kind::Ident, _) if toks.get(n + 1).is_some_and(|next| text(next) == ":") => {
                 // A keyword used as an object key (`{if: 1}`).
             }
-            (Kind::Ident, "import" | "include") => {
-                return Err(Refused {
-                    reason: format!(
-                        "\"{}\" cannot load a module: a workflow step has no module files (put the definitions in the query)",
-                        text(t)
-                    ),
-                    offset: t.start,
-                });
+            (Kind::Ident, word @ ("import" | "include")) => {
+                // Checked here as jq checks them; src/library.rs finds the module.
+                let path = toks.get(n + 1);
+                if path.is_some_and(|p| p.kind == Kind::Str) && toks.get(n + 2).is_some_and(|t| text(t) == "\\(") {
+                    return Err(Refused { reason: "Import path must be constant".into(), offset: toks[n + 1].start });
+                }
+                let meta_at = if word == "include" { n + 2 } else { n + 4 };
+                if toks.get(meta_at).is_some_and(|m| text(m) != ";")
+                    && let Some(reason) = module_metadata_error(&toks[meta_at - 1..], code)
+                {
+                    return Err(Refused { reason: reason.into(), offset: toks[meta_at].start });
+                }
             }
             (Kind::Ident, "module") if n == 0 => {
                 if let Some(reason) = module_metadata_error(&toks, code) {
                     return Err(Refused { reason: reason.into(), offset: toks.get(1).map_or(code.len(), |t| t.start) });
                 }
+            }
+            // `import "data" as $d` binds `$d`, which jq also names `$d::d`.
+            (Kind::Var, name) if name.split_once("::").is_some_and(|(a, b)| a.get(1..) == Some(b)) => {
+                let short = name.split_once("::").map_or(name, |(a, _)| a);
+                edits.push(Edit { at: t.start, len: t.end - t.start, text: short.into() });
             }
             (Kind::Var, "$__loc__") => {
                 let loc = format!("{{\"file\":\"<top-level>\",\"line\":{}}}", line_of(t.start));
@@ -299,10 +310,19 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
                 }
             }
             (Kind::Ident, "def") => {
+                edits.extend(guarded_filter_parameters(&toks, code, n));
                 edits.extend(value_parameters(&toks, code, n));
                 edits.extend(guarded_body(&toks, code, n));
             }
             (Kind::Str, _) => edits.extend(surrogate_escapes(code, t)),
+            (Kind::Other, "=") => {
+                let mut assignment = plain_assignment(&toks, code, n);
+                // Its `)` goes inside what an enclosing rewrite closes at the same place.
+                if let Some(close) = assignment.pop() {
+                    edits.insert(0, close);
+                }
+                edits.extend(assignment);
+            }
             (Kind::Other, "%") if !code[t.end..].starts_with('=') => {
                 if let Some(first) = product_start(&toks, code, n) {
                     edits.push(Edit { at: toks[first].start, len: 0, text: "(".into() });
@@ -361,6 +381,150 @@ fn module_metadata_error(toks: &[Token], code: &str) -> Option<&'static str> {
     (!constant).then_some("Module metadata must be constant")
 }
 
+/// What jq's `modulemeta` says of a module whose text is `code`, as a jq
+/// program that builds it: the module's metadata with `deps` (each import
+/// or include: its metadata, `as`, `is_data`, `relpath`) and `defs` (each
+/// top-level definition as `name/arity`), in the module's order.
+pub fn module_outline(code: &str) -> Option<String> {
+    let toks = tokens(code);
+    let text = |i: usize| toks.get(i).map_or("", |t| &code[t.start..t.end]);
+    // The `;` ending the directive that starts at `from`.
+    let end = |from: usize| (from..toks.len()).find(|&i| text(i) == ";");
+    let mut at = 0;
+    let mut meta = "{}".to_owned();
+    if text(0) == "module" {
+        let close = end(1)?;
+        meta = code[toks[1].start..toks[close - 1].end].to_owned();
+        at = close + 1;
+    }
+    let mut deps = Vec::new();
+    while matches!(text(at), "import" | "include") {
+        let close = end(at)?;
+        let path = text(at + 1);
+        let (alias, meta_at) = if text(at) == "import" { (Some(text(at + 3)), at + 4) } else { (None, at + 2) };
+        let dep_meta = if meta_at < close { &code[toks[meta_at].start..toks[close - 1].end] } else { "{}" };
+        let fields = match alias {
+            Some(alias) => format!(
+                "{{as: {:?}, is_data: {}, relpath: {path}}}",
+                alias.trim_start_matches('$'),
+                alias.starts_with('$')
+            ),
+            None => format!("{{is_data: false, relpath: {path}}}"),
+        };
+        deps.push(format!("({dep_meta}) + {fields}"));
+        at = close + 1;
+    }
+    let mut defs = Vec::new();
+    let (mut depth, mut open_defs) = (0i32, 0);
+    for i in at..toks.len() {
+        match (toks[i].kind, text(i)) {
+            (Kind::Open, _) => depth += 1,
+            (Kind::Close, _) => depth -= 1,
+            (Kind::Ident, "def") if depth == 0 => {
+                if open_defs == 0 {
+                    let arity = if text(i + 2) == "(" {
+                        let close = closing(&toks, i + 2)?;
+                        1 + (i + 3..close).filter(|&j| text(j) == ";").count()
+                    } else {
+                        0
+                    };
+                    defs.push(format!("{:?}", format!("{}/{arity}", text(i + 1))));
+                }
+                open_defs += 1;
+            }
+            (Kind::Other, ";") if depth == 0 && open_defs > 0 => open_defs -= 1,
+            _ => {}
+        }
+    }
+    Some(format!("({meta}) + {{deps: [{}], defs: [{}]}}", deps.join(", "), defs.join(", ")))
+}
+
+/// `l = r` (token `at` is its `=`) becomes `_assign(l; r)`, jq's
+/// definition (src/prelude.jq): the paths of `l` are taken on the input
+/// and each set to `r`'s value in turn, where jaq updates along `l`
+/// (`.. = ..` fails on a number as jq's does; `(try error(0)) = 1` has no
+/// path and gives its input). Nothing is changed where a side holds a
+/// construct whose extent is not plain (`if`, `reduce`, `as`, another
+/// assignment).
+fn plain_assignment(toks: &[Token], code: &str, at: usize) -> Vec<Edit> {
+    let b = code.as_bytes();
+    let t = &toks[at];
+    let before = t.start.checked_sub(1).map(|i| b[i]);
+    if matches!(before, Some(b'=' | b'|' | b'+' | b'-' | b'*' | b'/' | b'%' | b'<' | b'>' | b'!'))
+        || b.get(t.end) == Some(&b'=')
+    {
+        return Vec::new();
+    }
+    let text = |i: usize| &code[toks[i].start..toks[i].end];
+    let is_alt = |i: usize| {
+        text(i) == "/" && (b.get(toks[i].end) == Some(&b'/') || toks[i].start > 0 && b[toks[i].start - 1] == b'/')
+    };
+    // The left side: back to what binds looser than `=`.
+    let mut depth = 0;
+    let mut first = 0;
+    for i in (0..at).rev() {
+        match (toks[i].kind, text(i)) {
+            (Kind::Close, _) => depth += 1,
+            (Kind::Open, _) if depth > 0 => depth -= 1,
+            (Kind::Open, _) => {
+                first = i + 1;
+                break;
+            }
+            _ if depth > 0 => {}
+            (Kind::Other, "|") if b.get(toks[i].end) == Some(&b'=') => return Vec::new(),
+            (Kind::Other, "|" | "," | ";" | ":") | (Kind::AltOp, _) => {
+                first = i + 1;
+                break;
+            }
+            (Kind::Other, "/") if is_alt(i) => {
+                first = i + 1;
+                break;
+            }
+            (Kind::Ident, "then" | "else" | "elif" | "if" | "reduce" | "foreach" | "label" | "def") => {
+                first = i + 1;
+                break;
+            }
+            (Kind::Ident, "as" | "end" | "catch" | "import" | "include") => return Vec::new(),
+            _ => {}
+        }
+    }
+    if first >= at {
+        return Vec::new();
+    }
+    // The right side: on to what binds looser than `=`.
+    let mut depth = 0;
+    let mut last = None;
+    for i in at + 1..toks.len() {
+        match (toks[i].kind, text(i)) {
+            (Kind::Open, _) => depth += 1,
+            (Kind::Close, _) if depth > 0 => depth -= 1,
+            (Kind::Close, _) => break,
+            _ if depth > 0 => {}
+            (Kind::Other, "|") if b.get(toks[i].end) == Some(&b'=') => return Vec::new(),
+            (Kind::Other, "|" | "," | ";" | ":") | (Kind::AltOp, _) => break,
+            (Kind::Other, "/") if is_alt(i) => break,
+            (Kind::Other, "=")
+                if !(toks[i].start > 0 && b"=<>!".contains(&b[toks[i].start - 1])
+                    || b.get(toks[i].end) == Some(&b'=')) =>
+            {
+                return Vec::new();
+            }
+            (Kind::Ident, "then" | "else" | "elif" | "end" | "catch") => break,
+            (Kind::Ident, "if" | "reduce" | "foreach" | "label" | "def" | "try" | "as" | "import" | "include") => {
+                return Vec::new();
+            }
+            _ => {}
+        }
+        last = Some(i);
+    }
+    let Some(last) = last else { return Vec::new() };
+    vec![
+        Edit { at: toks[first].start, len: 0, text: "_assign(".into() },
+        Edit { at: t.start, len: 1, text: ";".into() },
+        Edit { at: toks[last].end, len: 0, text: ")".into() },
+    ]
+}
+
 /// For the `reduce` whose `as` is token `as_at`: its update `u` becomes
 /// `[u] | .[-1]`, jq's rule (the last output of the update is the new
 /// state, null when it has none), where jaq's reduce ends with no output.
@@ -417,6 +581,36 @@ fn value_parameters(toks: &[Token], code: &str, def_at: usize) -> Vec<Edit> {
     let bindings: Vec<String> =
         params.iter().map(|t| format!("{} as {} | ", &code[t.start + 1..t.end], &code[t.start..t.end])).collect();
     edits.push(Edit { at: toks[close + 1].end, len: 0, text: format!(" {}", bindings.concat()) });
+    edits
+}
+
+/// `def f(g): body` becomes `def f(_guarded_g): def g: if _stack_guard
+/// then _guarded_g else empty end; body`. A filter argument passed down
+/// through every level of a recursion (`def f(g): g | f(g)`) is called
+/// back through all of them, between the body's guards; the guard on each
+/// link makes a recursion too deep fail with a message there too.
+fn guarded_filter_parameters(toks: &[Token], code: &str, def_at: usize) -> Vec<Edit> {
+    let text = |i: usize| toks.get(i).map_or("", |t| &code[t.start..t.end]);
+    if toks.get(def_at + 1).map(|t| t.kind) != Some(Kind::Ident) || text(def_at + 2) != "(" {
+        return Vec::new();
+    }
+    let Some(close) = closing(toks, def_at + 2) else { return Vec::new() };
+    if text(close + 1) != ":" {
+        return Vec::new();
+    }
+    let params: Vec<&Token> = toks[def_at + 3..close].iter().filter(|t| t.kind == Kind::Ident).collect();
+    if params.is_empty() {
+        return Vec::new();
+    }
+    let mut edits: Vec<Edit> = params.iter().map(|t| Edit { at: t.start, len: 0, text: "_guarded_".into() }).collect();
+    let defs: Vec<String> = params
+        .iter()
+        .map(|t| {
+            let name = &code[t.start..t.end];
+            format!("def {name}: if _stack_guard then _guarded_{name} else empty end; ")
+        })
+        .collect();
+    edits.push(Edit { at: toks[close + 1].end, len: 0, text: format!(" {}", defs.concat()) });
     edits
 }
 
@@ -811,11 +1005,26 @@ mod tests {
         assert_eq!(rw("[7 / 7 % 3, 1 + 2 * 3 % 4]"), "[(7 / 7) % 3, 1 + (2 * 3) % 4]");
         assert_eq!(rw("7 // 3 % 2"), "7 // 3 % 2");
         assert_eq!(rw("\"\\ud83d\\ude04\""), "\"😄\"");
-        assert_eq!(rw("def f($a; g): $a; 1"), "def f(a; g): a as $a |  if _stack_guard then ( $a) else empty end; 1");
+        assert_eq!(
+            rw("def f($a; g): $a; 1"),
+            "def f(a; _guarded_g): def g: if _stack_guard then _guarded_g else empty end;  a as $a |  if _stack_guard then ( $a) else empty end; 1"
+        );
         for cut in ["\"\\", "\"a\\", "\"\\(1)\\", "@base64 \"\\", ". as [$a] ?// $a | "] {
             assert!(rewrite(cut).is_ok(), "{cut}");
         }
         assert_eq!(rw("select(. > .5)"), "select(. > 0.5)");
+        assert_eq!(rw(".. = .."), "_assign(.. ; ..)");
+        assert_eq!(rw("reduce .[] as $i ([];.[$i] = $i)"), "reduce .[] as $i ([]; [_assign(.[$i] ; $i)] | .[-1])");
+        assert_eq!(rw("try error(0) = 1"), "_assign(try error(0) ; 1)");
+        assert_eq!(
+            rw("[.a == 1, .b |= 2, .c += 3, .d != 4, .e <= 5]"),
+            "[.a == 1, .b |= 2, .c += 3, .d != 4, .e <= 5]"
+        );
+        assert_eq!(
+            rw("if . then .a = 1 else {b: (.c = 2)} end | .x = .y // 3"),
+            "if . then _assign(.a ; 1) else {b: (_assign(.c ; 2))} end | _assign(.x ; .y) // 3"
+        );
+        assert_eq!(rw("$d::d[0], $d::e"), "$d[0], $d::e");
         assert_eq!(rw("13911860366432393 + 1"), "1.3911860366432393E16 + 1");
         assert_eq!(rw("{as: 1, reduce: 2, import: 3}"), "{as: 1, reduce: 2, import: 3}");
         assert_eq!(rw(". as {$a, $b:[$c]} | $b"), ". as {$a, $b, \"b\":[$c]} | $b");
@@ -843,7 +1052,19 @@ mod tests {
     }
 
     #[test]
-    fn refuses_modules() {
-        assert_eq!(rewrite("import \"a\" as a; a::f").unwrap_err().offset, 0);
+    fn outlines_modules_for_modulemeta() {
+        assert_eq!(
+            module_outline("module {a: 1};\nimport \"b\" as b {search: \"./\"};\nimport \"d\" as $d;\ndef f(x; $y): def g: 1; g; def h: 2;").unwrap(),
+            "({a: 1}) + {deps: [({search: \"./\"}) + {as: \"b\", is_data: false, relpath: \"b\"}, ({}) + {as: \"d\", is_data: true, relpath: \"d\"}], defs: [\"f/2\", \"h/0\"]}"
+        );
+    }
+
+    #[test]
+    fn checks_imports_as_jq_does() {
+        assert!(rewrite("import \"a\" as a; a::f").is_ok());
+        assert!(rewrite("import \"a\" as a {search: \"./\"}; a::f").is_ok());
+        assert_eq!(rewrite("include \"a\" []; 0").unwrap_err().reason, "Module metadata must be an object");
+        assert_eq!(rewrite("include \"a\" (.+1); 0").unwrap_err().reason, "Module metadata must be constant");
+        assert_eq!(rewrite("include \"\\(a)\"; 0").unwrap_err().reason, "Import path must be constant");
     }
 }

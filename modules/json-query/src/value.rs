@@ -650,7 +650,7 @@ impl From<jaq_core::val::Range<Val>> for Val {
 
 impl FromIterator<Val> for Val {
     fn from_iter<I: IntoIterator<Item = Val>>(iter: I) -> Val {
-        Val::arr(iter.into_iter().collect())
+        Val::arr(crate::memory::collect(iter))
     }
 }
 

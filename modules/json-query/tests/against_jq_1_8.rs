@@ -48,6 +48,12 @@ const CASES: &[(&str, &str)] = &[
     ("flatten", "{\"a\": [1, [2]], \"b\": 3}"),
     // Integer arguments are truncated.
     ("[jn(1.5; 2), ldexp(3; 1.5), ldexp(3; -1.5)]", "null"),
+    // `=` takes the left side's paths on the input and sets each in turn.
+    ("[try (.. = ..) catch .]", "[1, [2]]"),
+    ("[try (.. = ..) catch .]", "{\"a\": {\"b\": null}}"),
+    ("try error(0) = 1", "null"),
+    ("[(.a, .b) = (1, 2)], (.c[1:3] |= [\"x\"]), (.[\"d\"] = .a)", "{\"a\": 5, \"c\": [1, 2, 3, 4]}"),
+    ("reduce range(3) as $i ([]; .[$i] = $i * 2) | if . then .[0] = -1 else . end", "null"),
     // `$ENV` can be bound like any variable.
     ("1 as $ENV | $ENV", "null"),
     ("$ENV | type", "null"),

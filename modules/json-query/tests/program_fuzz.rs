@@ -32,6 +32,21 @@ const PIECES: &[&str] = &[
 /// The programs the issue found trapping the module.
 const KNOWN: &[&str] = &["\"\\", "\"a\\", "\"\\(1)\\", "@base64 \"\\", "\"\\u", "\"\\ud83d\\u"];
 
+/// Programs that trapped the module later, with their input and what the
+/// message of their Failed node says now: an array growing past the memory
+/// (the run is given 128 MiB, so it gets there quickly; the module stops
+/// the array with "... does not fit in the module's memory", or, when
+/// another allocation meets the limit first, the host says the module "ran
+/// out of memory"), and a filter argument passed down through every level
+/// of a recursion, whose call goes back through all of them.
+const KNOWN_LATER: &[(&str, &str, &str)] = &[
+    ("[recurse(. * .; .)]", "2", "memory"),
+    ("[range(1e9)] | length", "null", "memory"),
+    ("def f(x): x | f(x); f(1)", "null", "Recursion too deep"),
+    ("def f(x; y): y | f(y; x); f(1; 2)", "null", "Recursion too deep"),
+    ("def f(x): if . > 20000 then x else .+1 | f(x) end; 0 | f(7)", "null", "Recursion too deep"),
+];
+
 /// xorshift64*: small, and the same on every machine.
 struct Rng(u64);
 
@@ -105,4 +120,24 @@ fn no_program_traps_the_module() {
     );
     assert!(traps.is_empty(), "{} programs trap the module:\n{}", traps.len(), traps.join("\n"));
     assert!(succeeded > cases.len() / 10 && failed > cases.len() / 10, "the variants are not a mix of runs and errors");
+}
+
+#[test]
+fn programs_that_trapped_fail_with_their_reason() {
+    for (program, input, reason) in KNOWN_LATER {
+        let mut run = options(invocation(&[("query", program), ("json", input)]));
+        run.max_memory_mib = Some(128);
+        let node = json_query_with(run);
+        assert_eq!(node.phase, Phase::Failed, "{program}: {node:?}");
+        let message = &node.message;
+        let memory = message.contains("does not fit in the module's memory") || message.contains("ran out of memory");
+        let recursion = message.contains("the query failed: Recursion too deep");
+        assert!(
+            !message.contains("trapped")
+                && !message.contains("panicked")
+                && message.contains(reason)
+                && (memory || recursion),
+            "{program} on {input}: {message}"
+        );
+    }
 }

@@ -65,11 +65,36 @@ pub fn blocks(text: &str) -> Vec<Block> {
 /// The blocks of test file `name` (one of [`FILES`]), fetched first when
 /// they are not there yet.
 pub fn read(name: &str) -> Vec<Block> {
+    blocks(&std::fs::read_to_string(fetched().join(name)).unwrap())
+}
+
+/// jq's tests/modules (what jq's runner gives jq.test with `-L`): each
+/// file's path below that folder, and where it is.
+pub fn modules() -> Vec<(String, PathBuf)> {
+    fn walk(dir: &std::path::Path, below: &str, out: &mut Vec<(String, PathBuf)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = format!("{below}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().unwrap().is_dir() {
+                walk(&entry.path(), &format!("{name}/"), out);
+            } else {
+                out.push((name, entry.path()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&fetched().join("modules"), "", &mut out);
+    out.sort();
+    out
+}
+
+/// The folder of the fetched files, fetched first when they are not there yet.
+fn fetched() -> PathBuf {
     let root = workspace_root();
     let dir = std::env::var_os("JQ_TEST_SUITE_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| target_dir(&root).join("jq-test-suite"));
-    if FILES.iter().any(|f| !dir.join(f).exists()) {
+    if FILES.iter().any(|f| !dir.join(f).exists()) || !dir.join("modules/c/c.jq").exists() {
         let status = Command::new("bash")
             .arg(root.join("scripts/setup-jq-tests.sh"))
             .env("JQ_TEST_SUITE_DIR", &dir)
@@ -77,5 +102,5 @@ pub fn read(name: &str) -> Vec<Block> {
             .expect("run scripts/setup-jq-tests.sh");
         assert!(status.success(), "scripts/setup-jq-tests.sh could not fetch jq's test files");
     }
-    blocks(&std::fs::read_to_string(dir.join(name)).unwrap())
+    dir
 }
