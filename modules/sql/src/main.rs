@@ -11,6 +11,7 @@ mod insert;
 mod output;
 mod query;
 mod tables;
+mod temp_files;
 
 use rusqlite::Connection;
 use wasm_workflows_sdk::prelude::*;
@@ -28,7 +29,10 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
     let result = run_query(&invocation);
     drop(reserve);
     result.map_err(|error| {
-        let message = error.to_string();
+        let mut message = error.to_string();
+        if temp_files::ran_out_of_memory() {
+            message = message.replace("disk I/O error", "out of memory");
+        }
         if message.contains("out of memory") {
             anyhow::anyhow!(
                 "{message}: the query needs more memory than the step has (give the step more memory, or make the query keep less: fewer rows in a sort, a GROUP BY or a DISTINCT)"
@@ -71,6 +75,7 @@ fn run_query(invocation: &PluginInvocation) -> anyhow::Result<PluginResult> {
         other => anyhow::bail!("parameter \"types\": expected infer or text, got \"{other}\""),
     };
 
+    temp_files::register();
     let db = Connection::open_in_memory()?;
     // As the sqlite3 shell: foreign keys are not enforced unless asked for.
     db.execute_batch("PRAGMA foreign_keys = OFF")?;
