@@ -59,7 +59,7 @@ fn single_byte(invocation: &PluginInvocation, name: &str, allow_none: bool) -> a
 }
 
 fn run_query(invocation: &PluginInvocation) -> anyhow::Result<PluginResult> {
-    invocation.check_parameters(&["query", "format", "input_format", "delimiter", "quote", "types"])?;
+    invocation.check_parameters(&["query", "format", "input_format", "delimiter", "quote", "types", "header"])?;
     let sql: String = invocation.parameter("query")?;
     let format = OutputFormat::parse(&invocation.parameter_or::<String>("format", "csv")?)?;
     let forced = invocation.parameter_opt::<String>("input_format")?.map(|f| InputFormat::parse(&f)).transpose()?;
@@ -76,13 +76,14 @@ fn run_query(invocation: &PluginInvocation) -> anyhow::Result<PluginResult> {
     };
 
     temp_files::register();
+    let header: bool = invocation.parameter_or("header", true)?;
     let db = Connection::open_in_memory()?;
     // As the sqlite3 shell: foreign keys are not enforced unless asked for.
     db.execute_batch("PRAGMA foreign_keys = OFF")?;
     // The tables are loaded in one transaction without a rollback journal
     // (a failed load fails the step anyway); the query then has one.
     db.execute_batch("PRAGMA journal_mode = OFF; BEGIN")?;
-    let loaded = tables::load_all(&db, invocation, forced, CsvOptions { delimiter, quote, infer_types })?;
+    let loaded = tables::load_all(&db, invocation, forced, CsvOptions { delimiter, quote, infer_types, header })?;
     db.execute_batch("COMMIT; PRAGMA journal_mode = MEMORY")?;
 
     let mut output = Output::new(&db, format)?;

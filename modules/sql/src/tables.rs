@@ -47,6 +47,9 @@ pub struct CsvOptions {
     pub quote: Option<u8>,
     /// Infer column types (else every column is TEXT, as `.import` makes it).
     pub infer_types: bool,
+    /// The first record names the columns (else they are c0, c1, …, as
+    /// SQLite's CSV virtual table names them with `header=no`).
+    pub header: bool,
 }
 
 /// The first bytes of every SQLite database file.
@@ -105,7 +108,7 @@ pub fn load_all(
                 let tsv = artifact.path().to_ascii_lowercase().ends_with(".tsv");
                 let dialect =
                     Dialect { delimiter: csv.delimiter.unwrap_or(if tsv { b'\t' } else { b',' }), quote: csv.quote };
-                load_csv(db, &artifact, dialect, csv.infer_types)?
+                load_csv(db, &artifact, dialect, csv.infer_types, csv.header)?
             }
             InputFormat::Json => load_json(db, &artifact)?,
             InputFormat::Ndjson => load_ndjson(db, &artifact)?,
@@ -181,16 +184,30 @@ fn insert_sql(name: &str, count: usize) -> String {
 /// checks every record and infers the types, and the second inserts; else
 /// (every column TEXT) one pass checks and inserts, and a malformed record
 /// fails the step as before (the table is the step's own).
-fn load_csv(db: &Connection, artifact: &InputArtifact, dialect: Dialect, infer: bool) -> anyhow::Result<String> {
+fn load_csv(
+    db: &Connection,
+    artifact: &InputArtifact,
+    dialect: Dialect,
+    infer: bool,
+    has_header: bool,
+) -> anyhow::Result<String> {
     let csv_error = |e: crate::csv::CsvError| anyhow::anyhow!("{}: malformed CSV at {e}", source(artifact));
     let width_error = |reason: String| anyhow::anyhow!("{}: malformed CSV at {reason}", source(artifact));
     let mut reader = CsvReader::new(open_large(artifact)?, dialect);
     anyhow::ensure!(
         reader.next_record().map_err(csv_error)?,
-        "{}: the CSV is empty: expected a header row naming the columns",
-        source(artifact)
+        "{}: the CSV is empty: expected {}",
+        source(artifact),
+        if has_header { "a header row naming the columns" } else { "at least one record" }
     );
-    let header: Vec<String> = (0..reader.len()).map(|i| reader.field(i).to_owned()).collect();
+    let header: Vec<String> = if has_header {
+        (0..reader.len()).map(|i| reader.field(i).to_owned()).collect()
+    } else {
+        // The first record is data: read it again below.
+        let names = (0..reader.len()).map(|i| format!("c{i}")).collect();
+        reader = CsvReader::new(open_large(artifact)?, dialect);
+        names
+    };
     let width = header.len();
     let types = if infer {
         let mut inferences = vec![Inference::default(); width];
@@ -201,7 +218,9 @@ fn load_csv(db: &Connection, artifact: &InputArtifact, dialect: Dialect, infer: 
             }
         }
         reader = CsvReader::new(open_large(artifact)?, dialect);
-        reader.next_record().map_err(csv_error)?;
+        if has_header {
+            reader.next_record().map_err(csv_error)?;
+        }
         inferences.iter().map(|i| i.column_type()).collect()
     } else {
         vec![ColumnType::Text; width]
