@@ -114,7 +114,7 @@ static METHODS: ffi::sqlite3_io_methods = ffi::sqlite3_io_methods {
 /// The contents of an open file.
 ///
 /// # Safety
-/// `file` is a `MemoryFile` opened by [`open`] and not yet closed.
+/// `file` is a `MemoryFile` opened by `open` and not yet closed.
 unsafe fn contents<'a>(file: *mut ffi::sqlite3_file) -> &'a mut Vec<u8> {
     // SAFETY: as the caller promises.
     unsafe { &mut *(*file.cast::<MemoryFile>()).data }
