@@ -11,6 +11,7 @@ mod insert;
 mod output;
 mod query;
 mod tables;
+mod temp_files;
 
 use rusqlite::Connection;
 use wasm_workflows_sdk::prelude::*;
@@ -28,7 +29,10 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
     let result = run_query(&invocation);
     drop(reserve);
     result.map_err(|error| {
-        let message = error.to_string();
+        let mut message = error.to_string();
+        if temp_files::ran_out_of_memory() {
+            message = message.replace("disk I/O error", "out of memory");
+        }
         if message.contains("out of memory") {
             anyhow::anyhow!(
                 "{message}: the query needs more memory than the step has (give the step more memory, or make the query keep less: fewer rows in a sort, a GROUP BY or a DISTINCT)"
@@ -55,7 +59,7 @@ fn single_byte(invocation: &PluginInvocation, name: &str, allow_none: bool) -> a
 }
 
 fn run_query(invocation: &PluginInvocation) -> anyhow::Result<PluginResult> {
-    invocation.check_parameters(&["query", "format", "input_format", "delimiter", "quote", "types"])?;
+    invocation.check_parameters(&["query", "format", "input_format", "delimiter", "quote", "types", "header"])?;
     let sql: String = invocation.parameter("query")?;
     let format = OutputFormat::parse(&invocation.parameter_or::<String>("format", "csv")?)?;
     let forced = invocation.parameter_opt::<String>("input_format")?.map(|f| InputFormat::parse(&f)).transpose()?;
@@ -71,13 +75,15 @@ fn run_query(invocation: &PluginInvocation) -> anyhow::Result<PluginResult> {
         other => anyhow::bail!("parameter \"types\": expected infer or text, got \"{other}\""),
     };
 
+    temp_files::register();
+    let header: bool = invocation.parameter_or("header", true)?;
     let db = Connection::open_in_memory()?;
     // As the sqlite3 shell: foreign keys are not enforced unless asked for.
     db.execute_batch("PRAGMA foreign_keys = OFF")?;
     // The tables are loaded in one transaction without a rollback journal
     // (a failed load fails the step anyway); the query then has one.
     db.execute_batch("PRAGMA journal_mode = OFF; BEGIN")?;
-    let loaded = tables::load_all(&db, invocation, forced, CsvOptions { delimiter, quote, infer_types })?;
+    let loaded = tables::load_all(&db, invocation, forced, CsvOptions { delimiter, quote, infer_types, header })?;
     db.execute_batch("COMMIT; PRAGMA journal_mode = MEMORY")?;
 
     let mut output = Output::new(&db, format)?;

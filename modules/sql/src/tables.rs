@@ -47,6 +47,9 @@ pub struct CsvOptions {
     pub quote: Option<u8>,
     /// Infer column types (else every column is TEXT, as `.import` makes it).
     pub infer_types: bool,
+    /// The first record names the columns (else they are c0, c1, …, as
+    /// SQLite's CSV virtual table names them with `header=no`).
+    pub header: bool,
 }
 
 /// The first bytes of every SQLite database file.
@@ -105,7 +108,7 @@ pub fn load_all(
                 let tsv = artifact.path().to_ascii_lowercase().ends_with(".tsv");
                 let dialect =
                     Dialect { delimiter: csv.delimiter.unwrap_or(if tsv { b'\t' } else { b',' }), quote: csv.quote };
-                load_csv(db, &artifact, dialect, csv.infer_types)?
+                load_csv(db, &artifact, dialect, csv.infer_types, csv.header)?
             }
             InputFormat::Json => load_json(db, &artifact)?,
             InputFormat::Ndjson => load_ndjson(db, &artifact)?,
@@ -177,40 +180,59 @@ fn insert_sql(name: &str, count: usize) -> String {
     format!("INSERT INTO {} VALUES ({})", quoted(name), vec!["?"; count].join(", "))
 }
 
-/// A CSV artifact into a table: a first pass reads the header, checks every
-/// record and infers the types; the second inserts.
-fn load_csv(db: &Connection, artifact: &InputArtifact, dialect: Dialect, infer: bool) -> anyhow::Result<String> {
+/// A CSV artifact into a table. With `infer`, a first pass reads the header,
+/// checks every record and infers the types, and the second inserts; else
+/// (every column TEXT) one pass checks and inserts, and a malformed record
+/// fails the step as before (the table is the step's own).
+fn load_csv(
+    db: &Connection,
+    artifact: &InputArtifact,
+    dialect: Dialect,
+    infer: bool,
+    has_header: bool,
+) -> anyhow::Result<String> {
     let csv_error = |e: crate::csv::CsvError| anyhow::anyhow!("{}: malformed CSV at {e}", source(artifact));
+    let width_error = |reason: String| anyhow::anyhow!("{}: malformed CSV at {reason}", source(artifact));
     let mut reader = CsvReader::new(open_large(artifact)?, dialect);
     anyhow::ensure!(
         reader.next_record().map_err(csv_error)?,
-        "{}: the CSV is empty: expected a header row naming the columns",
-        source(artifact)
+        "{}: the CSV is empty: expected {}",
+        source(artifact),
+        if has_header { "a header row naming the columns" } else { "at least one record" }
     );
-    let header: Vec<String> = (0..reader.len()).map(|i| reader.field(i).to_owned()).collect();
+    let header: Vec<String> = if has_header {
+        (0..reader.len()).map(|i| reader.field(i).to_owned()).collect()
+    } else {
+        // The first record is data: read it again below.
+        let names = (0..reader.len()).map(|i| format!("c{i}")).collect();
+        reader = CsvReader::new(open_large(artifact)?, dialect);
+        names
+    };
     let width = header.len();
-    let mut inferences = vec![Inference::default(); width];
-    let mut rows = 0u64;
-    while reader.next_record().map_err(csv_error)? {
-        check_width(&reader, width)
-            .map_err(|reason| anyhow::anyhow!("{}: malformed CSV at {reason}", source(artifact)))?;
-        if infer {
+    let types = if infer {
+        let mut inferences = vec![Inference::default(); width];
+        while reader.next_record().map_err(csv_error)? {
+            check_width(&reader, width).map_err(width_error)?;
             for (i, inference) in inferences.iter_mut().enumerate() {
                 inference.see(reader.field_bytes(i));
             }
         }
-        rows += 1;
-    }
-    let types: Vec<ColumnType> =
-        inferences.iter().map(|i| if infer { i.column_type() } else { ColumnType::Text }).collect();
+        reader = CsvReader::new(open_large(artifact)?, dialect);
+        if has_header {
+            reader.next_record().map_err(csv_error)?;
+        }
+        inferences.iter().map(|i| i.column_type()).collect()
+    } else {
+        vec![ColumnType::Text; width]
+    };
     let columns: Vec<(String, ColumnType)> =
         columns::unique_names(&header).into_iter().zip(types.iter().copied()).collect();
     create_table(db, artifact.name(), &columns)?;
 
-    let mut reader = CsvReader::new(open_large(artifact)?, dialect);
-    reader.next_record().map_err(csv_error)?;
     let mut insert = Insert::prepare(db, &insert_sql(artifact.name(), width))?;
+    let mut rows = 0u64;
     while reader.next_record().map_err(csv_error)? {
+        check_width(&reader, width).map_err(width_error)?;
         let fields = types.iter().enumerate().map(|(i, column_type)| match reader.field_bytes(i) {
             b"" if column_type.empty_is_null() => Field::Null,
             value => Field::Text(value),
@@ -218,6 +240,7 @@ fn load_csv(db: &Connection, artifact: &InputArtifact, dialect: Dialect, infer: 
         insert.row(fields).map_err(|e| {
             anyhow::anyhow!("{}: line {}: cannot insert the record: {e}", source(artifact), reader.record_line())
         })?;
+        rows += 1;
     }
     Ok(format!("table \"{}\" ({rows} rows, {width} columns, from CSV)", artifact.name()))
 }

@@ -57,9 +57,9 @@ const GENERATED_QUERIES: &[&str] = &[
     "SELECT category, sum(value * qty) FILTER (WHERE qty > 3) FROM g GROUP BY 1 ORDER BY 1",
 ];
 
-/// A deterministic table of 2,000 rows: integers, decimals (some with
+/// A deterministic table of `rows` rows: integers, decimals (some with
 /// exponents), empty fields, and text that needs quoting.
-fn generated_csv() -> String {
+fn generated_csv(rows: u64) -> String {
     let categories = ["alpha", "beta, gamma", "\"quoted\"", "ünïcode", " spaced ", "tab\there"];
     let mut state: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = move || {
@@ -69,7 +69,7 @@ fn generated_csv() -> String {
         state
     };
     let mut csv = String::from("id,category,value,qty,label\n");
-    for id in 1..=2000 {
+    for id in 1..=rows {
         let category = categories[(next() % 6) as usize];
         let value = match next() % 5 {
             0 => format!("{}", (next() % 100_000) as i64 - 50_000),
@@ -220,9 +220,24 @@ fn orders_csv_with_inferred_types_gives_what_sqlite3_gives() {
 
 #[test]
 fn generated_csv_gives_what_sqlite3_gives() {
-    let csv = generated_csv();
+    let csv = generated_csv(2000);
     let mut wrong = compare("g", "g.csv", csv.as_bytes(), GENERATED_QUERIES, "text");
     wrong.extend(compare("g", "g.csv", csv.as_bytes(), GENERATED_QUERIES, "infer"));
+    assert!(wrong.is_empty(), "{} queries differ:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+/// Sorts larger than the page cache (2 MB): SQLite sorts them in runs
+/// written to temporary files (in memory: src/temp_files.rs), then merges.
+#[test]
+fn sorts_larger_than_the_cache_give_what_sqlite3_gives() {
+    let csv = generated_csv(120_000);
+    assert!(csv.len() > 4_000_000, "{} bytes", csv.len());
+    let queries = [
+        "SELECT label, id, category, value FROM g ORDER BY label DESC, id",
+        "SELECT category, count(*), sum(qty), max(label), min(value) FROM g GROUP BY category ORDER BY category",
+        "SELECT count(DISTINCT label), count(DISTINCT value || category) FROM g",
+    ];
+    let wrong = compare("g", "g.csv", csv.as_bytes(), &queries, "text");
     assert!(wrong.is_empty(), "{} queries differ:\n{}", wrong.len(), wrong.join("\n"));
 }
 

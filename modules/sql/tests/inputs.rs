@@ -56,6 +56,32 @@ fn types_text_makes_every_column_text_as_sqlite3_import_does() {
 }
 
 #[test]
+fn header_false_reads_the_first_record_as_data_in_columns_c0_c1() {
+    // An empty TEXT value is '' (printed as ""), an empty number NULL.
+    let csv: &[u8] = b"1,x,2.5\n2,,\n";
+    for types in ["infer", "text"] {
+        let answer = sql(
+            &[
+                ("query", "SELECT c0, c1, c2, typeof(c0), typeof(c2) FROM t ORDER BY c0"),
+                ("header", "false"),
+                ("types", types),
+            ],
+            &[input("t", "/t.csv", csv)],
+        );
+        let expected = if types == "infer" {
+            "c0,c1,c2,typeof(c0),typeof(c2)\n1,x,2.5,integer,real\n2,\"\",,integer,null\n"
+        } else {
+            "c0,c1,c2,typeof(c0),typeof(c2)\n1,x,2.5,text,text\n2,\"\",\"\",text,text\n"
+        };
+        assert_eq!(answer.parameter(), expected, "{types}");
+    }
+    let empty = sql(&[("query", "SELECT 1"), ("header", "false")], &[input("t", "/t.csv", b"")]);
+    assert_eq!(empty.failure(), "input artifact \"t\": the CSV is empty: expected at least one record");
+    let wrong = sql(&[("query", "SELECT 1"), ("header", "maybe")], &[]);
+    assert!(wrong.failure().contains("header"), "{}", wrong.failure());
+}
+
+#[test]
 fn delimiter_quote_and_tsv() {
     let semicolons = sql(
         &[("query", "SELECT * FROM t"), ("delimiter", ";"), ("quote", "'")],
