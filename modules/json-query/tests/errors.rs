@@ -32,8 +32,8 @@ fn syntax_errors_name_the_position() {
     );
     assert_eq!(
         failed("include \"lib\"; ."),
-        "parameter \"query\": syntax error: \"include\" cannot load a module: a workflow step has no module files \
-         (put the definitions in the query) at line 1, column 1"
+        "parameter \"query\": syntax error: cannot load module \"lib\": this step has no module files \
+         (give them as input artifacts below the folder of parameter \"library\") at line 1, column 10"
     );
 }
 
@@ -103,7 +103,7 @@ fn bad_inputs_fail_with_a_message_naming_them() {
     );
     assert_eq!(
         failure_of(json_query(&[("query", "."), ("json", "{}"), ("slurp", "true")])),
-        "unknown parameter \"slurp\" (this module accepts: query, json, raw, input_format, output_format)"
+        "unknown parameter \"slurp\" (this module accepts: query, json, raw, input_format, output_format, library)"
     );
     assert_eq!(
         failure_of(json_query(&[("query", "."), ("json", "{}"), ("raw", "yes")])),
