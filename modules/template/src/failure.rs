@@ -14,11 +14,13 @@ pub struct Circumstances<'a> {
     /// The variables a template (by name) uses that neither the context
     /// nor the template defines.
     pub undefined_in: &'a dyn Fn(&str) -> Vec<String>,
+    /// What a render that used up its fuel is told.
+    pub out_of_fuel: &'a str,
 }
 
 /// The message for `error`.
 pub fn describe(error: &Error, circumstances: &Circumstances) -> String {
-    let Circumstances { main_described, artifacts, undefined_in } = circumstances;
+    let Circumstances { main_described, artifacts, undefined_in, out_of_fuel } = circumstances;
     // An error inside an included template comes wrapped in one that says
     // "error in ..."; the innermost says where and what.
     let mut error = error;
@@ -66,6 +68,7 @@ pub fn describe(error: &Error, circumstances: &Circumstances) -> String {
             error.detail().unwrap_or("template not found"),
             if artifacts.is_empty() { "none".to_owned() } else { artifacts.join(", ") }
         ),
+        (ErrorKind::OutOfFuel, _) => (*out_of_fuel).to_owned(),
         (kind, _) => match error.detail() {
             Some(detail) => format!("{kind}: {detail}"),
             None => kind.to_string(),

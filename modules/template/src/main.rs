@@ -5,6 +5,7 @@
 //! can be included by name or path. The text is the output artifact
 //! `result` and, when small, the output parameter `result`.
 
+mod budget;
 mod context;
 mod environment;
 mod failure;
@@ -32,10 +33,17 @@ fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
     let described = source.described;
     let artifacts: Vec<String> = invocation.artifacts.iter().map(|a| format!("{:?} ({})", a.name, a.path)).collect();
     let mut env = environment::build(&invocation, &options)?;
+    let budget = budget::Budget::for_render(&options);
+    env.set_fuel(Some(budget.fuel));
+    let out_of_fuel = budget.exhausted();
     let added = env.add_template_owned(source::MAIN, source.text);
     let undefined_in = |name: &str| undefined_variables(&env, name, &variables);
-    let circumstances =
-        failure::Circumstances { main_described: described, artifacts: &artifacts, undefined_in: &undefined_in };
+    let circumstances = failure::Circumstances {
+        main_described: described,
+        artifacts: &artifacts,
+        undefined_in: &undefined_in,
+        out_of_fuel: &out_of_fuel,
+    };
     let failed = |error: minijinja::Error| anyhow::anyhow!("{}", failure::describe(&error, &circumstances));
     added.map_err(failed)?;
     let template = env.get_template(source::MAIN).map_err(failed)?;

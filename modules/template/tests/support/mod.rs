@@ -40,6 +40,17 @@ impl Rendered {
 
 /// Runs the module built for `target` with `invocation` and these artifacts.
 pub fn render_on(target: WasmTarget, invocation: PluginInvocation, artifacts: &[Artifact]) -> Rendered {
+    render_within(target, invocation, artifacts, None)
+}
+
+/// Runs the module built for `target` with `invocation` and these
+/// artifacts, within `max_memory_mib` of memory if given.
+pub fn render_within(
+    target: WasmTarget,
+    invocation: PluginInvocation,
+    artifacts: &[Artifact],
+    max_memory_mib: Option<u64>,
+) -> Rendered {
     let inputs = tempfile::tempdir().unwrap();
     let outputs = tempfile::tempdir().unwrap();
     let mut run_options: RunOptions = options(invocation);
@@ -49,6 +60,7 @@ pub fn render_on(target: WasmTarget, invocation: PluginInvocation, artifacts: &[
         run_options.input_files.push(InputFile { name: (*name).into(), path: (*path).into(), source });
     }
     run_options.output_dir = Some(outputs.path().to_owned());
+    run_options.max_memory_mib = max_memory_mib;
     let outcome = run(&module("template", target), &run_options);
     let artifact =
         outcome.output_files.iter().find(|(name, _)| name == "result").map(|(_, file)| std::fs::read(file).unwrap());
