@@ -232,8 +232,12 @@ impl Execution {
         boundary: Boundary,
         scope: Scope,
     ) -> Result<(), String> {
+        // The node as it starts, read before `running` is first polled: on a
+        // busy machine a short node could otherwise have ended by the time
+        // the hooks are checked, and a `Running` hook would never fire.
+        let at_start = self.nodes.get(&id);
         let starting = async {
-            let Some(mut node) = self.nodes.get(&id) else { return Ok(()) };
+            let Some(mut node) = at_start else { return Ok(()) };
             if node.node_type == NodeType::Plugin && !node.phase.fulfilled() {
                 node.phase = Phase::Pending;
             }
