@@ -243,7 +243,9 @@ impl Execution {
             }
             self.run_node_hooks(&holder, prefix, &step_name, &node, &boundary, &scope).await
         };
-        let ((), started) = futures_util::join!(running, starting);
+        // The hooks first: a hook that fires creates its node before the node
+        // it watches first runs, so it starts while that node is as it was.
+        let (started, ()) = futures_util::join!(starting, running);
         let Some(node) = self.nodes.get(&id) else { return started };
         let ended = self.run_node_hooks(&holder, prefix, &step_name, &node, &boundary, &scope).await;
         started.and(ended)
