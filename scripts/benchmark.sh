@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmarks recorded in docs/benchmarks.md: module sizes and time per
-# invocation; the text modules (json-query on 50 MB, markdown on 5 MB)
-# against jq 1.6 and 1.8, cmark-gfm and pandoc; image-processor against
+# invocation; the text modules (json-query on 50 MB, markdown on 5 MB,
+# json-query on 10 MB of YAML) against jq 1.6 and 1.8, jaq, cmark-gfm,
+# pandoc and yq; whole workflows run locally (chains and fan-outs); image-processor against
 # ImageMagick and libvips; and `wasm-workflows serve` under load. Builds the
 # host optimised (`--profile host`); the tools compared with (binaryen's
 # wasm-opt, cowsay, jq, cmark-gfm, pandoc, imagemagick, libvips-tools, GNU
@@ -14,6 +15,7 @@ cargo build --quiet --profile host -p wasm-workflows-cli -p wasm-workflows-bench
 bin="${CARGO_TARGET_DIR:-target}/host"
 WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/benchmark"
 WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/text_modules"
+"$bin/workflow_benchmark" # whole workflows through the library (issue 24)
 WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/template_benchmark" # jinja2 (scripts/setup.sh)
 # image-processor against ImageMagick and libvips (imagemagick, libvips-tools, time)
 WASM_WORKFLOWS_BIN="$bin/wasm-workflows" "$bin/image_processor_benchmark"

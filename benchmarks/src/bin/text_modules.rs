@@ -7,9 +7,10 @@
 //!
 //! Run it with `scripts/benchmark.sh` (an optimised build of the host);
 //! `text_modules json-query` runs the json-query tables only, `text_modules
-//! markdown` the markdown tables only.
+//! markdown` the markdown tables only, `text_modules yaml` json-query on a
+//! 10 MB stream of Kubernetes manifests beside Debian's `yq` only.
 //! Needs jq (1.6, Debian), Python's `jq` package (jq 1.8), jaq
-//! (`scripts/setup-jaq.sh`), cmark-gfm and pandoc, and GNU time for CPU
+//! (`scripts/setup-jaq.sh`), cmark-gfm, pandoc and yq, and GNU time for CPU
 //! time and peak memory; a missing tool fails the run with the package
 //! that installs it. json-query is compared by CPU time (user + system):
 //! the machine may be shared, and jq, jaq and the module use one core.
@@ -31,6 +32,7 @@ const RUNS: usize = 3;
 /// Sizes of the generated documents.
 const JSON_BYTES: usize = 50_000_000;
 const MARKDOWN_BYTES: usize = 5_000_000;
+const MANIFEST_BYTES: usize = 10_000_000;
 
 /// A JSON array of records, about `bytes` long, the same every time.
 fn json_document(bytes: usize) -> String {
@@ -86,6 +88,45 @@ fn markdown_document(bytes: usize) -> String {
             random.next(100),
             random.next(100),
         ));
+    }
+    text
+}
+
+/// A YAML stream of Kubernetes manifests about `bytes` long, separated by
+/// `---`: Deployments, Services and ConfigMaps (with a literal block), the
+/// same every time.
+fn manifests_document(bytes: usize) -> String {
+    let mut random = Lcg(24);
+    let mut text = String::with_capacity(bytes + 1000);
+    let mut n = 0;
+    while text.len() < bytes {
+        n += 1;
+        if n > 1 {
+            text.push_str("---\n");
+        }
+        let team = n % 20;
+        let document = match n % 3 {
+            0 => format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{n}\n  namespace: team-{team}\n  labels:\n    \
+                 app: app-{n}\n    tier: backend\nspec:\n  replicas: {}\n  selector:\n    matchLabels:\n      app: app-{n}\n  \
+                 template:\n    metadata:\n      labels:\n        app: app-{n}\n    spec:\n      containers:\n        \
+                 - name: main\n          image: registry.example.com/app-{n}:1.{}\n          ports:\n            \
+                 - containerPort: 8080\n          env:\n            - name: LOG_LEVEL\n              value: info\n          \
+                 resources:\n            limits:\n              cpu: 500m\n              memory: 256Mi\n",
+                random.next(9) + 1,
+                random.next(100),
+            ),
+            1 => format!(
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: app-{n}\n  namespace: team-{team}\nspec:\n  selector:\n    \
+                 app: app-{n}\n  ports:\n    - port: 80\n      targetPort: 8080\n      protocol: TCP\n"
+            ),
+            _ => format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config-{n}\n  namespace: team-{team}\ndata:\n  \
+                 enabled: \"true\"\n  settings.yaml: |\n    retries: {}\n    timeout: 30s\n",
+                random.next(5) + 1
+            ),
+        };
+        text.push_str(&document);
     }
     text
 }
@@ -238,6 +279,7 @@ fn main() {
     require("python3", &["-c", "import jq"], "pip install jq (its releases from 1.9 bundle jq 1.8)");
     require("cmark-gfm", &["--version"], "apt-get install cmark-gfm");
     require("pandoc", &["--version"], "apt-get install pandoc");
+    require("yq", &["--version"], "apt-get install yq");
     let jq18_version = String::from_utf8(
         Command::new("python3")
             .args(["-c", "import importlib.metadata as m; print(m.version('jq'))"])
@@ -271,6 +313,10 @@ fn main() {
     println!();
     if std::env::args().nth(1).as_deref() == Some("markdown") {
         markdown_tables(&runner, &markdown, &native_markdown, cli.as_deref(), &cache, scratch);
+        return;
+    }
+    if std::env::args().nth(1).as_deref() == Some("yaml") {
+        yaml_tables(&runner, &json_query, cli.as_deref(), &cache, scratch);
         return;
     }
 
@@ -371,6 +417,122 @@ fn main() {
     }
 
     markdown_tables(&runner, &markdown, &native_markdown, cli.as_deref(), &cache, scratch);
+    yaml_tables(&runner, &json_query, cli.as_deref(), &cache, scratch);
+}
+
+/// json-query on a 10 MB YAML stream of Kubernetes manifests
+/// (`input_format=yaml`), with JSON and with YAML out, beside Debian's `yq`
+/// (Python: it reads the YAML, hands JSON to jq 1.6 and, with `-y`, writes
+/// jq's output back as YAML). CPU time and peak memory: GNU time counts
+/// yq's jq child in the CPU time, and the peak is the larger of the two
+/// processes'.
+fn yaml_tables(runner: &Runner, json_query: &Path, cli: Option<&Path>, cache: &Path, scratch: &Path) {
+    let document = scratch.join("manifests.yaml");
+    std::fs::write(&document, manifests_document(MANIFEST_BYTES)).unwrap();
+    let size = std::fs::metadata(&document).unwrap().len();
+    // Debian's yq 3.1.0 says "yq 0.0.0" to --version: the package's version instead.
+    let yq_version = Command::new("dpkg-query").args(["-W", "-f", "${Version}", "yq"]).output().ok();
+    let yq_version = yq_version.map_or("version unknown".into(), |o| String::from_utf8_lossy(&o.stdout).into_owned());
+    let filters = [
+        (
+            "select(.kind == \"Deployment\") | {name: .metadata.name, image: .spec.template.spec.containers[0].image}",
+            "json",
+            "-c",
+        ),
+        ("select(.kind == \"Service\") | .spec", "yaml", "-y"),
+    ];
+    for (query, output_format, yq_flag) in filters {
+        println!(
+            "## json-query, `input_format=yaml`, `output_format={output_format}`: `{query}` on {:.0} MB of Kubernetes manifests\n",
+            size as f64 / 1e6
+        );
+        let mut run_options =
+            options(invocation(&[("query", query), ("input_format", "yaml"), ("output_format", output_format)]));
+        run_options.input_files.push(InputFile {
+            name: "input".into(),
+            path: "/manifests.yaml".into(),
+            source: document.clone(),
+        });
+        let mut rows = vec![
+            Measured::median(|| {
+                let before = process_cpu();
+                let outcome = runner.run(json_query, &run_options).unwrap();
+                assert_eq!(outcome.node.phase, Phase::Succeeded, "{}", outcome.node.message);
+                (outcome.run_time, process_cpu() - before, None)
+            })
+            .named("json-query in wasm (runner in this process; run time, compiled module cached)"),
+        ];
+        if let Some(cli) = cli {
+            let args = [
+                json_query.display().to_string(),
+                "--param".into(),
+                format!("query={query}"),
+                "--param".into(),
+                "input_format=yaml".into(),
+                "--param".into(),
+                format!("output_format={output_format}"),
+                "--artifact".into(),
+                format!("input={}:/manifests.yaml", document.display()),
+            ];
+            rows.push(
+                Measured::process(scratch, || {
+                    let mut command = Command::new(cli);
+                    command.arg("run").args(&args).env("WASM_WORKFLOWS_CACHE_DIR", cache);
+                    command
+                })
+                .named("json-query through `wasm-workflows run` (a process: start-up, cached module, run)"),
+            );
+        }
+        let baseline = rows.len();
+        rows.push(
+            Measured::process(scratch, || {
+                let mut command = Command::new("yq");
+                command.args([yq_flag, query]).arg(&document);
+                command
+            })
+            .named(&format!("`yq {yq_flag}` (Debian's yq {}: Python, jq 1.6 inside), a process", yq_version.trim())),
+        );
+        print_measured(&rows, baseline);
+        println!("{}\n", same_outputs_as_yq(runner, json_query, &run_options, &document, query, yq_flag));
+    }
+    std::io::stdout().flush().unwrap();
+}
+
+/// Whether json-query's outputs for `query` are yq's: with `-c` the same
+/// JSON values, with `-y` the same YAML text (ends of the texts trimmed).
+fn same_outputs_as_yq(
+    runner: &Runner,
+    json_query: &Path,
+    options: &RunOptions,
+    document: &Path,
+    query: &str,
+    yq_flag: &str,
+) -> String {
+    use wasm_workflows_sdk::json::{self, Value};
+    let outcome = runner.run(json_query, options).unwrap();
+    assert_eq!(outcome.node.phase, Phase::Succeeded, "{}", outcome.node.message);
+    let ours = match outcome.node.output_parameter("result") {
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let theirs =
+        String::from_utf8(Command::new("yq").args([yq_flag, query]).arg(document).output().unwrap().stdout).unwrap();
+    let same = if yq_flag == "-c" {
+        let ours = match json::parse(&ours).unwrap() {
+            Value::Array(values) => values,
+            one => vec![one],
+        };
+        let theirs: Vec<Value> = theirs.lines().map(|line| json::parse(line).unwrap()).collect();
+        ours == theirs
+    } else {
+        ours.trim() == theirs.trim()
+    };
+    if same {
+        format!("json-query's outputs are yq's ({} bytes from yq).", theirs.len())
+    } else {
+        format!("json-query's outputs differ from yq's ({} bytes here, {} from yq).", ours.len(), theirs.len())
+    }
 }
 
 /// markdown on 5 MB: the module (as it ships, and with the GFM extensions

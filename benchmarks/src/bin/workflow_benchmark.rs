@@ -7,7 +7,9 @@
 //! `/proc/self/stat`, 10 ms ticks): wall time on a loaded machine measures
 //! the scheduler as much as the runner.
 //!
-//! `cargo run --release -p wasm-workflows-benchmarks --bin workflow_benchmark`
+//! `cargo build --profile host -p wasm-workflows-benchmarks --bins`, then
+//! `$CARGO_TARGET_DIR/host/workflow_benchmark` (as `scripts/benchmark.sh`
+//! builds the benchmarks).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -22,6 +24,9 @@ use wasm_workflows_test_support::harness::workspace_root;
 
 const IMAGE: &str = "bench.local/ferris-says:1";
 const RUNS: usize = 3;
+/// Runs of the step alone: its CPU time is the total over them, so the
+/// process's 10 ms ticks make an error of 0.05 ms a step.
+const STEP_ALONE_RUNS: u32 = 201;
 
 fn template() -> String {
     format!(
@@ -128,15 +133,15 @@ fn median(
 }
 
 /// One ferris-says step run by the runner alone, as `serve` runs it (work
-/// directory, input.json, the run): the median wall time of 21, and the CPU
-/// time of all 21 over 21.
+/// directory, input.json, the run): the median wall time of
+/// `STEP_ALONE_RUNS`, and the CPU time of all of them over their number.
 fn step_alone(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>, module: &Path) -> (Duration, Duration) {
     let bytes = std::fs::read(module).unwrap();
     let (prepared, _) = runner.prepare(&bytes, None, module).unwrap();
     let invocation = PluginInvocation::new("bench").with_parameter("text", "hi");
     let options = RunOptions { invocation, max_memory_mib: Some(512), ..RunOptions::default() };
     let cpu = cpu_time();
-    let mut times: Vec<Duration> = (0..21)
+    let mut times: Vec<Duration> = (0..STEP_ALONE_RUNS)
         .map(|_| {
             let started = Instant::now();
             let work_dir = WorkDir::create().unwrap();
@@ -146,7 +151,7 @@ fn step_alone(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>, module: &
             started.elapsed()
         })
         .collect();
-    let cpu = cpu_time().saturating_sub(cpu) / 21;
+    let cpu = cpu_time().saturating_sub(cpu) / STEP_ALONE_RUNS;
     times.sort();
     (times[times.len() / 2], cpu)
 }
