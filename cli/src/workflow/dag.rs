@@ -26,10 +26,10 @@ use serde_json::Value;
 
 use super::execution::{Boundary, Execution};
 use super::expressions::DependencyResult;
-use super::loops;
+use super::loops::{self, Expansion};
 use super::nodes::{NodeType, Phase};
 use super::outputs::{aggregate_scope, node_scope, template_outputs};
-use super::substitute::{Scope, Unresolved, replace_in};
+use super::substitute::Scope;
 
 /// The results a `depends` condition may name (`workflow/common/ancestry.go` `TaskResult`).
 pub const RESULTS: [&str; 8] =
@@ -332,7 +332,7 @@ impl Execution {
         };
         if let Some(group) = resuming {
             let cache = self.tasks_scope(dag);
-            if let Ok(Expansion::Loop(children)) = self.expand_task(task, &cache.scope) {
+            if let Ok(Expansion::Loop(children)) = loops::expand_in(task, &cache.scope) {
                 self.start_children(dag, name, &cache.scope, children, &dependencies, Some(group), running);
             }
             return;
@@ -370,7 +370,7 @@ impl Execution {
         }
         let cache = self.tasks_scope(dag);
         let scope = &cache.scope;
-        let expanded = match self.expand_task(task, scope) {
+        let expanded = match loops::expand_in(task, scope) {
             Ok(expanded) => expanded,
             Err(message) => return skipped(Phase::Error, message),
         };
@@ -393,10 +393,7 @@ impl Execution {
             }
             Expansion::Single(_) => None,
         };
-        let children = match expanded {
-            Expansion::Loop(children) => children,
-            Expansion::Single(task) => vec![(name.to_owned(), task)],
-        };
+        let children = expanded.into_children(name);
         self.start_children(dag, name, scope, children, &dependencies, group, running);
     }
 
@@ -550,51 +547,6 @@ impl Execution {
         }
         result
     }
-
-    /// Task `task` resolved in `scope`: itself, or its loop's children.
-    fn expand_task(&self, task: &Value, scope: &Scope) -> Result<Expansion, String> {
-        let name = task.get("name").and_then(Value::as_str).unwrap_or_default();
-        let mut resolved = task.clone();
-        // Hooks are resolved when they run: they may name the task's own outputs (dag.go 776-853);
-        // a loop's item is put in them with the rest of the task (expandTask).
-        let hooks = resolved.as_object_mut().and_then(|members| members.remove("hooks"));
-        loops::resolve_fields(&mut resolved, scope)?;
-        let Some(items) = loops::items(&resolved) else {
-            replace_in(&mut resolved, scope, Unresolved::Fail)?;
-            if let Some(hooks) = hooks {
-                resolved["hooks"] = hooks;
-            }
-            return Ok(Expansion::Single(resolved));
-        };
-        let items = items?;
-        if let Some(members) = resolved.as_object_mut() {
-            for key in ["withParam", "withItems", "withSequence"] {
-                members.remove(key);
-            }
-        }
-        let children = loops::expand(name, &items)?
-            .into_iter()
-            .map(|child| {
-                let mut child_task = resolved.clone();
-                let mut child_scope = scope.clone();
-                child_scope.extend(child.scope.clone());
-                replace_in(&mut child_task, &child_scope, Unresolved::Fail)?;
-                if let Some(mut hooks) = hooks.clone() {
-                    replace_in(&mut hooks, &child.scope, Unresolved::Keep)?;
-                    child_task["hooks"] = hooks;
-                }
-                child_task["name"] = Value::String(child.name.clone());
-                Ok((child.name, child_task))
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        Ok(Expansion::Loop(children))
-    }
-}
-
-/// A task, or its loop's children.
-enum Expansion {
-    Single(Value),
-    Loop(Vec<(String, Value)>),
 }
 
 #[cfg(test)]

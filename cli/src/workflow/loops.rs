@@ -66,6 +66,65 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
+/// A step or task resolved in a scope: itself, or its loop's children.
+pub enum Expansion {
+    /// No loop: the step or task, resolved.
+    Single(Value),
+    /// One child per item: its name and the step or task resolved with its item.
+    Loop(Vec<(String, Value)>),
+}
+
+impl Expansion {
+    /// The steps or tasks to start: the children, or the one under `name`.
+    pub fn into_children(self, name: &str) -> Vec<(String, Value)> {
+        match self {
+            Expansion::Loop(children) => children,
+            Expansion::Single(resolved) => vec![(name.to_owned(), resolved)],
+        }
+    }
+}
+
+/// The step or task `holder` resolved in `scope`: itself, or its loop's
+/// children, each named and resolved with its item. Its hooks are resolved
+/// when they run, since they may name its own outputs (`steps.go` 451-521,
+/// `dag.go` 776-853); a loop's item is put in them with the rest
+/// (`processItem`, `expandTask`).
+pub fn expand_in(holder: &Value, scope: &Scope) -> Result<Expansion, String> {
+    let name = holder.get("name").and_then(Value::as_str).unwrap_or_default();
+    let mut resolved = holder.clone();
+    let hooks = resolved.as_object_mut().and_then(|members| members.remove("hooks"));
+    resolve_fields(&mut resolved, scope)?;
+    let Some(items) = items(&resolved) else {
+        replace_in(&mut resolved, scope, Unresolved::Fail)?;
+        if let Some(hooks) = hooks {
+            resolved["hooks"] = hooks;
+        }
+        return Ok(Expansion::Single(resolved));
+    };
+    let items = items?;
+    if let Some(members) = resolved.as_object_mut() {
+        for key in ["withParam", "withItems", "withSequence"] {
+            members.remove(key);
+        }
+    }
+    let children = expand(name, &items)?
+        .into_iter()
+        .map(|child| {
+            let mut resolved_child = resolved.clone();
+            let mut child_scope = scope.clone();
+            child_scope.extend(child.scope.clone());
+            replace_in(&mut resolved_child, &child_scope, Unresolved::Fail)?;
+            if let Some(mut hooks) = hooks.clone() {
+                replace_in(&mut hooks, &child.scope, Unresolved::Keep)?;
+                resolved_child["hooks"] = hooks;
+            }
+            resolved_child["name"] = Value::String(child.name.clone());
+            Ok((child.name, resolved_child))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Expansion::Loop(children))
+}
+
 /// The children of a loop over `items` of the step or task called `name`.
 pub fn expand(name: &str, items: &[Value]) -> Result<Vec<Expanded>, String> {
     items

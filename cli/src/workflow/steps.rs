@@ -22,7 +22,7 @@ use super::execution::{Boundary, Execution};
 use super::loops;
 use super::nodes::{NodeType, Phase};
 use super::outputs::{aggregate_scope, node_scope, template_outputs};
-use super::substitute::{Scope, Unresolved, replace_in};
+use super::substitute::Scope;
 
 /// A step's `continueOn`: whether a failed or errored step lets its group go on.
 pub fn continues_on(step: &Value, phase: Phase) -> bool {
@@ -115,8 +115,9 @@ impl Execution {
         // Every step is resolved (and its loop expanded) before any starts (steps.go 251-262).
         let mut resolved_steps = Vec::new();
         for step in steps {
-            match self.expand_step(step, scope) {
-                Ok(expanded) => resolved_steps.push((step, expanded)),
+            match loops::expand_in(step, scope) {
+                Ok(expanded) => resolved_steps
+                    .push((step, expanded.into_children(step.get("name").and_then(Value::as_str).unwrap_or_default()))),
                 Err(message) => {
                     self.nodes.finish(&group.id, Phase::Error, Some(message));
                     return;
@@ -237,44 +238,5 @@ impl Execution {
             }
         }
         self.nodes.finish(&group.id, Phase::Succeeded, None);
-    }
-
-    /// A step resolved in `scope` (its loop's children, each named and
-    /// resolved with its item; or the step itself).
-    fn expand_step(&self, step: &Value, scope: &Scope) -> Result<Vec<(String, Value)>, String> {
-        let name = step.get("name").and_then(Value::as_str).unwrap_or_default();
-        let mut resolved = step.clone();
-        // Hooks are resolved when they run: they may name the step's own outputs (steps.go 451-521);
-        // a loop's item is put in them with the rest of the step (processItem).
-        let hooks = resolved.as_object_mut().and_then(|members| members.remove("hooks"));
-        loops::resolve_fields(&mut resolved, scope)?;
-        let Some(items) = loops::items(&resolved) else {
-            replace_in(&mut resolved, scope, Unresolved::Fail)?;
-            if let Some(hooks) = hooks {
-                resolved["hooks"] = hooks;
-            }
-            return Ok(vec![(name.to_owned(), resolved)]);
-        };
-        let items = items?;
-        if let Some(members) = resolved.as_object_mut() {
-            for key in ["withParam", "withItems", "withSequence"] {
-                members.remove(key);
-            }
-        }
-        loops::expand(name, &items)?
-            .into_iter()
-            .map(|child| {
-                let mut child_step = resolved.clone();
-                let mut child_scope = scope.clone();
-                child_scope.extend(child.scope.clone());
-                replace_in(&mut child_step, &child_scope, Unresolved::Fail)?;
-                if let Some(mut hooks) = hooks.clone() {
-                    replace_in(&mut hooks, &child.scope, Unresolved::Keep)?;
-                    child_step["hooks"] = hooks;
-                }
-                child_step["name"] = Value::String(child.name.clone());
-                Ok((child.name, child_step))
-            })
-            .collect()
     }
 }
