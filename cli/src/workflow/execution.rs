@@ -120,18 +120,7 @@ impl Execution {
         exit_handler: bool,
     ) -> Result<BoxFuture<'a, ()>, String> {
         let template_name = holder.get("template").and_then(Value::as_str).unwrap_or_default();
-        let fail = |message: String| {
-            self.create_node(
-                name,
-                NodeType::Skipped,
-                Some(template_name),
-                boundary,
-                Phase::Error,
-                Some(message.clone()),
-                None,
-            );
-            Err(message)
-        };
+        let fail = |message: String| self.error_node(name, template_name, boundary, message);
         let Some(template) = self.templates.get(template_name) else {
             return fail(format!("template name '{template_name}' undefined"));
         };
@@ -163,6 +152,28 @@ impl Execution {
         self.start_processed(name, template_name, processed, boundary, exit_handler)
     }
 
+    /// Records node `name` (of `template_name`, below `boundary`) as one that
+    /// could not start: type Skipped, phase Error, `message`; and gives
+    /// `message` back as the error.
+    fn error_node<T>(
+        &self,
+        name: &str,
+        template_name: &str,
+        boundary: Option<&Boundary>,
+        message: String,
+    ) -> Result<T, String> {
+        self.create_node(
+            name,
+            NodeType::Skipped,
+            Some(template_name),
+            boundary,
+            Phase::Error,
+            Some(message.clone()),
+            None,
+        );
+        Err(message)
+    }
+
     /// Starts node `name` for `template` (`template_name`, its arguments
     /// applied) below `boundary`, as [`Execution::start`] does past the retry strategy.
     pub fn start_processed<'a>(
@@ -181,16 +192,7 @@ impl Execution {
             Ok(Kind::Suspend) => (NodeType::Suspend, Phase::Pending),
             Err(what) => {
                 let message = format!("Template '{template_name}' cannot run here: it is {what}");
-                self.create_node(
-                    name,
-                    NodeType::Skipped,
-                    Some(template_name),
-                    boundary,
-                    Phase::Error,
-                    Some(message.clone()),
-                    None,
-                );
-                return Err(message);
+                return self.error_node(name, template_name, boundary, message);
             }
         };
         let id = self.create_node(name, node_type, Some(template_name), boundary, phase, None, inputs);
