@@ -17,6 +17,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use wasm_workflows_benchmarks::median::medians;
 use wasm_workflows_cli::runner::{InputFile, ModuleCache, RunOptions, Runner};
 use wasm_workflows_sdk::json::Value;
 use wasm_workflows_sdk::protocol::Phase;
@@ -67,7 +68,7 @@ fn context() -> String {
 }
 
 /// Wall time, CPU time (user + system) and peak memory of a child process, by GNU time.
-fn measure(command: &mut Command, scratch: &Path) -> (Duration, Duration, i64) {
+fn measure(command: &mut Command, scratch: &Path) -> (Duration, Duration, Option<i64>) {
     let report = scratch.join("time.txt");
     let mut timed = Command::new("/usr/bin/time");
     timed.args(["-f", "%M %U %S", "-o"]).arg(&report).arg(command.get_program()).args(command.get_args());
@@ -82,22 +83,7 @@ fn measure(command: &mut Command, scratch: &Path) -> (Duration, Duration, i64) {
     assert!(status.success(), "{command:?} failed ({status})");
     let report = std::fs::read_to_string(&report).unwrap();
     let fields: Vec<f64> = report.split_whitespace().map(|f| f.parse().unwrap()).collect();
-    (wall, Duration::from_secs_f64(fields[1] + fields[2]), fields[0] as i64)
-}
-
-/// Medians of wall and CPU time over `RUNS` runs after a warm-up, and the largest peak memory.
-fn medians(mut run: impl FnMut() -> (Duration, Duration, i64)) -> (Duration, Duration, i64) {
-    run();
-    let (mut walls, mut cpus, mut peak) = (Vec::new(), Vec::new(), 0);
-    for _ in 0..RUNS {
-        let (wall, cpu, rss) = run();
-        walls.push(wall);
-        cpus.push(cpu);
-        peak = peak.max(rss);
-    }
-    walls.sort();
-    cpus.sort();
-    (walls[RUNS / 2], cpus[RUNS / 2], peak)
+    (wall, Duration::from_secs_f64(fields[1] + fields[2]), Some(fields[0] as i64))
 }
 
 fn seconds(d: Duration) -> String {
@@ -149,7 +135,7 @@ fn main() {
     let mut rows = Vec::new();
     rows.push((
         format!("jinja2 {version}: `python3 -c` (start-up, import, read, render, write), a process"),
-        medians(|| measure(&mut python, scratch)),
+        medians(RUNS, || measure(&mut python, scratch)),
     ));
     if let Some(cli) = std::env::var_os("WASM_WORKFLOWS_BIN") {
         let mut command = Command::new(cli);
@@ -163,20 +149,25 @@ fn main() {
             .env("WASM_WORKFLOWS_CACHE_DIR", &cache);
         rows.push((
             "template through `wasm-workflows run` (a process: start-up, cached module, run)".to_owned(),
-            medians(|| measure(&mut command, scratch)),
+            medians(RUNS, || measure(&mut command, scratch)),
         ));
         assert!(std::fs::read_to_string(output_dir.join("result.txt")).unwrap() == expected);
     }
-    let (run_time, _, _) = medians(|| {
+    let (run_time, _, _) = medians(RUNS, || {
         let start = Instant::now();
         let outcome = runner.run(&module, &run_options).unwrap();
         assert_eq!(outcome.node.phase, Phase::Succeeded);
-        (outcome.run_time, start.elapsed(), 0)
+        (outcome.run_time, start.elapsed(), None)
     });
     let baseline = rows[0].1.1.as_secs_f64();
     for (what, (wall, cpu, rss)) in &rows {
         let ratio = cpu.as_secs_f64() / baseline;
-        println!("| {what} | {} | {} | {ratio:.2}× | {:.0} MiB |", seconds(*wall), seconds(*cpu), *rss as f64 / 1024.0);
+        println!(
+            "| {what} | {} | {} | {ratio:.2}× | {:.0} MiB |",
+            seconds(*wall),
+            seconds(*cpu),
+            rss.unwrap_or_default() as f64 / 1024.0
+        );
     }
     // The runner's row has no CPU time of its own: its wall time is the run's.
     println!(
