@@ -559,21 +559,26 @@ fn last_update(toks: &[Token], code: &str, as_at: usize) -> Vec<Edit> {
     Vec::new()
 }
 
+/// The parameters of kind `kind` of the `def` at token `def_at` (`def
+/// NAME(…):`), and the index of its closing parenthesis; `None` for a
+/// `def` without parameters of that kind.
+fn def_parameters<'t>(toks: &'t [Token], code: &str, def_at: usize, kind: Kind) -> Option<(Vec<&'t Token>, usize)> {
+    let text = |i: usize| toks.get(i).map_or("", |t| &code[t.start..t.end]);
+    if toks.get(def_at + 1).map(|t| t.kind) != Some(Kind::Ident) || text(def_at + 2) != "(" {
+        return None;
+    }
+    let close = closing(toks, def_at + 2)?;
+    if text(close + 1) != ":" {
+        return None;
+    }
+    let params: Vec<&Token> = toks[def_at + 3..close].iter().filter(|t| t.kind == kind).collect();
+    (!params.is_empty()).then_some((params, close))
+}
+
 /// `def f($x; g): body` becomes `def f(x; g): x as $x | body`: jq's value
 /// parameter `$x` also defines the filter `x`, which jaq's does not.
 fn value_parameters(toks: &[Token], code: &str, def_at: usize) -> Vec<Edit> {
-    let text = |i: usize| toks.get(i).map_or("", |t| &code[t.start..t.end]);
-    if toks.get(def_at + 1).map(|t| t.kind) != Some(Kind::Ident) || text(def_at + 2) != "(" {
-        return Vec::new();
-    }
-    let Some(close) = closing(toks, def_at + 2) else { return Vec::new() };
-    if text(close + 1) != ":" {
-        return Vec::new();
-    }
-    let params: Vec<&Token> = toks[def_at + 3..close].iter().filter(|t| t.kind == Kind::Var).collect();
-    if params.is_empty() {
-        return Vec::new();
-    }
+    let Some((params, close)) = def_parameters(toks, code, def_at, Kind::Var) else { return Vec::new() };
     let mut edits: Vec<Edit> = params
         .iter()
         .map(|t| Edit { at: t.start, len: t.end - t.start, text: code[t.start + 1..t.end].into() })
@@ -590,18 +595,7 @@ fn value_parameters(toks: &[Token], code: &str, def_at: usize) -> Vec<Edit> {
 /// back through all of them, between the body's guards; the guard on each
 /// link makes a recursion too deep fail with a message there too.
 fn guarded_filter_parameters(toks: &[Token], code: &str, def_at: usize) -> Vec<Edit> {
-    let text = |i: usize| toks.get(i).map_or("", |t| &code[t.start..t.end]);
-    if toks.get(def_at + 1).map(|t| t.kind) != Some(Kind::Ident) || text(def_at + 2) != "(" {
-        return Vec::new();
-    }
-    let Some(close) = closing(toks, def_at + 2) else { return Vec::new() };
-    if text(close + 1) != ":" {
-        return Vec::new();
-    }
-    let params: Vec<&Token> = toks[def_at + 3..close].iter().filter(|t| t.kind == Kind::Ident).collect();
-    if params.is_empty() {
-        return Vec::new();
-    }
+    let Some((params, close)) = def_parameters(toks, code, def_at, Kind::Ident) else { return Vec::new() };
     let mut edits: Vec<Edit> = params.iter().map(|t| Edit { at: t.start, len: 0, text: "_guarded_".into() }).collect();
     let defs: Vec<String> = params
         .iter()
