@@ -49,7 +49,8 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
 
-    /// Allow HTTP requests to this origin (as permissions.http.allowed_hosts);
+    /// Allow HTTP requests to this origin: a module's (as
+    /// permissions.http.allowed_hosts), or a workflow's `http` templates';
     /// `insecure:allow-all` allows every destination. Default: none.
     #[arg(long = "allow-host", value_name = "URL")]
     pub(super) allow_hosts: Vec<String>,

@@ -2,16 +2,20 @@
 //! around [`wasm_workflows_cli::workflow`]. Exit status: 0 Succeeded, 1
 //! Failed or Error, 2 a workflow that cannot run.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use serde_json::Value;
+use wasm_workflows_cli::allow_list::AllowList;
 use wasm_workflows_cli::runner::{ExitRule, ModuleCache, Runner};
+use wasm_workflows_cli::workflow::live::{LiveTree, PlainLines};
 use wasm_workflows_cli::workflow::nodes::Phase;
+use wasm_workflows_cli::workflow::watch::Watcher;
 use wasm_workflows_cli::workflow::{
-    self, LocalRepository, Modules, StepLimits, SubmitOptions, WasmSteps, document, tree,
+    self, HttpTemplates, LocalRepository, Modules, RunContext, StepLimits, SubmitOptions, WasmSteps, document, tree,
 };
 
 use super::run::{RunArgs, name_value};
@@ -174,7 +178,23 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
     };
     let steps = WasmSteps::new(runner.clone(), Modules::new(runner, local, Some(registry)), limits)
         .with_artifacts(repository.repository.clone());
-    let finished = runtime.block_on(prepared.run(steps));
+    let http = match AllowList::new(&args.allow_hosts) {
+        Ok(allowed) => HttpTemplates::new(allowed),
+        Err(message) => return cannot_run(&format!("--allow-host: {message}")),
+    };
+    // Progress on stderr: stdout keeps the result (the tree, or the JSON alone).
+    let live = std::io::stderr().is_terminal().then(|| Arc::new(LiveTree::on_stderr(&prepared.workflow)));
+    let watcher: Arc<dyn Watcher> = match &live {
+        Some(live) => live.clone(),
+        None => Arc::new(PlainLines::new(Box::new(std::io::stderr()))),
+    };
+    let context = RunContext { http, watcher: Some(watcher) };
+    let finished = runtime.block_on(prepared.run_in(steps, context));
+    if let Some(live) = live {
+        // The tree printed next on the same terminal replaces the live one.
+        let replaced = args.workflow.output == Output::Tree && std::io::stdout().is_terminal();
+        live.finish(!replaced);
+    }
     drop(repository);
     let printed = match args.workflow.output {
         Output::Tree => tree::draw(&finished.workflow),

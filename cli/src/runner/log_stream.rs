@@ -2,9 +2,10 @@
 //! carries the node), a line at a time, as they are ([`LogLines::Raw`],
 //! `run`) or as log events in the step's span, which names its workflow
 //! and template ([`LogLines::Events`], `serve`, which runs many steps at
-//! once); and at most a set number of bytes per run. A module that writes
-//! more is stopped: a step must not fill the host's log, nor spin writing
-//! for ever.
+//! once), or a line at a time to a function ([`LogLines::To`], a workflow
+//! run's display, which names each line's node); and at most a set number
+//! of bytes per run. A module that writes more is stopped: a step must not
+//! fill the host's log, nor spin writing for ever.
 
 use std::io::Write;
 use std::pin::Pin;
@@ -24,14 +25,43 @@ pub const DEFAULT_MAX_LOG: u64 = 1 << 20;
 const WRITE_PERMIT: usize = 64 << 10;
 
 /// How a module's lines reach the host's log.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum LogLines {
     /// Written to stderr as they are.
     #[default]
     Raw,
     /// Each an event (target `module`) in the current span.
     Events,
+    /// Each given to a function, without its newline (a workflow run's
+    /// display, which names the step's node); the host's notes as `[host] …`.
+    To(LineSink),
 }
+
+/// A function that takes a step's log lines one at a time.
+#[derive(Clone)]
+pub struct LineSink(Arc<dyn Fn(&str) + Send + Sync>);
+
+impl LineSink {
+    /// A sink that gives each line to `take`.
+    pub fn new(take: impl Fn(&str) + Send + Sync + 'static) -> LineSink {
+        LineSink(Arc::new(take))
+    }
+}
+
+impl std::fmt::Debug for LineSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LineSink")
+    }
+}
+
+/// Two sinks are the same when they are one function.
+impl PartialEq for LineSink {
+    fn eq(&self, other: &LineSink) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for LineSink {}
 
 /// The log of one run: both of the module's output streams write to it.
 #[derive(Clone)]
@@ -111,7 +141,7 @@ impl StepLog {
 
 impl LogLines {
     /// Writes `text` (complete lines, or a last part without its newline).
-    fn write(self, text: &[u8]) {
+    fn write(&self, text: &[u8]) {
         if text.is_empty() {
             return;
         }
@@ -128,15 +158,21 @@ impl LogLines {
                     tracing::info!(target: "module", "{}", String::from_utf8_lossy(line));
                 }
             }
+            LogLines::To(sink) => {
+                for line in text.strip_suffix(b"\n").unwrap_or(text).split(|b| *b == b'\n') {
+                    (sink.0)(&String::from_utf8_lossy(line));
+                }
+            }
         }
     }
 
-    fn note(self, text: &str) {
+    fn note(&self, text: &str) {
         match self {
             LogLines::Raw => {
                 let _ = writeln!(std::io::stderr().lock(), "[host] {text}");
             }
             LogLines::Events => tracing::warn!("{text}"),
+            LogLines::To(sink) => (sink.0)(&format!("[host] {text}")),
         }
     }
 }

@@ -47,7 +47,7 @@ pub use self::engine::TICK;
 use self::limits::StepLimiter;
 pub use self::limits::{DEFAULT_MAX_MEMORY_MIB, DEFAULT_MAX_OPEN_FILES};
 use self::log_stream::StepLog;
-pub use self::log_stream::{DEFAULT_MAX_LOG, LogLines};
+pub use self::log_stream::{DEFAULT_MAX_LOG, LineSink, LogLines};
 use self::prepared::{Linked, Preparer};
 pub use self::prepared::{ModuleDigest, PreparedModule, digest_of};
 pub use self::tree_removal::remove_leftovers;
@@ -163,7 +163,7 @@ impl Runner {
         let budget = WorkDirBudget::new(options.max_work_dir_mib, options.max_work_dir_entries);
         // What the host placed there (inputs) is not the module's.
         let baseline = budget.measure(work_dir.path(), Usage::default()).await.unwrap_or_default();
-        let log = StepLog::new(options.log_lines, options.max_log_bytes.unwrap_or(DEFAULT_MAX_LOG));
+        let log = StepLog::new(options.log_lines.clone(), options.max_log_bytes.unwrap_or(DEFAULT_MAX_LOG));
         let deadline = options.timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let started = Instant::now();
         let path = work_dir.path();

@@ -13,10 +13,12 @@ use futures_util::future::BoxFuture;
 use serde_json::Value;
 
 use super::arguments;
+use super::http_template::HttpTemplates;
 use super::nodes::{Node, NodeType, Nodes, Phase, display_name, node_id};
 use super::substitute::Scope;
 use super::validate::{Kind, kind};
 use super::wasm_step::{WasmSteps, node_outputs};
+use crate::runner::{LineSink, LogLines};
 
 /// A run in progress.
 pub struct Execution {
@@ -39,6 +41,8 @@ pub struct Execution {
     pub workflow_arguments: Value,
     /// The workflow's outputs (`globalName`), in the order they were first set.
     pub global_outputs: std::sync::Mutex<Vec<(String, String)>>,
+    /// What sends the requests of `http` templates.
+    pub http: HttpTemplates,
 }
 
 /// The message of a node that the workflow's deadline ended (`operator.go` 1428).
@@ -190,6 +194,8 @@ impl Execution {
             Ok(Kind::Dag) => (NodeType::Dag, Phase::Running),
             Ok(Kind::Wasm) => (NodeType::Plugin, Phase::Pending),
             Ok(Kind::Suspend) => (NodeType::Suspend, Phase::Pending),
+            // Pending until the agent's reply (`executeHTTPTemplate`, `http_template.go` 12).
+            Ok(Kind::Http) => (NodeType::Http, Phase::Pending),
             Err(what) => {
                 let message = format!("Template '{template_name}' cannot run here: it is {what}");
                 return self.error_node(name, template_name, boundary, message);
@@ -203,6 +209,7 @@ impl Execution {
             NodeType::Steps => Box::pin(self.run_steps(this, processed)),
             NodeType::Dag => Box::pin(self.run_dag(this, processed)),
             NodeType::Suspend => Box::pin(self.run_suspend(this.id, processed)),
+            NodeType::Http => Box::pin(self.run_http(this, processed)),
             _ => Box::pin(self.run_plugin(this, processed)),
         };
         Ok(running)
@@ -254,24 +261,37 @@ impl Execution {
         self.globals.write().unwrap_or_else(|p| p.into_inner()).insert(name, value);
     }
 
+    /// Ends when the workflow's deadline passes, for a node that is not part of an
+    /// exit handler (`exit_handler`); never otherwise. Past it, a plugin or HTTP node
+    /// that has not replied fails (`failNodesWithoutCreatedPodsAfterDeadlineOrShutdown`,
+    /// `operator.go` 1424-1430).
+    async fn until_deadline(&self, exit_handler: bool) {
+        match self.deadline.filter(|_| !exit_handler) {
+            Some(deadline) => tokio::time::sleep((deadline - Utc::now()).to_std().unwrap_or_default()).await,
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Where node `name`'s step writes its log: to the run's watcher, else to stderr.
+    fn log_lines(&self, name: &str) -> LogLines {
+        match self.nodes.watcher() {
+            Some(watcher) => {
+                let (watcher, name) = (watcher.clone(), name.to_owned());
+                LogLines::To(LineSink::new(move |line| watcher.log_line(&name, line)))
+            }
+            None => LogLines::Raw,
+        }
+    }
+
     async fn run_plugin(&self, this: Boundary, template: Value) {
         let id = this.id;
         self.nodes.update(&id, |node| node.phase = Phase::Running);
         let (steps, workflow, node_id) = (self.steps.clone(), self.name.clone(), id.clone());
-        let mut task = tokio::spawn(async move { steps.run(&workflow, &node_id, template).await });
-        // Past the workflow's deadline a plugin node that has not replied fails, unless it is
-        // part of an exit handler (`failNodesWithoutCreatedPodsAfterDeadlineOrShutdown`,
-        // `operator.go` 1424-1430).
-        let deadline = self.deadline.filter(|_| !this.exit_handler);
-        let until_deadline = async {
-            match deadline {
-                Some(deadline) => tokio::time::sleep((deadline - Utc::now()).to_std().unwrap_or_default()).await,
-                None => std::future::pending().await,
-            }
-        };
+        let log_lines = self.log_lines(&this.name);
+        let mut task = tokio::spawn(async move { steps.run(&workflow, &node_id, template, log_lines).await });
         let joined = tokio::select! {
             joined = &mut task => joined,
-            () = until_deadline => {
+            () = self.until_deadline(this.exit_handler) => {
                 task.abort();
                 self.nodes.finish(&id, Phase::Failed, Some(DEADLINE_MESSAGE.to_owned()));
                 return;
@@ -289,6 +309,24 @@ impl Execution {
         self.nodes.update(&id, |node| node.outputs = outputs);
         let message = Some(result.message).filter(|m| !m.is_empty());
         self.nodes.finish(&id, phase, message);
+    }
+
+    /// Sends the request of an `http` template; the node takes the reply
+    /// as Argo's `reconcileTaskSet` copies the agent's (`taskset.go` 153-156):
+    /// its phase, message and outputs (`result`, the body).
+    async fn run_http(&self, this: Boundary, template: Value) {
+        let outcome = tokio::select! {
+            outcome = self.http.run(&template) => outcome,
+            () = self.until_deadline(this.exit_handler) => {
+                self.nodes.finish(&this.id, Phase::Failed, Some(DEADLINE_MESSAGE.to_owned()));
+                return;
+            }
+        };
+        if let Some(result) = outcome.result {
+            self.nodes.update(&this.id, |node| node.outputs = Some(serde_json::json!({ "result": result })));
+        }
+        let phase = if outcome.succeeded { Phase::Succeeded } else { Phase::Failed };
+        self.nodes.finish(&this.id, phase, outcome.message);
     }
 
     /// Whether `boundary`'s `parallelism` lets one more node start in it:

@@ -2,13 +2,16 @@
 //! (`wasm-workflows run workflow.yaml`): the same nodes (names, ids, types,
 //! phases, messages, children), the same `{{…}}` names, loops, step groups
 //! and DAGs, with each `plugin.wasm` step run by [`crate::runner`] as the
-//! executor plugin would run it.
+//! executor plugin would run it, and each `http` template's request sent by
+//! the host ([`HttpTemplates`], behind `--allow-host`) as Argo's agent sends it.
 //!
 //! [`prepare`] reads and checks a workflow (an error there means it cannot
 //! run, worded as Argo's validation words it); [`Prepared::run`] runs it on
 //! the caller's tokio runtime and answers the Workflow object with its
 //! `status`, as `argo get -o json` prints it ([`object`]), or drawn as a
-//! tree ([`tree`]). [`expression`] evaluates `when`, `depends` and `{{=…}}`.
+//! tree ([`tree`]); [`Prepared::run_in`] also tells a [`watch::Watcher`]
+//! of every node as it goes ([`live`] draws them). [`expression`] evaluates
+//! `when`, `depends` and `{{=…}}`.
 
 mod arguments;
 mod artifacts;
@@ -18,6 +21,8 @@ mod execution;
 mod exit;
 pub mod expression;
 mod expressions;
+mod http_template;
+pub mod live;
 mod loops;
 mod modules;
 pub mod nodes;
@@ -31,6 +36,7 @@ mod template_refs;
 pub mod tree;
 mod validate;
 mod wasm_step;
+pub mod watch;
 
 use std::collections::BTreeMap;
 
@@ -39,10 +45,12 @@ use serde_json::{Value, json};
 
 pub use self::artifacts::LocalRepository;
 use self::execution::Execution;
+pub use self::http_template::HttpTemplates;
 pub use self::modules::Modules;
 use self::nodes::{Nodes, Phase};
 use self::substitute::Scope;
 pub use self::wasm_step::{StepLimits, WasmSteps};
+use self::watch::Watcher;
 
 /// What to run, beside the file: `argo submit`'s options.
 #[derive(Debug, Clone, Default)]
@@ -65,6 +73,15 @@ pub struct Prepared {
     name: String,
     entrypoint: String,
     templates: BTreeMap<String, Value>,
+}
+
+/// What a run reaches beside its Wasm steps.
+#[derive(Default)]
+pub struct RunContext {
+    /// What sends the requests of `http` templates (by default, to nowhere).
+    pub http: HttpTemplates,
+    /// Who watches the run as it goes, if anyone (without one, steps' logs go to stderr as they are).
+    pub watcher: Option<std::sync::Arc<dyn Watcher>>,
 }
 
 /// A workflow that ran.
@@ -161,6 +178,11 @@ impl Prepared {
 
     /// Runs the workflow, its Wasm steps on `steps`, on the caller's tokio runtime.
     pub async fn run(self, steps: WasmSteps) -> Finished {
+        self.run_in(steps, RunContext::default()).await
+    }
+
+    /// [`Prepared::run`], with HTTP templates and a watcher from `context`.
+    pub async fn run_in(self, steps: WasmSteps, context: RunContext) -> Finished {
         let started = Utc::now();
         let spec = self.workflow.get("spec").cloned().unwrap_or(Value::Null);
         // Argo counts the deadline from the start in whole seconds (`getWorkflowDeadline`, `operator.go` 664-674).
@@ -173,13 +195,17 @@ impl Prepared {
             name: self.name.clone(),
             templates: self.templates.clone(),
             globals: std::sync::RwLock::new(self.globals(&started)),
-            nodes: Nodes::default(),
+            nodes: Nodes::watched(context.watcher.clone()),
             steps: std::sync::Arc::new(steps),
             default_retry: spec.get("retryStrategy").filter(|s| !s.is_null()).cloned(),
             deadline,
             workflow_arguments: arguments.clone(),
             global_outputs: std::sync::Mutex::default(),
+            http: context.http,
         };
+        if let Some(watcher) = &context.watcher {
+            watcher.started(&self.name, started, execution.nodes.view());
+        }
         execution.set_status_globals(Phase::Running);
         let entry = json!({"template": self.entrypoint, "arguments": arguments});
         let mut hook_error = None;

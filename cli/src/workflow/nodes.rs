@@ -13,10 +13,12 @@
 //!   (`NodePhase.Fulfilled`/`Completed`, `workflow_types.go` 2673-2685).
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
+
+use super::watch::Watcher;
 
 /// What kind of node (Argo's `NodeType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +39,8 @@ pub enum NodeType {
     Retry,
     /// A `suspend` template, waiting its `duration`.
     Suspend,
+    /// An `http` template: one request, sent by the host.
+    Http,
 }
 
 impl NodeType {
@@ -51,6 +55,7 @@ impl NodeType {
             NodeType::Skipped => "Skipped",
             NodeType::Retry => "Retry",
             NodeType::Suspend => "Suspend",
+            NodeType::Http => "HTTP",
         }
     }
 }
@@ -236,20 +241,63 @@ pub fn parameter_text(value: &Value) -> String {
     }
 }
 
-/// Every node of a run, by id; shared by the branches that run at once.
-#[derive(Debug, Default)]
+/// Every node of a run, by id; shared by the branches that run at once,
+/// and told to the run's [`Watcher`] as each is created or changes phase.
+#[derive(Default)]
 pub struct Nodes {
-    nodes: Mutex<BTreeMap<String, Node>>,
+    nodes: Arc<Mutex<BTreeMap<String, Node>>>,
+    watcher: Option<Arc<dyn Watcher>>,
+}
+
+impl std::fmt::Debug for Nodes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Nodes")
+            .field("nodes", &self.nodes)
+            .field("watched", &self.watcher.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A run's nodes as they are at any time, for a [`Watcher`] to read.
+#[derive(Debug, Clone)]
+pub struct NodesView {
+    nodes: Arc<Mutex<BTreeMap<String, Node>>>,
+}
+
+impl NodesView {
+    /// A copy of every node, by id.
+    pub fn all(&self) -> BTreeMap<String, Node> {
+        self.nodes.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
 }
 
 impl Nodes {
+    /// No nodes yet; `watcher` is told of each one.
+    pub fn watched(watcher: Option<Arc<dyn Watcher>>) -> Nodes {
+        Nodes { watcher, ..Nodes::default() }
+    }
+
+    /// Who watches the run, if anyone.
+    pub fn watcher(&self) -> Option<&Arc<dyn Watcher>> {
+        self.watcher.as_ref()
+    }
+
+    /// The nodes, to read as the run goes.
+    pub fn view(&self) -> NodesView {
+        NodesView { nodes: self.nodes.clone() }
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut BTreeMap<String, Node>) -> T) -> T {
         f(&mut self.nodes.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// Adds `node`: its id must be new.
     pub fn add(&self, node: Node) {
+        let told = self.watcher.as_ref().map(|_| node.clone());
         self.with(|nodes| nodes.insert(node.id.clone(), node));
+        if let (Some(watcher), Some(node)) = (&self.watcher, told) {
+            watcher.phase_changed(&node);
+        }
     }
 
     /// A copy of node `id`.
@@ -264,7 +312,15 @@ impl Nodes {
 
     /// Changes node `id`, if it exists.
     pub fn update(&self, id: &str, change: impl FnOnce(&mut Node)) {
-        self.with(|nodes| nodes.get_mut(id).map(change));
+        let told = self.with(|nodes| {
+            let node = nodes.get_mut(id)?;
+            let before = node.phase;
+            change(node);
+            (node.phase != before && self.watcher.is_some()).then(|| node.clone())
+        });
+        if let (Some(watcher), Some(node)) = (&self.watcher, told) {
+            watcher.phase_changed(&node);
+        }
     }
 
     /// Makes `child` a child of `parent` (once).
@@ -301,7 +357,7 @@ impl Nodes {
             return vec![id.to_owned()];
         };
         match node.node_type {
-            NodeType::Skipped | NodeType::Plugin | NodeType::Suspend => vec![node.id],
+            NodeType::Skipped | NodeType::Plugin | NodeType::Suspend | NodeType::Http => vec![node.id],
             NodeType::TaskGroup => {
                 if node.children.is_empty() {
                     vec![node.id]

@@ -28,6 +28,10 @@ pub fn node_scope(prefix: &str, name: &str, node: &Node) -> Scope {
     if let Some(finished) = node.finished_at {
         scope.insert(key("finishedAt"), finished.to_rfc3339_opts(SecondsFormat::Secs, true));
     }
+    // An HTTP node's body (`addNodeOutputsToLocalScope`, `operator.go` 3667-3669).
+    if let Some(result) = node.outputs.as_ref().and_then(|o| o.get("result")).and_then(Value::as_str) {
+        scope.insert(key("outputs.result"), result.to_owned());
+    }
     for parameter in
         node.outputs.as_ref().and_then(|o| o.get("parameters")).and_then(Value::as_array).into_iter().flatten()
     {
@@ -66,12 +70,63 @@ pub fn aggregate_scope(prefix: &str, name: &str, children: &[Node]) -> Scope {
     }
     let key = |rest: &str| format!("{prefix}.{name}.{rest}");
     let mut scope = Scope::new();
-    scope.insert(key("outputs.result"), "[]".into());
+    if let Some(results) = aggregated_results(&children) {
+        scope.insert(key("outputs.result"), results);
+    }
     scope.insert(key("outputs.parameters"), go_json(&Value::Array(maps)));
     for (parameter_name, values) in by_name {
         scope.insert(key(&format!("outputs.parameters.{parameter_name}")), aggregated_values(&values));
     }
     scope
+}
+
+/// The results of a loop's succeeded children (HTTP nodes' bodies), each
+/// embedded as the JSON it is, in loop order (`processAggregateNodeOutputs`,
+/// `operator.go` 3775-3791). Argo fails the steps or DAG node when a result
+/// is not JSON (its `json.Unmarshal` error); here the name is then not set,
+/// and a reference to it does not resolve.
+fn aggregated_results(children: &[&Node]) -> Option<String> {
+    let mut results = Vec::new();
+    for child in children.iter().filter(|c| c.phase == Phase::Succeeded) {
+        if let Some(result) = child.outputs.as_ref().and_then(|o| o.get("result")).and_then(Value::as_str) {
+            serde_json::from_str::<serde::de::IgnoredAny>(result).ok()?;
+            results.push(go_compact(result));
+        }
+    }
+    Some(format!("[{}]", results.join(",")))
+}
+
+/// Valid JSON `raw` as Go's `json.Marshal` writes a `json.RawMessage`:
+/// compacted, members in their order, `<`, `>`, `&`, U+2028 and U+2029
+/// escaped (`encoding/json`'s `compact` with `escapeHTML`).
+fn go_compact(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in raw.chars() {
+        if !in_string {
+            if !c.is_ascii_whitespace() {
+                out.push(c);
+                in_string = c == '"';
+            }
+            continue;
+        }
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            _ => out.push(c),
+        }
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == '"' {
+            in_string = false;
+        }
+    }
+    out
 }
 
 /// A loop's values of one parameter: embedded JSON when every value is a
@@ -144,6 +199,38 @@ mod tests {
     fn aggregated_values_embed_json_only_when_all_are_objects_or_lists() {
         assert_eq!(aggregated_values(&["{\"b\":1,\"a\":2}".into(), "[1]".into()]), r#"[{"a":2,"b":1},[1]]"#);
         assert_eq!(aggregated_values(&["1".into(), "x".into()]), r#"["1","x"]"#);
+    }
+
+    #[test]
+    fn aggregated_results_embed_each_as_go_marshals_a_raw_message() {
+        // Members keep their order; strings are escaped as Go's encoding/json escapes HTML.
+        assert_eq!(go_compact("{ \"b\": 1,\n \"a\": \"<x> & \\\" y\" }"), r#"{"b":1,"a":"\u003cx\u003e \u0026 \" y"}"#);
+        let node = |index: usize, phase: Phase, result: &str| Node {
+            id: format!("n{index}"),
+            name: format!("wf[0].get({index}:x)"),
+            display_name: String::new(),
+            node_type: super::super::nodes::NodeType::Http,
+            template_name: None,
+            phase,
+            boundary_id: None,
+            message: None,
+            started_at: chrono::Utc::now(),
+            finished_at: None,
+            inputs: None,
+            outputs: Some(json!({ "result": result })),
+            children: Vec::new(),
+            outbound_nodes: Vec::new(),
+            hooked: false,
+        };
+        let (a, b, failed) =
+            (node(0, Phase::Succeeded, "[1, 2]"), node(1, Phase::Succeeded, "\"x\""), node(2, Phase::Failed, "{}"));
+        assert_eq!(aggregated_results(&[&a, &b, &failed]).as_deref(), Some(r#"[[1,2],"x"]"#));
+        let text = node(3, Phase::Succeeded, "not json");
+        assert_eq!(aggregated_results(&[&a, &text]), None);
+        assert_eq!(
+            aggregate_scope("steps", "get", &[b.clone(), a.clone()])["steps.get.outputs.result"],
+            r#"[[1,2],"x"]"#
+        );
     }
 
     #[test]

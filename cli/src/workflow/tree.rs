@@ -11,13 +11,14 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-/// The icon of a phase (`JobStatusIconMap`, `cmd/argo/commands/common/common.go` 61-68).
-fn icon(phase: &str) -> &'static str {
+/// The icon of a phase (`JobStatusIconMap`, `cmd/argo/commands/common/common.go` 61-68;
+/// `argo get` draws no Omitted node, a progress line draws it as Skipped).
+pub(super) fn icon(phase: &str) -> &'static str {
     match phase {
         "Pending" => "◷",
         "Running" => "●",
         "Succeeded" => "✔",
-        "Skipped" => "○",
+        "Skipped" | "Omitted" => "○",
         "Failed" => "✖",
         "Error" => "⚠",
         _ => " ",
@@ -41,6 +42,13 @@ fn loop_index(name: &str) -> Option<usize> {
 
 /// `workflow` (with its `status`) as `argo get` prints it.
 pub fn draw(workflow: &Value) -> String {
+    draw_at(workflow, None)
+}
+
+/// [`draw`], or, given the time `now`, a workflow still running: its
+/// duration so far in the header, and each node's (until it ended, or
+/// until `now`) in the DURATION column, as `argo get` shows a pod's.
+pub fn draw_at(workflow: &Value, now: Option<DateTime<Utc>>) -> String {
     let name = workflow.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
     let status = &workflow["status"];
     let mut out = String::new();
@@ -56,6 +64,10 @@ pub fn draw(workflow: &Value) -> String {
         line(&mut out, "Started:", &started.to_rfc3339());
         line(&mut out, "Finished:", &finished.to_rfc3339());
         let duration = (finished - started).to_std().unwrap_or_default();
+        line(&mut out, "Duration:", &format!("{:.3} seconds", duration.as_secs_f64()));
+    } else if let (Some(started), Some(now)) = (started, now) {
+        line(&mut out, "Started:", &started.to_rfc3339());
+        let duration = (now - started).to_std().unwrap_or_default();
         line(&mut out, "Duration:", &format!("{:.3} seconds", duration.as_secs_f64()));
     }
     let parameters = workflow.pointer("/spec/arguments/parameters").and_then(Value::as_array);
@@ -107,7 +119,7 @@ pub fn draw(workflow: &Value) -> String {
         entry.children.sort_by_key(order);
     }
     let mut rows: Vec<[String; 5]> = Vec::new();
-    render(&drawn, name, " ", " ", &mut rows);
+    render(&drawn, name, " ", " ", now.as_ref(), &mut rows);
     out.push('\n');
     let header = ["STEP", "TEMPLATE", "PODNAME", "DURATION", "MESSAGE"].map(str::to_owned);
     let mut widths = [0usize; 5];
@@ -128,8 +140,16 @@ pub fn draw(workflow: &Value) -> String {
     out
 }
 
-/// Draws node `id` and what hangs from it (Argo's `renderNodes` and `renderChild`).
-fn render(drawn: &BTreeMap<&str, Drawn<'_>>, id: &str, prefix: &str, child_prefix: &str, rows: &mut Vec<[String; 5]>) {
+/// Draws node `id` and what hangs from it (Argo's `renderNodes` and
+/// `renderChild`), with durations until `now` when given.
+fn render(
+    drawn: &BTreeMap<&str, Drawn<'_>>,
+    id: &str,
+    prefix: &str,
+    child_prefix: &str,
+    now: Option<&DateTime<Utc>>,
+    rows: &mut Vec<[String; 5]>,
+) {
     let Some(entry) = drawn.get(id) else { return };
     let node = entry.node;
     let kind = text(node, "type");
@@ -144,7 +164,7 @@ fn render(drawn: &BTreeMap<&str, Drawn<'_>>, id: &str, prefix: &str, child_prefi
             format!("{prefix}{} {}", icon(phase), text(node, "displayName")),
             text(node, "templateName").to_owned(),
             String::new(),
-            String::new(),
+            now.map(|now| node_duration(node, now)).unwrap_or_default(),
             text(node, "message").to_owned(),
         ]);
     }
@@ -169,6 +189,30 @@ fn render(drawn: &BTreeMap<&str, Drawn<'_>>, id: &str, prefix: &str, child_prefi
         } else {
             (format!("{child_prefix}{part}"), format!("{child_prefix}{sub}"))
         };
-        render(drawn, child, &node_prefix, &next_prefix, rows);
+        render(drawn, child, &node_prefix, &next_prefix, now, rows);
+    }
+}
+
+/// How long `node` ran (until `now` if it has not ended), in Argo's short
+/// form (`RelativeDurationShort`, `util/humanize/humanize.go` 69-86: `1s`,
+/// `12s`, `1m`, `3h`, `2d`), below a second in milliseconds (`340ms`;
+/// Argo writes `0s`).
+fn node_duration(node: &Value, now: &DateTime<Utc>) -> String {
+    let Ok(started) = text(node, "startedAt").parse::<DateTime<Utc>>() else {
+        return String::new();
+    };
+    let finished = text(node, "finishedAt").parse::<DateTime<Utc>>().unwrap_or(*now);
+    short_duration((finished - started).to_std().unwrap_or_default())
+}
+
+/// A duration as Argo's `RelativeDurationShort` writes it, milliseconds below a second.
+pub fn short_duration(duration: std::time::Duration) -> String {
+    let seconds = duration.as_secs();
+    match seconds {
+        0 => format!("{}ms", duration.as_millis()),
+        1..60 => format!("{seconds}s"),
+        60..3_600 => format!("{}m", seconds / 60),
+        3_600..86_400 => format!("{}h", seconds / 3_600),
+        _ => format!("{}d", seconds / 86_400),
     }
 }

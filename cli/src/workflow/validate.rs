@@ -24,6 +24,8 @@ pub enum Kind {
     Wasm,
     /// `suspend` (with a duration: see `suspend.rs`)
     Suspend,
+    /// `http` (see `http_template.rs`)
+    Http,
 }
 
 /// The kind of `template`; the error names what it is instead.
@@ -33,6 +35,7 @@ pub fn kind(template: &Value) -> Result<Kind, String> {
         ["steps"] => Ok(Kind::Steps),
         ["dag"] => Ok(Kind::Dag),
         ["suspend"] => Ok(Kind::Suspend),
+        ["http"] => Ok(Kind::Http),
         ["plugin"] => match template["plugin"].as_object().map(|p| p.keys().collect::<Vec<_>>()) {
             Some(keys) if keys == ["wasm"] => Ok(Kind::Wasm),
             Some(keys) => Err(format!("plugin {}", keys.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", "))),
@@ -78,9 +81,9 @@ pub fn validate(templates: &BTreeMap<String, Value>, entrypoint: &str) -> Result
         .collect();
     if !refused.is_empty() {
         return Err(format!(
-            "cannot run templates {}: only Wasm (plugin.wasm) templates, steps, DAGs and suspend \
-             templates with a duration run here (container, script, resource and data templates \
-             need a cluster; http templates are not supported here yet)",
+            "cannot run templates {}: only Wasm (plugin.wasm), HTTP and suspend templates (with a \
+             duration), steps and DAGs run here (container, script, resource and data templates \
+             need a cluster)",
             refused.join(", ")
         ));
     }
@@ -100,6 +103,10 @@ pub fn validate(templates: &BTreeMap<String, Value>, entrypoint: &str) -> Result
                 if let Some(message) = super::suspend::without_duration(name, template) {
                     return Err(message);
                 }
+            }
+            Ok(Kind::Http) => {
+                leaf_or_not(name, template, true)?;
+                super::http_template::check(name, template)?;
             }
             _ => leaf_or_not(name, template, true)?,
         }

@@ -63,8 +63,8 @@ impl WasmSteps {
     }
 
     /// Runs the resolved `template` of node `node_id` of workflow
-    /// `workflow`; the reply as Argo records it.
-    pub async fn run(&self, workflow: &str, node_id: &str, template: Value) -> PluginResult {
+    /// `workflow`, its log lines going to `log_lines`; the reply as Argo records it.
+    pub async fn run(&self, workflow: &str, node_id: &str, template: Value, log_lines: LogLines) -> PluginResult {
         let request = ExecuteRequest {
             workflow_name: workflow.to_owned(),
             workflow_id: workflow.to_owned(),
@@ -106,7 +106,7 @@ impl WasmSteps {
             timeout: step.timeout.or(self.limits.timeout),
             max_memory_mib: Some(self.limits.max_memory_mib),
             max_log_bytes: Some(self.limits.max_log_bytes),
-            log_lines: LogLines::Raw,
+            log_lines,
             exit_rule: self.limits.exit_rule,
             max_open_files: Some(self.limits.max_open_files),
             max_work_dir_mib: Some(self.limits.max_work_dir_mib),

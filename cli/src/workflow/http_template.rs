@@ -1,0 +1,329 @@
+//! An `http` template: one HTTP request, sent by the host, as Argo's agent
+//! sends it (argoproj/argo-workflows at f016ad8,
+//! `workflow/executor/agent.go` 252-364), behind the run's allow-list
+//! (`--allow-host`):
+//!
+//! - `method` (Go's default: GET), `url`, `headers` (each `value`; a `Host`
+//!   header sets the request's host), `body`, or `bodyFrom.bytes`
+//!   (base64, as Kubernetes writes `[]byte`);
+//! - `timeoutSeconds` bounds the request and the reading of its body
+//!   (`agent.go` 259-262); without it, the 30 s the field's documentation
+//!   gives (`http_types.go` 45; Argo's agent itself sets none);
+//! - `insecureSkipVerify` skips TLS verification (`agent.go` 315-324);
+//! - the node's `outputs.result` is the response body, whatever the status
+//!   (`agent.go` 274);
+//! - success: without `successCondition` a 2xx status (`agent.go` 277-283,
+//!   else "received non-2xx response code: N"); with one, that expr
+//!   expression over `request` (`method`, `url`, `body`, `bodyBytes`,
+//!   `headers`) and `response` (`statusCode`, `body`, `headers`, Go's
+//!   `http.Header`: canonical names, each a list of values) (`agent.go`
+//!   284-307, else "successCondition 'C' evaluated false");
+//! - a request that fails fails the node with its error (`processTask`,
+//!   `agent.go` 245-248), in Go's words where they matter
+//!   (`Get "URL": context deadline exceeded`).
+//!
+//! What a local run adds: a destination that `--allow-host` does not allow
+//! (the first request or a redirect) fails the node, saying so; a header
+//! `valueFrom.secretKeyRef` (a Kubernetes secret) is refused before the run;
+//! a response body larger than [`MAX_BODY`] fails the node.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+use crate::allow_list::{AllowList, Origin};
+
+/// The most bytes of a response body a node keeps as its result.
+pub const MAX_BODY: usize = 1 << 20;
+
+/// A request's timeout when the template sets none (`http_types.go` 45).
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How many redirects are followed, as Go's client follows them.
+const MAX_REDIRECTS: usize = 10;
+
+/// What an HTTP node ends with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpOutcome {
+    /// Whether it succeeded.
+    pub succeeded: bool,
+    /// Why not, when it did not.
+    pub message: Option<String>,
+    /// The response body (`outputs.result`), when there was a response.
+    pub result: Option<String>,
+}
+
+impl HttpOutcome {
+    fn failed(message: String) -> HttpOutcome {
+        HttpOutcome { succeeded: false, message: Some(message), result: None }
+    }
+}
+
+/// The problem with http template `name`, if it cannot run here: no `url`,
+/// or a header from a Kubernetes secret.
+pub fn check(name: &str, template: &Value) -> Result<(), String> {
+    let http = &template["http"];
+    if http.get("url").and_then(Value::as_str).is_none_or(str::is_empty) {
+        return Err(format!("templates.{name}.http.url is required"));
+    }
+    for (index, header) in http.get("headers").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        if header.get("valueFrom").is_some_and(|v| !v.is_null()) {
+            let header_name = header.get("name").and_then(Value::as_str).unwrap_or_default();
+            return Err(format!(
+                "templates.{name}.http.headers[{index}] ({header_name}): valueFrom reads a Kubernetes secret, and a \
+                 local run has no cluster; give the header a value instead (for example from a workflow parameter, \
+                 `value: \"{{{{workflow.parameters.token}}}}\"` with `-p token=…`)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Sends the requests of `http` templates, to the origins `allowed` lets through.
+pub struct HttpTemplates {
+    allowed: AllowList,
+    verifying: Result<reqwest::Client, String>,
+    insecure: Result<reqwest::Client, String>,
+}
+
+impl Default for HttpTemplates {
+    /// One that allows no destination.
+    fn default() -> Self {
+        HttpTemplates::new(AllowList::default())
+    }
+}
+
+impl HttpTemplates {
+    /// Requests to the origins `allowed` lets through (and nowhere else, redirects included).
+    pub fn new(allowed: AllowList) -> HttpTemplates {
+        crate::tls::install_crypto_provider();
+        let client = |insecure: bool| {
+            let redirects = allowed.clone();
+            reqwest::Client::builder()
+                .no_proxy()
+                .tls_danger_accept_invalid_certs(insecure)
+                .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+                    if attempt.previous().len() >= MAX_REDIRECTS {
+                        attempt.error(format!("stopped after {MAX_REDIRECTS} redirects"))
+                    } else if redirects.allows(attempt.url().as_str()) {
+                        attempt.follow()
+                    } else {
+                        let denied = denied(attempt.url().as_str());
+                        attempt.error(format!("redirected to {denied}"))
+                    }
+                }))
+                .build()
+                .map_err(|error| format!("the host cannot make an HTTP client: {error}"))
+        };
+        HttpTemplates { verifying: client(false), insecure: client(true), allowed }
+    }
+
+    /// Sends the request of `template` (an `http` template, its arguments applied).
+    pub async fn run(&self, template: &Value) -> HttpOutcome {
+        let http = &template["http"];
+        let text = |key: &str| http.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+        let (url, method, body) = (text("url"), text("method"), text("body"));
+        let method = if method.is_empty() { "GET".to_owned() } else { method };
+        let operation = go_url_error_operation(&method);
+        let origin = match Origin::of(&url) {
+            Ok(origin) => origin,
+            Err(problem) => return HttpOutcome::failed(format!("{operation} {problem}")),
+        };
+        if !self.allowed.allows_origin(&origin) {
+            return HttpOutcome::failed(format!("{operation} {}", denied(&url)));
+        }
+        let body_bytes = match http.pointer("/bodyFrom/bytes") {
+            Some(Value::String(encoded)) => match base64::engine::general_purpose::STANDARD.decode(encoded) {
+                Ok(bytes) => Some(bytes),
+                Err(error) => return HttpOutcome::failed(format!("http.bodyFrom.bytes is not base64: {error}")),
+            },
+            _ => None,
+        };
+        let insecure = http.get("insecureSkipVerify").and_then(Value::as_bool).unwrap_or(false);
+        let client = match if insecure { &self.insecure } else { &self.verifying } {
+            Ok(client) => client,
+            Err(message) => return HttpOutcome::failed(message.clone()),
+        };
+        let Ok(reqwest_method) = reqwest::Method::from_bytes(method.as_bytes()) else {
+            return HttpOutcome::failed(format!("net/http: invalid method \"{method}\""));
+        };
+        let mut request = client.request(reqwest_method, &url);
+        let mut request_headers = BTreeMap::new();
+        for header in http.get("headers").and_then(Value::as_array).into_iter().flatten() {
+            let name = header.get("name").and_then(Value::as_str).unwrap_or_default();
+            let value = header.get("value").and_then(Value::as_str).unwrap_or_default();
+            request = request.header(name, value);
+            // `HTTPHeaders.ToHeader`: the names as written, one value each (`http_types.go` 20-30).
+            request_headers.insert(name.to_owned(), json!([value]));
+        }
+        let sent_body = body_bytes.clone().unwrap_or_else(|| body.clone().into_bytes());
+        if !sent_body.is_empty() {
+            request = request.body(sent_body);
+        }
+        // A number, or text after a `{{…}}` substitution.
+        let timeout = match http.get("timeoutSeconds") {
+            Some(Value::Number(seconds)) => Duration::from_secs(seconds.as_u64().unwrap_or(0)),
+            Some(Value::String(seconds)) => match seconds.trim().parse::<u64>() {
+                Ok(seconds) => Duration::from_secs(seconds),
+                Err(_) => {
+                    return HttpOutcome::failed(format!(
+                        "http.timeoutSeconds \"{seconds}\" is not a number of seconds"
+                    ));
+                }
+            },
+            _ => DEFAULT_TIMEOUT,
+        };
+        let exchange = async {
+            let mut response =
+                request.send().await.map_err(|error| format!("{operation} \"{url}\": {}", chain(&error)))?;
+            let status = response.status().as_u16();
+            let headers = go_header(response.headers());
+            let mut read = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(|error| chain(&error))? {
+                if read.len() + chunk.len() > MAX_BODY {
+                    return Err(format!(
+                        "the response body is larger than {MAX_BODY} bytes, the most an HTTP node's result holds here"
+                    ));
+                }
+                read.extend_from_slice(&chunk);
+            }
+            Ok::<_, String>((status, headers, String::from_utf8_lossy(&read).into_owned()))
+        };
+        let (status, response_headers, response_body) = match tokio::time::timeout(timeout, exchange).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(message)) => return HttpOutcome::failed(message),
+            Err(_) => return HttpOutcome::failed(format!("{operation} \"{url}\": context deadline exceeded")),
+        };
+        let condition = text("successCondition");
+        let (succeeded, message) = if condition.is_empty() {
+            let succeeded = (200..300).contains(&status);
+            (succeeded, (!succeeded).then(|| format!("received non-2xx response code: {status}")))
+        } else {
+            let scope = BTreeMap::from([
+                (
+                    "request".to_owned(),
+                    json!({
+                        "method": text("method"),
+                        "url": url,
+                        "body": body,
+                        "bodyBytes": body_bytes,
+                        "headers": request_headers,
+                    }),
+                ),
+                (
+                    "response".to_owned(),
+                    json!({"statusCode": status, "body": response_body, "headers": response_headers}),
+                ),
+            ]);
+            match super::expressions::evaluate_bool(&condition, &scope) {
+                Ok(true) => (true, None),
+                Ok(false) => (false, Some(format!("successCondition '{condition}' evaluated false"))),
+                // An error in the condition fails the node, its result unset (`agent.go` 299-302, 245-248).
+                Err(message) => return HttpOutcome::failed(message),
+            }
+        };
+        HttpOutcome { succeeded, message, result: Some(response_body) }
+    }
+}
+
+/// Why a request to `url` is not sent: its origin is not allowed.
+fn denied(url: &str) -> String {
+    match Origin::of(url) {
+        Ok(origin) => format!(
+            "\"{url}\": denied: its origin {origin} is not an allowed host (allow it with --allow-host {origin})"
+        ),
+        Err(problem) => format!("\"{url}\": denied: {problem}"),
+    }
+}
+
+/// The operation Go's `url.Error` names for `method` (`Get`, `Post`, …:
+/// `urlErrorOp`, net/http's client.go).
+fn go_url_error_operation(method: &str) -> String {
+    let mut characters = method.chars();
+    match characters.next() {
+        Some(first) => first.to_string() + &characters.as_str().to_ascii_lowercase(),
+        None => "Get".to_owned(),
+    }
+}
+
+/// An error and its causes, as one line.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// Response headers as Go's `http.Header` holds them: canonical names
+/// (`textproto.CanonicalMIMEHeaderKey`), each with its values in order.
+fn go_header(headers: &reqwest::header::HeaderMap) -> BTreeMap<String, Vec<String>> {
+    let mut canonical: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, value) in headers {
+        canonical
+            .entry(canonical_header_name(name.as_str()))
+            .or_default()
+            .push(String::from_utf8_lossy(value.as_bytes()).into_owned());
+    }
+    canonical
+}
+
+/// Go's `CanonicalMIMEHeaderKey`: the first letter and each letter after a
+/// hyphen upper case, the rest lower case; a name with a byte that is not a
+/// token character is left as it is.
+fn canonical_header_name(name: &str) -> String {
+    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    if !name.bytes().all(token) {
+        return name.to_owned();
+    }
+    let mut upper = true;
+    name.chars()
+        .map(|c| {
+            let mapped = if upper { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() };
+            upper = c == '-';
+            mapped
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_names_are_canonical_as_go_writes_them() {
+        assert_eq!(canonical_header_name("content-type"), "Content-Type");
+        assert_eq!(canonical_header_name("x-request-id"), "X-Request-Id");
+        assert_eq!(canonical_header_name("ETAG"), "Etag");
+        assert_eq!(canonical_header_name("with space"), "with space");
+    }
+
+    #[test]
+    fn url_error_operations_are_gos() {
+        assert_eq!(go_url_error_operation("GET"), "Get");
+        assert_eq!(go_url_error_operation("POST"), "Post");
+        assert_eq!(go_url_error_operation(""), "Get");
+    }
+
+    #[test]
+    fn a_template_without_a_url_or_with_a_secret_header_cannot_run() {
+        let no_url = json!({"http": {"method": "GET"}});
+        assert_eq!(check("call", &no_url).unwrap_err(), "templates.call.http.url is required");
+        let secret = json!({"http": {"url": "http://127.0.0.1/", "headers": [
+            {"name": "Accept", "value": "text/plain"},
+            {"name": "Authorization", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]}});
+        let message = check("call", &secret).unwrap_err();
+        assert!(
+            message.starts_with("templates.call.http.headers[1] (Authorization): valueFrom reads a Kubernetes secret")
+        );
+        assert!(check("call", &json!({"http": {"url": "http://127.0.0.1/"}})).is_ok());
+    }
+}
