@@ -1132,6 +1132,63 @@ spec:
     assert_eq!(ran.status("outputs"), &serde_json::json!({"parameters": [{"name": "exported", "value": "42"}]}));
 }
 
+// Adapted from Argo's examples/life-cycle-hooks-wf-level.yaml: a workflow hook whose expression
+// comes true while the workflow runs, once an output has been exported.
+#[test]
+fn workflow_hooks_are_evaluated_again_as_the_workflow_goes() {
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: hook-progress
+spec:
+  entrypoint: main
+  hooks:
+    exported:
+      expression: 'workflow.status == "Running" && workflow.outputs?.parameters?.exported == "42"'
+      template: echo
+      arguments: {{parameters: [{{name: count, value: "1"}}]}}
+  templates:
+    - name: main
+      steps:
+        - - name: produce
+            template: producer
+        - - name: wait
+            template: sleep
+    - name: producer
+      steps:
+        - - name: inner
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "41"}}]}}
+      outputs:
+        parameters:
+          - name: out
+            globalName: exported
+            valueFrom: {{parameter: "{{{{steps.inner.outputs.parameters.count}}}}"}}
+    - name: sleep
+      inputs:
+        parameters: [{{name: mode, value: sleep}}, {{name: ms, value: "600"}}]
+      plugin:
+        wasm:
+          module:
+            oci: {PROBE}
+{}"#,
+        echo_template("echo"),
+    );
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+    // Argo evaluates the workflow's hooks on every reconciliation, with the globals as they are
+    // then (operator.go 447-481, hooks.go 16-45): this one fires once `exported` is set, while
+    // `wait` still runs, not when the workflow has ended.
+    let hook = ran.node("hook-progress.hooks.exported");
+    assert_eq!(hook["phase"], "Succeeded");
+    let wait = ran.node("hook-progress[1].wait");
+    let (hook_started, wait_ended) = (hook["startedAt"].as_str().unwrap(), wait["finishedAt"].as_str().unwrap());
+    assert!(hook_started < wait_ended, "the hook started at {hook_started}, after wait ended at {wait_ended}");
+    assert_eq!(ran.children("hook-progress"), ["hook-progress[0]", "hook-progress.hooks.exported"]);
+}
+
 // Adapted from Argo's examples/recursive-for-loop.yaml: a counter that recurses until `when` is false.
 #[test]
 fn a_template_may_call_itself_until_its_when_ends_it() {

@@ -271,6 +271,30 @@ impl Execution {
         Ok(())
     }
 
+    /// The workflow's hooks other than `exit`, evaluated again whenever a
+    /// node is created or changes phase, until the workflow's node has
+    /// ended: Argo evaluates them on every reconciliation, with
+    /// `workflow.status` (the entry node's phase) and `workflow.failures`
+    /// as they are then (`operate`, `operator.go` 447-481). The error is
+    /// the first expression's.
+    pub async fn run_workflow_hooks_while_running(&self, spec: &Value) -> Result<(), String> {
+        if other_hooks(spec).is_empty() {
+            return Ok(());
+        }
+        loop {
+            let changed = self.nodes.changed();
+            tokio::pin!(changed);
+            // Counts the changes from now on, those made while the hooks below are evaluated included.
+            changed.as_mut().enable();
+            let Some(phase) = self.nodes.phase(&self.name).filter(|phase| !phase.fulfilled()) else {
+                return Ok(());
+            };
+            self.set_status_globals(phase);
+            self.run_workflow_hooks(spec).await?;
+            changed.await;
+        }
+    }
+
     /// The workflow's exit handler, if it has one: node `WF.onExit`, ended.
     pub async fn run_workflow_exit(&self, spec: &Value) -> Option<Node> {
         let hook = exit_hook(spec, &self.workflow_arguments)?;

@@ -212,7 +212,7 @@ impl Prepared {
         if let Ok(running) = execution.start(&self.name, &entry, None) {
             // The workflow's hooks run beside it once their expression holds (`operate`, `operator.go` 480).
             let hooks = async {
-                if let Err(message) = execution.run_workflow_hooks(&spec).await {
+                if let Err(message) = execution.run_workflow_hooks_while_running(&spec).await {
                     hook_error = Some(message);
                 }
             };

@@ -247,6 +247,7 @@ pub fn parameter_text(value: &Value) -> String {
 pub struct Nodes {
     nodes: Arc<Mutex<BTreeMap<String, Node>>>,
     watcher: Option<Arc<dyn Watcher>>,
+    changed: tokio::sync::Notify,
 }
 
 impl std::fmt::Debug for Nodes {
@@ -277,6 +278,12 @@ impl Nodes {
         Nodes { watcher, ..Nodes::default() }
     }
 
+    /// Completes at the next creation of a node or change of a node's phase
+    /// after it was made (enable it first to count those before its first poll).
+    pub fn changed(&self) -> tokio::sync::futures::Notified<'_> {
+        self.changed.notified()
+    }
+
     /// Who watches the run, if anyone.
     pub fn watcher(&self) -> Option<&Arc<dyn Watcher>> {
         self.watcher.as_ref()
@@ -295,6 +302,7 @@ impl Nodes {
     pub fn add(&self, node: Node) {
         let told = self.watcher.as_ref().map(|_| node.clone());
         self.with(|nodes| nodes.insert(node.id.clone(), node));
+        self.changed.notify_waiters();
         if let (Some(watcher), Some(node)) = (&self.watcher, told) {
             watcher.phase_changed(&node);
         }
@@ -312,12 +320,16 @@ impl Nodes {
 
     /// Changes node `id`, if it exists.
     pub fn update(&self, id: &str, change: impl FnOnce(&mut Node)) {
-        let told = self.with(|nodes| {
-            let node = nodes.get_mut(id)?;
+        let (phase_changed, told) = self.with(|nodes| {
+            let Some(node) = nodes.get_mut(id) else { return (false, None) };
             let before = node.phase;
             change(node);
-            (node.phase != before && self.watcher.is_some()).then(|| node.clone())
+            let phase_changed = node.phase != before;
+            (phase_changed, (phase_changed && self.watcher.is_some()).then(|| node.clone()))
         });
+        if phase_changed {
+            self.changed.notify_waiters();
+        }
         if let (Some(watcher), Some(node)) = (&self.watcher, told) {
             watcher.phase_changed(&node);
         }
