@@ -388,3 +388,82 @@ fn a_steps_template_exports_its_steps_artifact_to_a_dag_task() {
     assert_eq!(String::from_utf8(stored(&repository, summary)).unwrap(), "v\n2\n3\n");
     assert_eq!(String::from_utf8(stored(&repository, ran.artifact("use", "result"))).unwrap(), "n\n2\n");
 }
+
+// Adapted from Argo's examples/conditional-artifacts.yaml: `fromExpression`
+// picks the artifact of one task or another, and `subPath` names a file
+// within a folder of the repository (scope.go 195-258).
+const EXPRESSIONS: &str = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: artifact-expressions
+spec:
+  entrypoint: main
+  arguments:
+    parameters: [{name: pick, value: large}]
+    artifacts: [{name: data, s3: {key: inputs}}]
+  templates:
+    - name: main
+      inputs:
+        artifacts: [{name: data}]
+      dag:
+        tasks:
+          - name: small
+            template: sql
+            arguments:
+              parameters: [{name: query, value: "SELECT v FROM t WHERE v < 2"}]
+              artifacts: [{name: t, from: "{{inputs.artifacts.data}}", subPath: numbers.csv}]
+          - name: large
+            template: sql
+            arguments:
+              parameters: [{name: query, value: "SELECT v FROM t WHERE v > 1"}]
+              artifacts: [{name: t, from: "{{inputs.artifacts.data}}", subPath: numbers.csv}]
+          - name: count
+            dependencies: [small, large]
+            template: sql
+            arguments:
+              parameters: [{name: query, value: "SELECT count(*) AS n FROM t"}]
+              artifacts:
+                - name: t
+                  fromExpression: >-
+                    workflow.parameters.pick == 'large'
+                    ? tasks.large.outputs.artifacts.result : tasks.small.outputs.artifacts.result
+    - name: sql
+      inputs:
+        parameters: [{name: query}]
+        artifacts: [{name: t, path: /t.csv}]
+      outputs:
+        artifacts: [{name: result, path: /result.csv}]
+      plugin:
+        wasm:
+          module:
+            oci: ghcr.io/wasm-workflows/sql:latest
+"#;
+
+#[test]
+fn from_expression_picks_an_artifact_and_sub_path_a_file_within_one() {
+    use wasm_workflows_test_support::argo_schema::{WORKFLOW, errors, validator};
+    let problems = errors(&validator(WORKFLOW), EXPRESSIONS);
+    assert!(problems.is_empty(), "not a valid Argo Workflow: {}", problems.join("\n"));
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("workflow.yaml");
+    std::fs::write(&file, EXPRESSIONS).unwrap();
+    let repository = folder.path().join("repository");
+    std::fs::create_dir_all(repository.join("inputs")).unwrap();
+    std::fs::write(repository.join("inputs/numbers.csv"), "v\n1\n2\n3\n").unwrap();
+    let repository_arg = repository.to_str().unwrap();
+    for (pick, picked, rows, count) in
+        [("large", "large", "v\n2\n3\n", "n\n2\n"), ("small", "small", "v\n1\n", "n\n1\n")]
+    {
+        let parameter = format!("pick={pick}");
+        let ran = run(&file, "sql", &["--artifact-repository", repository_arg, "-p", &parameter]);
+        assert_eq!(ran.phase(), "Succeeded", "{}", ran.stderr());
+        // subPath: the key of `data` (the folder `inputs`) with numbers.csv appended (AppendToKey).
+        assert_eq!(ran.node("small")["inputs"]["artifacts"][0]["s3"]["key"], "inputs/numbers.csv");
+        // fromExpression: the artifact of the task the expression picked, under the argument's name.
+        let given = &ran.node("count")["inputs"]["artifacts"][0];
+        assert_eq!(given["s3"], ran.artifact(picked, "result")["s3"], "{given}");
+        assert_eq!(String::from_utf8(stored(&repository, ran.artifact(picked, "result"))).unwrap(), rows);
+        assert_eq!(String::from_utf8(stored(&repository, ran.artifact("count", "result"))).unwrap(), count);
+    }
+}

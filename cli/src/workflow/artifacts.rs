@@ -28,6 +28,7 @@ use wasm_workflows_sdk::protocol::{ArtifactRef, S3Artifact};
 use wasm_workflows_sdk::workdir;
 
 use super::Prepared;
+use super::artifact_references::append_to_key;
 use super::substitute::Scope;
 use crate::plugin_host::request::DeclaredOutput;
 use crate::runner::{OutputFile, WorkDir};
@@ -87,6 +88,10 @@ fn resolve_from(argument: Value) -> Result<Value, String> {
     match serde_json::from_str::<Value>(from) {
         Ok(mut artifact @ Value::Object(_)) => {
             artifact["name"] = json!(name_of(&argument));
+            if let Some(sub_path) = argument.get("subPath").and_then(Value::as_str).filter(|p| !p.is_empty()) {
+                append_to_key(&mut artifact, sub_path)
+                    .map_err(|error| format!("unable to resolve references: {error}"))?;
+            }
             Ok(artifact)
         }
         _ => Err(format!("unable to resolve references: {from} is not an artifact")),
@@ -99,19 +104,40 @@ fn resolve_from(argument: Value) -> Result<Value, String> {
 pub fn template_outputs(template: &Value, scope: &Scope) -> Result<Option<Vec<Value>>, String> {
     let mut resolved = Vec::new();
     for artifact in listed(template.get("outputs"), "artifacts") {
-        let Some(from) = artifact.get("from").and_then(Value::as_str).filter(|f| !f.is_empty()) else {
-            continue;
-        };
-        let tag = from.trim().trim_start_matches("{{").trim_end_matches("}}").trim();
-        let text = match scope.get(tag) {
-            Some(text) => text.as_str(),
-            None if from.trim_start().starts_with('{') && !from.contains("{{") => from,
-            None if artifact.get("optional").and_then(Value::as_bool) == Some(true) => continue,
-            None => return Err(format!("unable to resolve outputs from scope: Unable to resolve: {tag:?}")),
+        let optional = artifact.get("optional").and_then(Value::as_bool) == Some(true);
+        let evaluated;
+        let (from, text) = match artifact.get("fromExpression").and_then(Value::as_str).filter(|f| !f.is_empty()) {
+            Some(expression) => match super::expressions::evaluate(expression, scope) {
+                Ok(found) => {
+                    evaluated = found;
+                    (expression, evaluated.as_str())
+                }
+                Err(error) => return Err(format!("unable to resolve outputs from scope: {error}")),
+            },
+            None => {
+                let Some(from) = artifact.get("from").and_then(Value::as_str).filter(|f| !f.is_empty()) else {
+                    continue;
+                };
+                let tag = from.trim().trim_start_matches("{{").trim_end_matches("}}").trim();
+                match scope.get(tag) {
+                    Some(text) => (from, text.as_str()),
+                    None if from.trim_start().starts_with('{') && !from.contains("{{") => (from, from),
+                    None if optional => continue,
+                    None => return Err(format!("unable to resolve outputs from scope: Unable to resolve: {tag:?}")),
+                }
+            }
         };
         match serde_json::from_str::<Value>(text) {
             Ok(mut found @ Value::Object(_)) => {
                 found["name"] = json!(name_of(artifact));
+                if let Some(sub_path) = artifact.get("subPath").and_then(Value::as_str).filter(|p| !p.is_empty()) {
+                    match append_to_key(&mut found, sub_path) {
+                        Ok(()) => {}
+                        // An optional artifact is kept as it is (`resolveArtifact`, scope.go 250-253).
+                        Err(_) if optional => {}
+                        Err(error) => return Err(format!("unable to resolve outputs from scope: {error}")),
+                    }
+                }
                 resolved.push(found);
             }
             _ => return Err(format!("unable to resolve outputs from scope: {from} is not an artifact")),

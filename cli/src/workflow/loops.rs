@@ -12,6 +12,7 @@
 
 use serde_json::Value;
 
+use super::artifact_references::evaluate_from_expressions;
 use super::substitute::{Scope, Unresolved, replace_in};
 
 /// One child of a loop: its name and what it adds to the scope.
@@ -96,6 +97,7 @@ pub fn expand_in(holder: &Value, scope: &Scope) -> Result<Expansion, String> {
     resolve_fields(&mut resolved, scope)?;
     let Some(items) = items(&resolved) else {
         replace_in(&mut resolved, scope, Unresolved::Fail)?;
+        evaluate_from_expressions(&mut resolved, scope)?;
         if let Some(hooks) = hooks {
             resolved["hooks"] = hooks;
         }
@@ -114,6 +116,7 @@ pub fn expand_in(holder: &Value, scope: &Scope) -> Result<Expansion, String> {
             let mut child_scope = scope.clone();
             child_scope.extend(child.scope.clone());
             replace_in(&mut resolved_child, &child_scope, Unresolved::Fail)?;
+            evaluate_from_expressions(&mut resolved_child, &child_scope)?;
             if let Some(mut hooks) = hooks.clone() {
                 replace_in(&mut hooks, &child.scope, Unresolved::Keep)?;
                 resolved_child["hooks"] = hooks;

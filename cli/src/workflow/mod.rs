@@ -14,6 +14,7 @@
 //! `when`, `depends` and `{{=…}}`.
 
 mod arguments;
+mod artifact_references;
 mod artifacts;
 mod dag;
 pub mod document;
