@@ -224,9 +224,14 @@ pub fn frame(
     let name = workflow.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
     let scope = format!("local/{name}");
     let drawn: Map<String, Value> = nodes.iter().map(|(id, node)| (id.clone(), node.to_json(&scope))).collect();
-    let phase = nodes.get(name).map_or("Running", |root| root.phase.as_str());
+    let root = nodes.get(name);
+    let phase = root.map_or("Running", |root| root.phase.as_str());
     let mut workflow = workflow.clone();
     workflow["status"] = json!({"phase": phase, "startedAt": timestamp(&started), "nodes": drawn});
+    // Once the workflow's node has ended, its duration stops growing.
+    if let Some(finished) = root.and_then(|root| root.finished_at) {
+        workflow["status"]["finishedAt"] = json!(timestamp(&finished));
+    }
     let text = draw_at(&workflow, Some(now));
     let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
     let room = rows.saturating_sub(1).max(2);
@@ -370,6 +375,11 @@ mod tests {
         assert_eq!(small.len(), 5);
         assert!(small.iter().all(|l| l.chars().count() <= 11), "{small:#?}");
         assert!(small[4].starts_with("… "), "{small:#?}");
+        // Once the workflow's node has ended, the header says when, and its duration stops.
+        nodes.insert("wf".into(), node("wf", NodeType::Steps, Phase::Succeeded, None, started));
+        let ended = frame(&workflow, started, &nodes, now, 120, 40);
+        assert!(ended.iter().any(|l| l.starts_with("Finished:")), "{ended:#?}");
+        assert!(ended.iter().any(|l| l == &format!("{:<20} 1.500 seconds", "Duration:")), "{ended:#?}");
     }
 
     #[test]
