@@ -319,3 +319,84 @@ fn the_test_workflows_are_valid_argo_workflows() {
         assert!(problems.is_empty(), "{}\n{yaml}", problems.join("\n"));
     }
 }
+
+fn items(path: &str) -> (u16, &'static str, String) {
+    match path.strip_prefix("/item/") {
+        Some(name) => (200, "application/json", format!("{{ \"name\": \"{name}\", \"size\": {} }}", name.len())),
+        None => (201, "text/plain", "stored".to_owned()),
+    }
+}
+
+#[test]
+fn a_loops_results_are_one_json_list() {
+    let (origin, log) = server(items);
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: http-loop
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      steps:
+        - - name: get
+            template: get
+            arguments:
+              parameters: [{{name: url, value: "{origin}/item/{{{{item}}}}"}}]
+            withItems: [ab, c]
+        - - name: post
+            template: post
+            arguments:
+              parameters: [{{name: payload, value: "{{{{steps.get.outputs.result}}}}"}}]
+    - name: get
+      inputs:
+        parameters: [{{name: url}}]
+      http:
+        url: "{{{{inputs.parameters.url}}}}"
+    - name: post
+      inputs:
+        parameters: [{{name: payload}}]
+      http:
+        method: POST
+        url: "{origin}/store"
+        body: "{{{{inputs.parameters.payload}}}}"
+"#
+    );
+    let ran = run(&yaml, &["--allow-host", &origin]);
+    assert_eq!(ran.output.status.code(), Some(0), "{}", ran.stderr());
+    assert_eq!(ran.node("get(0:ab)")["outputs"]["result"], r#"{ "name": "ab", "size": 2 }"#);
+    // The children's results, each embedded as the JSON it is (compacted, members in their
+    // order), in loop order (processAggregateNodeOutputs, operator.go 3775-3791).
+    let received = log.lock().unwrap().clone();
+    let posted = received.iter().find(|r| r.method == "POST").expect("the POST was sent");
+    assert_eq!(posted.body, r#"[{"name":"ab","size":2},{"name":"c","size":1}]"#);
+}
+
+#[test]
+fn a_retried_request_is_a_retry_node_over_http_attempts() {
+    // 500 the first time, then 200.
+    let calls = Arc::new(Mutex::new(0));
+    let counted = calls.clone();
+    let origin = http_server::start(move |request| {
+        let call = {
+            let mut calls = counted.lock().unwrap();
+            *calls += 1;
+            *calls
+        };
+        let status = if call == 1 { 500 } else { 200 };
+        let _ = request.respond(tiny_http::Response::from_string(format!("call {call}")).with_status_code(status));
+    });
+    let yaml = get_then_post(&origin, "")
+        .replace("    - name: get\n      inputs:", "    - name: get\n      retryStrategy: {limit: 2}\n      inputs:");
+    let ran = run(&yaml, &["--allow-host", &origin]);
+    // A template with a retryStrategy is a Retry node over its attempts NAME(N) (operator.go 2440-2530).
+    let retry = ran.node("get");
+    assert_eq!((retry["type"].as_str(), retry["phase"].as_str()), (Some("Retry"), Some("Succeeded")));
+    let (first, second) = (ran.node("get(0)"), ran.node("get(1)"));
+    assert_eq!((first["type"].as_str(), first["phase"].as_str()), (Some("HTTP"), Some("Failed")));
+    assert_eq!(first["message"], "received non-2xx response code: 500");
+    assert_eq!((second["phase"].as_str(), second["outputs"]["result"].as_str()), (Some("Succeeded"), Some("call 2")));
+    assert_eq!(*calls.lock().unwrap(), 3, "two GETs and the POST");
+}
