@@ -123,58 +123,41 @@ impl HttpTemplates {
     /// Sends the request of `template` (an `http` template, its arguments applied).
     pub async fn run(&self, template: &Value) -> HttpOutcome {
         let http = &template["http"];
-        let text = |key: &str| http.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
-        let (url, method, body) = (text("url"), text("method"), text("body"));
-        let method = if method.is_empty() { "GET".to_owned() } else { method };
-        let operation = go_url_error_operation(&method);
-        let origin = match Origin::of(&url) {
-            Ok(origin) => origin,
-            Err(problem) => return HttpOutcome::failed(format!("{operation} {problem}")),
+        let answer = match Outgoing::of(http) {
+            Ok(outgoing) => self.send(&outgoing).await.map(|answer| (outgoing, answer)),
+            Err(message) => Err(message),
         };
+        let (outgoing, answer) = match answer {
+            Ok(exchanged) => exchanged,
+            Err(message) => return HttpOutcome::failed(message),
+        };
+        let condition = http.get("successCondition").and_then(Value::as_str).unwrap_or_default();
+        match judge(condition, &outgoing, &answer) {
+            Ok(message) => HttpOutcome { succeeded: message.is_none(), message, result: Some(answer.body) },
+            // An error in the condition fails the node, its result unset (`agent.go` 299-302, 245-248).
+            Err(message) => HttpOutcome::failed(message),
+        }
+    }
+
+    /// Sends `outgoing`, if its destination is allowed; the answer, its body read whole (up to [`MAX_BODY`]).
+    async fn send(&self, outgoing: &Outgoing) -> Result<Answer, String> {
+        let (url, operation) = (&outgoing.url, go_url_error_operation(&outgoing.method));
+        let origin = Origin::of(url).map_err(|problem| format!("{operation} {problem}"))?;
         if !self.allowed.allows_origin(&origin) {
-            return HttpOutcome::failed(format!("{operation} {}", denied(&url)));
+            return Err(format!("{operation} {}", denied(url)));
         }
-        let body_bytes = match http.pointer("/bodyFrom/bytes") {
-            Some(Value::String(encoded)) => match base64::engine::general_purpose::STANDARD.decode(encoded) {
-                Ok(bytes) => Some(bytes),
-                Err(error) => return HttpOutcome::failed(format!("http.bodyFrom.bytes is not base64: {error}")),
-            },
-            _ => None,
-        };
-        let insecure = http.get("insecureSkipVerify").and_then(Value::as_bool).unwrap_or(false);
-        let client = match if insecure { &self.insecure } else { &self.verifying } {
-            Ok(client) => client,
-            Err(message) => return HttpOutcome::failed(message.clone()),
-        };
-        let Ok(reqwest_method) = reqwest::Method::from_bytes(method.as_bytes()) else {
-            return HttpOutcome::failed(format!("net/http: invalid method \"{method}\""));
-        };
-        let mut request = client.request(reqwest_method, &url);
-        let mut request_headers = BTreeMap::new();
-        for header in http.get("headers").and_then(Value::as_array).into_iter().flatten() {
-            let name = header.get("name").and_then(Value::as_str).unwrap_or_default();
-            let value = header.get("value").and_then(Value::as_str).unwrap_or_default();
+        let client =
+            (if outgoing.insecure { &self.insecure } else { &self.verifying }).as_ref().map_err(String::clone)?;
+        let method = reqwest::Method::from_bytes(outgoing.method.as_bytes())
+            .map_err(|_| format!("net/http: invalid method \"{}\"", outgoing.method))?;
+        let mut request = client.request(method, url);
+        for (name, value) in &outgoing.headers {
             request = request.header(name, value);
-            // `HTTPHeaders.ToHeader`: the names as written, one value each (`http_types.go` 20-30).
-            request_headers.insert(name.to_owned(), json!([value]));
         }
-        let sent_body = body_bytes.clone().unwrap_or_else(|| body.clone().into_bytes());
-        if !sent_body.is_empty() {
-            request = request.body(sent_body);
+        let body = outgoing.body_bytes.clone().unwrap_or_else(|| outgoing.body.clone().into_bytes());
+        if !body.is_empty() {
+            request = request.body(body);
         }
-        // A number, or text after a `{{…}}` substitution.
-        let timeout = match http.get("timeoutSeconds") {
-            Some(Value::Number(seconds)) => Duration::from_secs(seconds.as_u64().unwrap_or(0)),
-            Some(Value::String(seconds)) => match seconds.trim().parse::<u64>() {
-                Ok(seconds) => Duration::from_secs(seconds),
-                Err(_) => {
-                    return HttpOutcome::failed(format!(
-                        "http.timeoutSeconds \"{seconds}\" is not a number of seconds"
-                    ));
-                }
-            },
-            _ => DEFAULT_TIMEOUT,
-        };
         let exchange = async {
             let mut response =
                 request.send().await.map_err(|error| format!("{operation} \"{url}\": {}", chain(&error)))?;
@@ -189,43 +172,111 @@ impl HttpTemplates {
                 }
                 read.extend_from_slice(&chunk);
             }
-            Ok::<_, String>((status, headers, String::from_utf8_lossy(&read).into_owned()))
+            Ok(Answer { status, headers, body: String::from_utf8_lossy(&read).into_owned() })
         };
-        let (status, response_headers, response_body) = match tokio::time::timeout(timeout, exchange).await {
-            Ok(Ok(response)) => response,
-            Ok(Err(message)) => return HttpOutcome::failed(message),
-            Err(_) => return HttpOutcome::failed(format!("{operation} \"{url}\": context deadline exceeded")),
-        };
-        let condition = text("successCondition");
-        let (succeeded, message) = if condition.is_empty() {
-            let succeeded = (200..300).contains(&status);
-            (succeeded, (!succeeded).then(|| format!("received non-2xx response code: {status}")))
-        } else {
-            let scope = BTreeMap::from([
-                (
-                    "request".to_owned(),
-                    json!({
-                        "method": text("method"),
-                        "url": url,
-                        "body": body,
-                        "bodyBytes": body_bytes,
-                        "headers": request_headers,
-                    }),
-                ),
-                (
-                    "response".to_owned(),
-                    json!({"statusCode": status, "body": response_body, "headers": response_headers}),
-                ),
-            ]);
-            match super::expressions::evaluate_bool(&condition, &scope) {
-                Ok(true) => (true, None),
-                Ok(false) => (false, Some(format!("successCondition '{condition}' evaluated false"))),
-                // An error in the condition fails the node, its result unset (`agent.go` 299-302, 245-248).
-                Err(message) => return HttpOutcome::failed(message),
-            }
-        };
-        HttpOutcome { succeeded, message, result: Some(response_body) }
+        match tokio::time::timeout(outgoing.timeout, exchange).await {
+            Ok(answer) => answer,
+            Err(_) => Err(format!("{operation} \"{url}\": context deadline exceeded")),
+        }
     }
+}
+
+/// An `http` template's request, as written (its arguments applied).
+struct Outgoing {
+    /// The method as written (empty for GET), as a `successCondition` sees it.
+    written_method: String,
+    /// The method sent.
+    method: String,
+    url: String,
+    body: String,
+    /// `bodyFrom.bytes`, decoded: sent instead of `body`.
+    body_bytes: Option<Vec<u8>>,
+    headers: Vec<(String, String)>,
+    timeout: Duration,
+    insecure: bool,
+}
+
+impl Outgoing {
+    /// The request of `http` (an `http` template's block); the error says what is wrong with it.
+    fn of(http: &Value) -> Result<Outgoing, String> {
+        let text = |key: &str| http.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+        let written_method = text("method");
+        let method = if written_method.is_empty() { "GET".to_owned() } else { written_method.clone() };
+        let body_bytes = match http.pointer("/bodyFrom/bytes") {
+            Some(Value::String(encoded)) => Some(
+                base64::engine::general_purpose::STANDARD
+                    .decode(encoded)
+                    .map_err(|error| format!("http.bodyFrom.bytes is not base64: {error}"))?,
+            ),
+            _ => None,
+        };
+        let headers = http
+            .get("headers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|header| {
+                let field = |key: &str| header.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+                (field("name"), field("value"))
+            })
+            .collect();
+        // A number, or text after a `{{…}}` substitution.
+        let timeout = match http.get("timeoutSeconds") {
+            Some(Value::Number(seconds)) => Duration::from_secs(seconds.as_u64().unwrap_or(0)),
+            Some(Value::String(seconds)) => Duration::from_secs(
+                seconds
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("http.timeoutSeconds \"{seconds}\" is not a number of seconds"))?,
+            ),
+            _ => DEFAULT_TIMEOUT,
+        };
+        Ok(Outgoing {
+            written_method,
+            method,
+            url: text("url"),
+            body: text("body"),
+            body_bytes,
+            headers,
+            timeout,
+            insecure: http.get("insecureSkipVerify").and_then(Value::as_bool).unwrap_or(false),
+        })
+    }
+}
+
+/// What the request was answered.
+struct Answer {
+    status: u16,
+    /// As Go's `http.Header` holds them.
+    headers: BTreeMap<String, Vec<String>>,
+    body: String,
+}
+
+/// Why the node fails, if it does: without `condition`, a status that is
+/// not 2xx; with one, the condition false. The error is the condition's.
+fn judge(condition: &str, outgoing: &Outgoing, answer: &Answer) -> Result<Option<String>, String> {
+    let status = answer.status;
+    if condition.is_empty() {
+        return Ok((!(200..300).contains(&status)).then(|| format!("received non-2xx response code: {status}")));
+    }
+    // `HTTPHeaders.ToHeader`: the names as written, one value each (`http_types.go` 20-30).
+    let request_headers: BTreeMap<&str, [&str; 1]> =
+        outgoing.headers.iter().map(|(name, value)| (name.as_str(), [value.as_str()])).collect();
+    let scope = BTreeMap::from([
+        (
+            "request".to_owned(),
+            json!({
+                "method": outgoing.written_method,
+                "url": outgoing.url,
+                "body": outgoing.body,
+                "bodyBytes": outgoing.body_bytes,
+                "headers": request_headers,
+            }),
+        ),
+        ("response".to_owned(), json!({"statusCode": status, "body": answer.body, "headers": answer.headers})),
+    ]);
+    Ok((!super::expressions::evaluate_bool(condition, &scope)?)
+        .then(|| format!("successCondition '{condition}' evaluated false")))
 }
 
 /// Why a request to `url` is not sent: its origin is not allowed.
