@@ -400,3 +400,31 @@ fn a_retried_request_is_a_retry_node_over_http_attempts() {
     assert_eq!((second["phase"].as_str(), second["outputs"]["result"].as_str()), (Some("Succeeded"), Some("call 2")));
     assert_eq!(*calls.lock().unwrap(), 3, "two GETs and the POST");
 }
+
+#[test]
+fn body_from_bytes_is_sent_decoded() {
+    let (origin, log) = server(answers);
+    // `bodyFrom.bytes` is a []byte, which Kubernetes writes in base64 (http_types.go 16-18, agent.go 331-334).
+    let yaml = get_then_post(&origin, "")
+        .replace("        body: \"{{inputs.parameters.payload}}\"", "        bodyFrom: {bytes: aGVsbG8gYnl0ZXM=}");
+    let ran = run(&yaml, &["--allow-host", &origin]);
+    assert_eq!(ran.output.status.code(), Some(0), "{}", ran.stderr());
+    let received = log.lock().unwrap().clone();
+    assert_eq!(received.iter().find(|r| r.method == "POST").map(|r| r.body.as_str()), Some("hello bytes"));
+}
+
+#[test]
+fn a_request_past_the_workflows_deadline_fails_its_node() {
+    let origin = http_server::start(|request| {
+        std::thread::sleep(Duration::from_secs(4));
+        let _ = request.respond(tiny_http::Response::from_string("late"));
+    });
+    let yaml =
+        get_then_post(&origin, "").replace("  entrypoint: main\n", "  entrypoint: main\n  activeDeadlineSeconds: 1\n");
+    let ran = run(&yaml, &["--allow-host", &origin]);
+    // An HTTP node is Pending until its reply; past the deadline a Pending node fails
+    // (failNodesWithoutCreatedPodsAfterDeadlineOrShutdown, operator.go 1424-1430).
+    let get = ran.node("get");
+    assert_eq!((get["phase"].as_str(), get["message"].as_str()), (Some("Failed"), Some("Step exceeded its deadline")));
+    assert!(ran.took < Duration::from_secs(4), "{:?}", ran.took);
+}
