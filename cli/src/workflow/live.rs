@@ -162,6 +162,13 @@ impl LiveTree {
     }
 }
 
+/// A live tree dropped without [`LiveTree::finish`] stops drawing (what it drew stays).
+impl Drop for LiveTree {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
 impl Watcher for LiveTree {
     fn started(&self, _workflow: &str, at: DateTime<Utc>, nodes: NodesView) {
         let mut screen = self.screen();
