@@ -11,6 +11,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 use wasm_workflows_test_support::cargo_build::{WasmTarget, target_dir};
 use wasm_workflows_test_support::harness::{module, workspace_root};
+use wasm_workflows_test_support::http_server;
 
 struct Ran {
     output: Output,
@@ -299,7 +300,7 @@ fn markdown_renders_a_parameter_and_a_file_fetched_over_http() {
     let file = folder.path().join("workflow.yaml");
     std::fs::write(&file, shipped.replace(github, &origin)).unwrap();
     let repository = folder.path().join("repository");
-    let ran = run(&file, "markdown", &["--artifact-repository", repository.to_str().unwrap()]);
+    let ran = run(&file, "markdown", &["--artifact-repository", repository.to_str().unwrap(), "--allow-host", &origin]);
     served.join().unwrap();
     assert_eq!(ran.phase(), "Succeeded", "{}", ran.stderr());
     assert!(ran.parameter("from-a-parameter", "html").contains("<table>"));
@@ -318,7 +319,7 @@ fn an_http_artifact_that_is_not_there_fails_the_step() {
     let shipped = std::fs::read_to_string(shipped("markdown")).unwrap();
     let github = "https://raw.githubusercontent.com/wasm-workflows/wasm-workflows/main/README.md";
     std::fs::write(&file, shipped.replace(github, &format!("{origin}/gone.md"))).unwrap();
-    let ran = run(&file, "markdown", &[]);
+    let ran = run(&file, "markdown", &["--allow-host", &origin]);
     let headers = served.join().unwrap();
     assert!(headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("host")));
     assert_eq!(ran.phase(), "Failed");
@@ -466,4 +467,170 @@ fn from_expression_picks_an_artifact_and_sub_path_a_file_within_one() {
         assert_eq!(String::from_utf8(stored(&repository, ran.artifact(picked, "result"))).unwrap(), rows);
         assert_eq!(String::from_utf8(stored(&repository, ran.artifact("count", "result"))).unwrap(), count);
     }
+}
+
+/// A step whose input artifact `input` is fetched from `url`: the probe
+/// (test-guests) copies it, upper-cased, to its output artifact `output`.
+fn fetching(url: &str, template_extra: &str) -> String {
+    format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: fetching
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      steps:
+        - - name: copy
+            template: copy
+            arguments:
+              artifacts: [{{name: input, http: {{url: "{url}"}}}}]
+    - name: copy
+      inputs:
+        parameters: [{{name: mode, value: copy}}]
+        artifacts: [{{name: input, path: /in.txt}}]
+      outputs:
+        artifacts: [{{name: output, path: /out/copy.txt}}]
+{template_extra}
+      plugin:
+        wasm:
+          module:
+            oci: ghcr.io/wasm-workflows/sdk-probe:latest
+"#
+    )
+}
+
+/// What a loopback server was asked, path by path.
+type Asked = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// A loopback server: `/small` is "hello"; `/large` and `/streamed` are
+/// 1 MiB and 1 byte (with a `Content-Length`, and chunked without one);
+/// `/slow` answers after 20 s; `/redirect?to=URL` redirects there.
+fn artifact_server() -> (String, Asked) {
+    let asked: Asked = Asked::default();
+    let log = asked.clone();
+    let origin = http_server::start(move |request| {
+        let path = request.url().to_owned();
+        log.lock().unwrap().push(path.clone());
+        let large = vec![b'x'; (1 << 20) + 1];
+        let _ = match path.split_once('?').map_or(path.as_str(), |(p, _)| p) {
+            "/small" => request.respond(tiny_http::Response::from_string("hello")),
+            "/large" => request.respond(tiny_http::Response::from_data(large)),
+            "/streamed" => request.respond(tiny_http::Response::new(
+                200.into(),
+                Vec::new(),
+                std::io::Cursor::new(large),
+                None,
+                None,
+            )),
+            "/slow" => {
+                std::thread::sleep(std::time::Duration::from_secs(20));
+                request.respond(tiny_http::Response::from_string("late"))
+            }
+            "/redirect" => {
+                let to = path.split_once("?to=").map(|(_, to)| to.to_owned()).unwrap_or_default();
+                let location = tiny_http::Header::from_bytes("Location", to).unwrap();
+                request.respond(tiny_http::Response::empty(302).with_header(location))
+            }
+            _ => request.respond(tiny_http::Response::empty(404)),
+        };
+    });
+    (origin, asked)
+}
+
+fn run_yaml(yaml: &str, args: &[&str]) -> (Ran, tempfile::TempDir) {
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("workflow.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    (run(&file, "sdk-probe", args), folder)
+}
+
+// The host is a security boundary: an input artifact's http.url is fetched
+// only from an origin --allow-host allows, as an http template's request.
+#[test]
+fn an_http_input_artifact_is_fetched_only_from_an_allowed_host() {
+    let (origin, asked) = artifact_server();
+    let url = format!("{origin}/small");
+    let (denied, _folder) = run_yaml(&fetching(&url, ""), &[]);
+    assert_eq!(denied.phase(), "Failed", "{}", denied.stderr());
+    let copy = denied.node("copy");
+    assert_eq!(copy["phase"], "Failed");
+    assert_eq!(
+        copy["message"].as_str().unwrap(),
+        format!(
+            "input artifact \"input\": GET \"{url}\": denied: its origin {origin} is not an allowed host \
+             (allow it with --allow-host {origin})"
+        )
+    );
+    assert!(asked.lock().unwrap().is_empty(), "the server was contacted: {:?}", asked.lock().unwrap());
+
+    let folder = tempfile::tempdir().unwrap();
+    let repository = folder.path().join("repository");
+    let (allowed, _folder) = run_yaml(
+        &fetching(&url, ""),
+        &["--allow-host", &origin, "--artifact-repository", repository.to_str().unwrap()],
+    );
+    assert_eq!(allowed.phase(), "Succeeded", "{}", allowed.stderr());
+    assert_eq!(allowed.node("copy")["message"], "copied 5 bytes");
+    assert_eq!(stored(&repository, allowed.artifact("copy", "output")), b"HELLO");
+    assert_eq!(*asked.lock().unwrap(), ["/small"]);
+}
+
+#[test]
+fn a_redirect_to_a_host_not_allowed_is_not_followed_for_an_artifact() {
+    let (allowed_origin, _) = artifact_server();
+    let (other_origin, other_asked) = artifact_server();
+    let url = format!("{allowed_origin}/redirect?to={other_origin}/small");
+    let (ran, _folder) = run_yaml(&fetching(&url, ""), &["--allow-host", &allowed_origin]);
+    assert_eq!(ran.phase(), "Failed", "{}", ran.stderr());
+    let message = ran.node("copy")["message"].as_str().unwrap().to_owned();
+    assert!(message.starts_with(&format!("input artifact \"input\": GET {url}: ")), "{message}");
+    assert!(message.contains(&format!("redirected to \"{other_origin}/small\": denied: its origin")), "{message}");
+    assert!(other_asked.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_body_past_the_work_directory_budget_fails_the_step() {
+    let (origin, _) = artifact_server();
+    // With a Content-Length that says so (refused before the body is read), and chunked without one.
+    for path in ["/large", "/streamed"] {
+        let url = format!("{origin}{path}");
+        let (ran, _folder) = run_yaml(&fetching(&url, ""), &["--allow-host", &origin, "--max-work-dir", "1"]);
+        assert_eq!(ran.phase(), "Failed", "{}", ran.stderr());
+        assert_eq!(
+            ran.node("copy")["message"].as_str().unwrap(),
+            format!(
+                "input artifact \"input\": GET {url}: the body goes past 1 MiB, the most the input artifacts a step \
+                 fetches may hold together (--max-work-dir)"
+            )
+        );
+    }
+    // The same body within a larger budget is fetched.
+    let url = format!("{origin}/large");
+    let (ran, _folder) = run_yaml(&fetching(&url, ""), &["--allow-host", &origin, "--max-work-dir", "3"]);
+    assert_eq!(ran.phase(), "Succeeded", "{}", ran.stderr());
+    assert_eq!(ran.node("copy")["message"], format!("copied {} bytes", (1 << 20) + 1));
+}
+
+#[test]
+fn a_slow_artifact_server_is_bounded_by_the_steps_timeout_and_the_workflows_deadline() {
+    let (origin, _) = artifact_server();
+    let url = format!("{origin}/slow");
+    let started = std::time::Instant::now();
+    let (ran, _folder) = run_yaml(&fetching(&url, "      timeout: 1s"), &["--allow-host", &origin]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(15), "took {:?}", started.elapsed());
+    assert_eq!(ran.phase(), "Failed", "{}", ran.stderr());
+    assert_eq!(
+        ran.node("copy")["message"].as_str().unwrap(),
+        format!("input artifact \"input\": GET {url}: not fetched within the step's timeout of 1 s")
+    );
+    // activeDeadlineSeconds: the node still waiting fails as Argo fails it (operator.go 1424-1430).
+    let with_deadline = fetching(&url, "").replace("spec:\n", "spec:\n  activeDeadlineSeconds: 1\n");
+    let started = std::time::Instant::now();
+    let (ran, _folder) = run_yaml(&with_deadline, &["--allow-host", &origin]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(15), "took {:?}", started.elapsed());
+    assert_eq!(ran.phase(), "Failed", "{}", ran.stderr());
+    assert_eq!(ran.node("copy")["message"], "Step exceeded its deadline");
 }

@@ -50,8 +50,9 @@ pub(crate) struct RunArgs {
     output_dir: Option<PathBuf>,
 
     /// Allow HTTP requests to this origin: a module's (as
-    /// permissions.http.allowed_hosts), or a workflow's `http` templates';
-    /// `insecure:allow-all` allows every destination. Default: none.
+    /// permissions.http.allowed_hosts), or a workflow's `http` templates'
+    /// and input artifacts' `http.url`; `insecure:allow-all` allows every
+    /// destination. Default: none.
     #[arg(long = "allow-host", value_name = "URL")]
     pub(super) allow_hosts: Vec<String>,
 

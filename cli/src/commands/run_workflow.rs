@@ -15,7 +15,8 @@ use wasm_workflows_cli::workflow::live::{LiveTree, PlainLines};
 use wasm_workflows_cli::workflow::nodes::Phase;
 use wasm_workflows_cli::workflow::watch::Watcher;
 use wasm_workflows_cli::workflow::{
-    self, HttpTemplates, LocalRepository, Modules, RunContext, StepLimits, SubmitOptions, WasmSteps, document, tree,
+    self, HttpTemplates, LocalRepository, Modules, Outbound, RunContext, StepLimits, SubmitOptions, WasmSteps,
+    document, tree,
 };
 
 use super::run::{RunArgs, name_value};
@@ -176,12 +177,14 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         max_work_dir_mib: args.budgets.max_work_dir,
         max_work_dir_entries: args.budgets.max_work_dir_entries,
     };
-    let steps = WasmSteps::new(runner.clone(), Modules::new(runner, local, Some(registry)), limits)
-        .with_artifacts(repository.repository.clone());
-    let http = match AllowList::new(&args.allow_hosts) {
-        Ok(allowed) => HttpTemplates::new(allowed),
+    // One allow-list for all the host sends on the workflow's behalf: http templates and input artifacts.
+    let outbound = match AllowList::new(&args.allow_hosts) {
+        Ok(allowed) => Outbound::new(allowed),
         Err(message) => return cannot_run(&format!("--allow-host: {message}")),
     };
+    let steps = WasmSteps::new(runner.clone(), Modules::new(runner, local, Some(registry)), limits)
+        .with_artifacts(repository.repository.clone(), outbound.clone());
+    let http = HttpTemplates::new(outbound);
     // Progress on stderr: stdout keeps the result (the tree, or the JSON alone).
     let live = std::io::stderr().is_terminal().then(|| Arc::new(LiveTree::on_stderr(&prepared.workflow)));
     let watcher: Arc<dyn Watcher> = match &live {

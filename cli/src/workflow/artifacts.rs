@@ -13,7 +13,8 @@
 //!   `steps.go` 524-541).
 //! - Before a Wasm step runs, each input artifact is placed in its work
 //!   directory: `raw.data` as it is, `s3.key` from the folder, `http.url`
-//!   fetched by the host (as Argo's executor fetches it).
+//!   fetched by the host (as Argo's executor fetches it, within
+//!   `--allow-host` and the step's budgets: [`super::artifact_fetch`]).
 //! - After it, each output artifact the template declares is copied to the
 //!   folder at its `s3.key`, else at `{workflow}/{node id}/{name}` (the
 //!   plugin host's `{{workflow.name}}/{{pod.name}}` with the node's id for
@@ -28,6 +29,7 @@ use wasm_workflows_sdk::protocol::{ArtifactRef, S3Artifact};
 use wasm_workflows_sdk::workdir;
 
 use super::Prepared;
+use super::artifact_fetch::InputFetches;
 use super::artifact_references::append_to_key;
 use super::substitute::Scope;
 use crate::plugin_host::request::DeclaredOutput;
@@ -209,12 +211,12 @@ impl LocalRepository {
 
     /// Places the input artifacts of the resolved `template` in `work_dir`,
     /// each at its path below `artifacts-in/`: `raw.data`, an `s3.key` of
-    /// the folder, or an `http.url` fetched with `client` (with its `headers`).
+    /// the folder, or an `http.url` fetched by `fetches` (with its `headers`).
     pub async fn place_inputs(
         &self,
         template: &Value,
         work_dir: &WorkDir,
-        client: &reqwest::Client,
+        fetches: &mut InputFetches<'_>,
     ) -> Result<(), String> {
         for artifact in listed(template.get("inputs"), "artifacts") {
             let name = name_of(artifact);
@@ -233,7 +235,7 @@ impl LocalRepository {
                 io::copy(&mut opened, &mut file).map_err(|error| failed(format!("cannot place it: {error}")))?;
             } else if let Some(url) = artifact.pointer("/http/url").and_then(Value::as_str) {
                 let mut file = work_dir.create_input(name, path).map_err(|error| failed(error.to_string()))?;
-                download(client, url, artifact.pointer("/http/headers"), &mut file).await.map_err(failed)?;
+                fetches.get(url, artifact.pointer("/http/headers"), &mut file).await.map_err(failed)?;
             } else if let Some(kind) = LOCATIONS.iter().find(|key| artifact.get(**key).is_some_and(|v| !v.is_null())) {
                 return Err(failed(format!(
                     "{kind} artifacts are not fetched by local runs: give it as raw data, an http url or an s3 key \
@@ -280,32 +282,6 @@ impl LocalRepository {
         }
         Ok(stored)
     }
-}
-
-/// Writes what a GET of `url` (with Argo's `http.headers`, `[{name, value}]`) answers to `file`.
-async fn download(
-    client: &reqwest::Client,
-    url: &str,
-    headers: Option<&Value>,
-    file: &mut std::fs::File,
-) -> Result<(), String> {
-    let mut request = client.get(url);
-    for header in headers.and_then(Value::as_array).into_iter().flatten() {
-        let (Some(name), Some(value)) =
-            (header.get("name").and_then(Value::as_str), header.get("value").and_then(Value::as_str))
-        else {
-            continue;
-        };
-        request = request.header(name, value);
-    }
-    let mut response = request.send().await.map_err(|error| format!("GET {url}: {error}"))?;
-    if !response.status().is_success() {
-        return Err(format!("GET {url} answered {}", response.status()));
-    }
-    while let Some(chunk) = response.chunk().await.map_err(|error| format!("GET {url}: {error}"))? {
-        io::Write::write_all(file, &chunk).map_err(|error| format!("cannot place it: {error}"))?;
-    }
-    Ok(())
 }
 
 impl Prepared {

@@ -33,16 +33,13 @@ use std::time::Duration;
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::allow_list::{AllowList, Origin};
+use super::outbound::{Outbound, ReadError, chain, read_capped};
 
 /// The most bytes of a response body a node keeps as its result.
 pub const MAX_BODY: usize = 1 << 20;
 
 /// A request's timeout when the template sets none (`http_types.go` 45).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// How many redirects are followed, as Go's client follows them.
-const MAX_REDIRECTS: usize = 10;
 
 /// What an HTTP node ends with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,43 +78,16 @@ pub fn check(name: &str, template: &Value) -> Result<(), String> {
     Ok(())
 }
 
-/// Sends the requests of `http` templates, to the origins `allowed` lets through.
+/// Sends the requests of `http` templates, to the origins the run allows.
+#[derive(Default)]
 pub struct HttpTemplates {
-    allowed: AllowList,
-    verifying: Result<reqwest::Client, String>,
-    insecure: Result<reqwest::Client, String>,
-}
-
-impl Default for HttpTemplates {
-    /// One that allows no destination.
-    fn default() -> Self {
-        HttpTemplates::new(AllowList::default())
-    }
+    outbound: Outbound,
 }
 
 impl HttpTemplates {
-    /// Requests to the origins `allowed` lets through (and nowhere else, redirects included).
-    pub fn new(allowed: AllowList) -> HttpTemplates {
-        crate::tls::install_crypto_provider();
-        let client = |insecure: bool| {
-            let redirects = allowed.clone();
-            reqwest::Client::builder()
-                .no_proxy()
-                .tls_danger_accept_invalid_certs(insecure)
-                .redirect(reqwest::redirect::Policy::custom(move |attempt| {
-                    if attempt.previous().len() >= MAX_REDIRECTS {
-                        attempt.error(format!("stopped after {MAX_REDIRECTS} redirects"))
-                    } else if redirects.allows(attempt.url().as_str()) {
-                        attempt.follow()
-                    } else {
-                        let denied = denied(attempt.url().as_str());
-                        attempt.error(format!("redirected to {denied}"))
-                    }
-                }))
-                .build()
-                .map_err(|error| format!("the host cannot make an HTTP client: {error}"))
-        };
-        HttpTemplates { verifying: client(false), insecure: client(true), allowed }
+    /// Requests sent by `outbound` (and so to the origins it allows, redirects included).
+    pub fn new(outbound: Outbound) -> HttpTemplates {
+        HttpTemplates { outbound }
     }
 
     /// Sends the request of `template` (an `http` template, its arguments applied).
@@ -142,15 +112,12 @@ impl HttpTemplates {
     /// Sends `outgoing`, if its destination is allowed; the answer, its body read whole (up to [`MAX_BODY`]).
     async fn send(&self, outgoing: &Outgoing) -> Result<Answer, String> {
         let (url, operation) = (&outgoing.url, go_url_error_operation(&outgoing.method));
-        let origin = Origin::of(url).map_err(|problem| format!("{operation} {problem}"))?;
-        if !self.allowed.allows_origin(&origin) {
-            return Err(format!("{operation} {}", denied(url)));
-        }
-        let client =
-            (if outgoing.insecure { &self.insecure } else { &self.verifying }).as_ref().map_err(String::clone)?;
         let method = reqwest::Method::from_bytes(outgoing.method.as_bytes())
             .map_err(|_| format!("net/http: invalid method \"{}\"", outgoing.method))?;
-        let mut request = client.request(method, url);
+        let mut request = self
+            .outbound
+            .request(method, url, outgoing.insecure)
+            .map_err(|problem| format!("{operation} {problem}"))?;
         for (name, value) in &outgoing.headers {
             request = request.header(name, value);
         }
@@ -164,13 +131,20 @@ impl HttpTemplates {
             let status = response.status().as_u16();
             let headers = go_header(response.headers());
             let mut read = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(|error| chain(&error))? {
-                if read.len() + chunk.len() > MAX_BODY {
+            let taken = |chunk: &[u8]| {
+                read.extend_from_slice(chunk);
+                Ok(())
+            };
+            match read_capped(&mut response, MAX_BODY as u64, outgoing.timeout, taken).await {
+                Ok(_) => {}
+                Err(ReadError::TooLarge) => {
                     return Err(format!(
                         "the response body is larger than {MAX_BODY} bytes, the most an HTTP node's result holds here"
                     ));
                 }
-                read.extend_from_slice(&chunk);
+                // The whole exchange is bounded by the same timeout, below.
+                Err(ReadError::Idle(_)) => return Err(format!("{operation} \"{url}\": context deadline exceeded")),
+                Err(ReadError::Failed(error)) => return Err(error),
             }
             Ok(Answer { status, headers, body: String::from_utf8_lossy(&read).into_owned() })
         };
@@ -279,16 +253,6 @@ fn judge(condition: &str, outgoing: &Outgoing, answer: &Answer) -> Result<Option
         .then(|| format!("successCondition '{condition}' evaluated false")))
 }
 
-/// Why a request to `url` is not sent: its origin is not allowed.
-fn denied(url: &str) -> String {
-    match Origin::of(url) {
-        Ok(origin) => format!(
-            "\"{url}\": denied: its origin {origin} is not an allowed host (allow it with --allow-host {origin})"
-        ),
-        Err(problem) => format!("\"{url}\": denied: {problem}"),
-    }
-}
-
 /// The operation Go's `url.Error` names for `method` (`Get`, `Post`, …:
 /// `urlErrorOp`, net/http's client.go).
 fn go_url_error_operation(method: &str) -> String {
@@ -297,21 +261,6 @@ fn go_url_error_operation(method: &str) -> String {
         Some(first) => first.to_string() + &characters.as_str().to_ascii_lowercase(),
         None => "Get".to_owned(),
     }
-}
-
-/// An error and its causes, as one line.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 /// Response headers as Go's `http.Header` holds them: canonical names

@@ -14,6 +14,7 @@
 //! `when`, `depends` and `{{=…}}`.
 
 mod arguments;
+mod artifact_fetch;
 mod artifact_references;
 mod artifacts;
 mod dag;
@@ -28,6 +29,7 @@ mod loops;
 mod modules;
 pub mod nodes;
 pub mod object;
+mod outbound;
 mod outputs;
 mod retry;
 mod steps;
@@ -49,6 +51,7 @@ use self::execution::Execution;
 pub use self::http_template::HttpTemplates;
 pub use self::modules::Modules;
 use self::nodes::{Nodes, Phase};
+pub use self::outbound::Outbound;
 use self::substitute::Scope;
 pub use self::wasm_step::{StepLimits, WasmSteps};
 use self::watch::Watcher;

@@ -10,9 +10,11 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use wasm_workflows_sdk::protocol::{Phase, PluginResult};
 
+use super::artifact_fetch::InputFetches;
 use super::artifacts::LocalRepository;
 use super::modules::Modules;
 use super::nodes::parameter_text;
+use super::outbound::Outbound;
 use crate::allow_list::AllowList;
 use crate::plugin_host::request::{ExecuteRequest, WasmStep};
 use crate::runner::{ExitRule, LogLines, RunOptions, Runner, WorkDir};
@@ -42,24 +44,21 @@ pub struct WasmSteps {
     modules: Modules,
     limits: StepLimits,
     artifacts: Option<LocalRepository>,
-    client: reqwest::Client,
+    /// What fetches input artifacts' `http.url`s (by default, from nowhere).
+    outbound: Outbound,
 }
 
 impl WasmSteps {
     /// Steps run by `runner` with modules from `modules`, each within `limits`.
     pub fn new(runner: Arc<Runner>, modules: Modules, limits: StepLimits) -> WasmSteps {
-        crate::tls::install_crypto_provider();
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
-        WasmSteps { runner, modules, limits, artifacts: None, client }
+        WasmSteps { runner, modules, limits, artifacts: None, outbound: Outbound::default() }
     }
 
     /// The same, with artifacts in `repository` (without one, a step with
-    /// artifacts fails saying so).
-    pub fn with_artifacts(self, repository: LocalRepository) -> WasmSteps {
-        WasmSteps { artifacts: Some(repository), ..self }
+    /// artifacts fails saying so), those at an `http.url` fetched by
+    /// `outbound` (and so from the origins it allows).
+    pub fn with_artifacts(self, repository: LocalRepository, outbound: Outbound) -> WasmSteps {
+        WasmSteps { artifacts: Some(repository), outbound, ..self }
     }
 
     /// Runs the resolved `template` of node `node_id` of workflow
@@ -86,9 +85,11 @@ impl WasmSteps {
             Ok(work_dir) => work_dir,
             Err(error) => return PluginResult::failed(format!("the host cannot create a work directory: {error}")),
         };
+        let timeout = step.timeout.or(self.limits.timeout);
+        let mut fetches = InputFetches::new(&self.outbound, self.limits.max_work_dir_mib, timeout);
         match (&self.artifacts, step.invocation.artifacts.first()) {
             (Some(repository), Some(_)) => {
-                if let Err(message) = repository.place_inputs(&template, &work_dir, &self.client).await {
+                if let Err(message) = repository.place_inputs(&template, &work_dir, &mut fetches).await {
                     return PluginResult::failed(message);
                 }
             }
@@ -103,7 +104,7 @@ impl WasmSteps {
         let options = RunOptions {
             invocation: step.invocation,
             allowed_hosts,
-            timeout: step.timeout.or(self.limits.timeout),
+            timeout,
             max_memory_mib: Some(self.limits.max_memory_mib),
             max_log_bytes: Some(self.limits.max_log_bytes),
             log_lines,
