@@ -1453,3 +1453,76 @@ spec:
     assert_eq!(ran.children("running-hooks[0].plugin"), ["running-hooks[0].plugin.hooks.pending"]);
     assert_eq!(ran.output("running-hooks[0].plugin.hooks.pending", "count"), "3");
 }
+
+/// A workflow whose `main` (steps, or a DAG) runs `produce` (which exports
+/// `exported` = 42 at once) beside `wait` (600 ms), `wait` with a hook on
+/// that export.
+fn export_while_waiting(name: &str, dag: bool) -> String {
+    let hook = r#"
+            hooks:
+              exported:
+                expression: 'workflow.outputs?.parameters?.exported == "42"'
+                template: echo
+                arguments: {parameters: [{name: count, value: "1"}]}"#;
+    let main = if dag {
+        format!(
+            "      dag:\n        tasks:\n          - name: produce\n            template: producer\n          - name: wait\n            template: sleep{hook}"
+        )
+    } else {
+        format!(
+            "      steps:\n        - - name: produce\n            template: producer\n          - name: wait\n            template: sleep{hook}"
+        )
+    };
+    format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: {name}
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+{main}
+    - name: producer
+      steps:
+        - - name: inner
+            template: echo
+            arguments: {{parameters: [{{name: count, value: "41"}}]}}
+      outputs:
+        parameters:
+          - name: out
+            globalName: exported
+            valueFrom: {{parameter: "{{{{steps.inner.outputs.parameters.count}}}}"}}
+{}{}"#,
+        sleep_template("sleep", 600),
+        echo_template("echo"),
+    )
+}
+
+#[test]
+fn step_and_task_hooks_are_evaluated_again_while_their_node_runs() {
+    use wasm_workflows_test_support::argo_schema::{WORKFLOW, errors, validator};
+    for (workflow, dag, waiting) in [
+        ("step-hook-progress", false, "step-hook-progress[0].wait"),
+        ("task-hook-progress", true, "task-hook-progress.wait"),
+    ] {
+        let yaml = export_while_waiting(workflow, dag);
+        let problems = errors(&validator(WORKFLOW), &yaml);
+        assert!(problems.is_empty(), "not a valid Argo Workflow: {}", problems.join("\n"));
+        let ran = run(&yaml, &[]);
+        assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
+        // Argo evaluates a step's (a task's) hooks at every reconciliation of its steps (DAG)
+        // node while the node exists, with the workflow's names as they are then (steps.go
+        // 324-341, dag.go 476-491, hooks.go 59-112): this one fires once `exported` is set,
+        // while `wait` still runs, not when `wait` has ended.
+        let hook_name = format!("{waiting}.hooks.exported");
+        assert_eq!(ran.node(&hook_name)["phase"], "Succeeded");
+        let (hook_started, wait_ended) = (time_of(&ran, &hook_name, "startedAt"), time_of(&ran, waiting, "finishedAt"));
+        assert!(
+            hook_started < wait_ended,
+            "{workflow}: the hook started at {hook_started}, after wait ended at {wait_ended}"
+        );
+        assert_eq!(ran.children(waiting), [hook_name.as_str()]);
+    }
+}

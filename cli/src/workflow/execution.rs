@@ -29,6 +29,8 @@ pub struct Execution {
     /// `workflow.*` names (`workflow.status`, `workflow.failures` and
     /// `workflow.outputs.*` are added as the run goes).
     pub globals: std::sync::RwLock<Scope>,
+    /// How many times a `workflow.*` name has taken a new value.
+    pub globals_version: std::sync::atomic::AtomicU64,
     /// The nodes so far.
     pub nodes: Nodes,
     /// What runs Wasm steps (each on a task of its own, so steps use every worker).
@@ -258,7 +260,15 @@ impl Execution {
 
     /// Adds `name` = `value` to the `workflow.*` names.
     pub fn set_global(&self, name: String, value: String) {
-        self.globals.write().unwrap_or_else(|p| p.into_inner()).insert(name, value);
+        let previous = self.globals.write().unwrap_or_else(|p| p.into_inner()).insert(name, value.clone());
+        if previous.as_ref() != Some(&value) {
+            self.globals_version.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// Changes each time a `workflow.*` name takes a new value.
+    pub fn globals_version(&self) -> u64 {
+        self.globals_version.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Ends when the workflow's deadline passes, for a node that is not part of an

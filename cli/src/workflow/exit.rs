@@ -80,6 +80,16 @@ pub fn has_hooks(holder: &Value) -> bool {
     holder.get("hooks").is_some_and(|h| !h.is_null()) || holder.get("onExit").is_some_and(|h| !h.is_null())
 }
 
+/// `node` as Argo's controller has it while it runs: a plugin node is
+/// Pending until the plugin replies (`plugin_template.go` 15, `taskset.go`
+/// 150-153), never Running.
+fn as_argo_records(mut node: Node) -> Node {
+    if node.node_type == NodeType::Plugin && !node.phase.fulfilled() {
+        node.phase = Phase::Pending;
+    }
+    node
+}
+
 /// Whether `arguments` has no parameters and no artifacts (`Arguments.IsEmpty`).
 fn arguments_empty(arguments: &Value) -> bool {
     let empty = |key: &str| arguments.get(key).and_then(Value::as_array).is_none_or(Vec::is_empty);
@@ -191,6 +201,8 @@ impl Execution {
         scope: &Scope,
     ) -> Result<(), String> {
         let mut scope = scope.clone();
+        // The workflow's names as they are now (`env.GetFuncMap(scope.getParametersAny(woc.globalParams()))`, hooks.go 73).
+        scope.extend(self.globals());
         scope.extend(super::outputs::node_scope(prefix, step_name, node));
         scope.insert(format!("{prefix}.{}.status", node.display_name), node.phase.as_str().to_owned());
         for (hook_name, hook) in other_hooks(holder) {
@@ -218,8 +230,13 @@ impl Execution {
     /// `running`, node `id` of step or task `step_name` (`holder`, in `scope`
     /// with `prefix` `steps` or `tasks`), with its hooks: those whose
     /// expression holds when it starts (a plugin node is Pending until it
-    /// replies in Argo: `plugin_template.go` 15, `taskset.go` 150-153), then,
-    /// once it has ended, the others and its exit hook. The error is a hook
+    /// replies in Argo: `plugin_template.go` 15, `taskset.go` 150-153), then
+    /// again whenever its phase or a `workflow.*` name changes while it
+    /// runs, then, once it has ended, the others and its exit hook. Argo
+    /// evaluates a step's or task's hooks at every reconciliation of its
+    /// steps or DAG node, for as long as the node exists (`steps.go`
+    /// 324-341, `dag.go` 333-346 and 476-491, `hooks.go` 59-112), so a hook
+    /// whose expression comes true mid-run fires then. The error is a hook
     /// expression's.
     #[allow(clippy::too_many_arguments)]
     pub async fn with_hooks(
@@ -236,16 +253,42 @@ impl Execution {
         // busy machine a short node could otherwise have ended by the time
         // the hooks are checked, and a `Running` hook would never fire.
         let at_start = self.nodes.get(&id);
-        let starting = async {
-            let Some(mut node) = at_start else { return Ok(()) };
-            if node.node_type == NodeType::Plugin && !node.phase.fulfilled() {
-                node.phase = Phase::Pending;
+        let (ended, mut ended_seen) = tokio::sync::oneshot::channel::<()>();
+        let watching = async {
+            let Some(node) = at_start.map(as_argo_records) else { return Ok(()) };
+            self.run_node_hooks(&holder, prefix, &step_name, &node, &boundary, &scope).await?;
+            if other_hooks(&holder).is_empty() {
+                return Ok(());
             }
-            self.run_node_hooks(&holder, prefix, &step_name, &node, &boundary, &scope).await
+            let mut evaluated = (node.phase, self.globals_version());
+            loop {
+                let changed = self.nodes.changed();
+                tokio::pin!(changed);
+                // Counts the changes from now on, those made while the hooks below run included.
+                changed.as_mut().enable();
+                let Some(phase) = self.nodes.phase(&id).filter(|phase| !phase.fulfilled()) else {
+                    return Ok(()); // Its end is evaluated below, once `running` is done.
+                };
+                let now = (phase, self.globals_version());
+                if now != evaluated
+                    && let Some(node) = self.nodes.get(&id).map(as_argo_records)
+                {
+                    evaluated = now;
+                    self.run_node_hooks(&holder, prefix, &step_name, &node, &boundary, &scope).await?;
+                }
+                tokio::select! {
+                    () = &mut changed => {}
+                    _ = &mut ended_seen => return Ok(()),
+                }
+            }
         };
         // The hooks first: a hook that fires creates its node before the node
         // it watches first runs, so it starts while that node is as it was.
-        let (started, ()) = futures_util::join!(starting, running);
+        let running = async {
+            running.await;
+            drop(ended);
+        };
+        let (started, ()) = futures_util::join!(watching, running);
         let Some(node) = self.nodes.get(&id) else { return started };
         let ended = self.run_node_hooks(&holder, prefix, &step_name, &node, &boundary, &scope).await;
         started.and(ended)

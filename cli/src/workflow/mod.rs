@@ -199,6 +199,7 @@ impl Prepared {
             name: self.name.clone(),
             templates: self.templates.clone(),
             globals: std::sync::RwLock::new(self.globals(&started)),
+            globals_version: std::sync::atomic::AtomicU64::new(0),
             nodes: Nodes::watched(context.watcher.clone()),
             steps: std::sync::Arc::new(steps),
             default_retry: spec.get("retryStrategy").filter(|s| !s.is_null()).cloned(),
