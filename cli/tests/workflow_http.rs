@@ -428,3 +428,96 @@ fn a_request_past_the_workflows_deadline_fails_its_node() {
     assert_eq!((get["phase"].as_str(), get["message"].as_str()), (Some("Failed"), Some("Step exceeded its deadline")));
     assert!(ran.took < Duration::from_secs(4), "{:?}", ran.took);
 }
+
+/// An HTTPS server on loopback with the self-signed certificate of
+/// `tests/tls` (see its README): it answers "secure" to each request it
+/// reads whole, counted in the returned counter.
+fn self_signed_server() -> (String, Arc<Mutex<usize>>) {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    use std::io::{Read, Write};
+    let certificate = CertificateDer::from(include_bytes!("tls/loopback-cert.der").to_vec());
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(include_bytes!("tls/loopback-key.der").to_vec()));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![certificate], key)
+        .unwrap();
+    let config = Arc::new(config);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let origin = format!("https://{}", listener.local_addr().unwrap());
+    let served = Arc::new(Mutex::new(0));
+    let counter = served.clone();
+    std::thread::spawn(move || {
+        for tcp in listener.incoming().flatten() {
+            let (config, counter) = (config.clone(), counter.clone());
+            std::thread::spawn(move || {
+                let mut tls = rustls::StreamOwned::new(rustls::ServerConnection::new(config).unwrap(), tcp);
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 1024];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tls.read(&mut buffer) {
+                        Ok(0) | Err(_) => return, // The client gave up: a handshake it refused.
+                        Ok(read) => request.extend_from_slice(&buffer[..read]),
+                    }
+                }
+                *counter.lock().unwrap() += 1;
+                let body = "secure";
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tls.write_all(answer.as_bytes());
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    (origin, served)
+}
+
+/// An `http` template that GETs `url`, `insecure` its insecureSkipVerify.
+fn one_https_get(url: &str, insecure: bool) -> String {
+    format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: https-test
+spec:
+  entrypoint: get
+  templates:
+    - name: get
+      http:
+        url: "{url}"
+        insecureSkipVerify: {insecure}
+"#
+    )
+}
+
+#[test]
+fn insecure_skip_verify_accepts_a_self_signed_certificate_and_only_then() {
+    use wasm_workflows_test_support::argo_schema::{WORKFLOW, errors, validator};
+    let (origin, served) = self_signed_server();
+    let url = format!("{origin}/data");
+    for insecure in [false, true] {
+        let yaml = one_https_get(&url, insecure);
+        let problems = errors(&validator(WORKFLOW), &yaml);
+        assert!(problems.is_empty(), "not a valid Argo Workflow: {}", problems.join("\n"));
+    }
+    // Verified, as Go's client verifies without InsecureSkipVerify (agent.go 315-324): refused,
+    // the request never sent.
+    let verified = run(&one_https_get(&url, false), &["--allow-host", &origin]);
+    let get = verified.node("https-test");
+    assert_eq!(get["phase"], "Failed", "{}", verified.stderr());
+    let message = get["message"].as_str().unwrap();
+    assert!(message.starts_with(&format!("Get \"{url}\": ")), "{message}");
+    assert!(message.contains("certificate"), "{message}");
+    assert_eq!(*served.lock().unwrap(), 0);
+    // insecureSkipVerify: the same server's answer is the node's result.
+    let skipped = run(&one_https_get(&url, true), &["--allow-host", &origin]);
+    let get = skipped.node("https-test");
+    assert_eq!(get["phase"], "Succeeded", "{}", skipped.stderr());
+    assert_eq!(get["outputs"]["result"], "secure");
+    assert_eq!(*served.lock().unwrap(), 1);
+}
