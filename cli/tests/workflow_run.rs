@@ -1526,3 +1526,56 @@ fn step_and_task_hooks_are_evaluated_again_while_their_node_runs() {
         assert_eq!(ran.children(waiting), [hook_name.as_str()]);
     }
 }
+
+#[test]
+fn a_steps_templates_fail_fast_does_not_stop_a_loop_of_plugin_nodes() {
+    use wasm_workflows_test_support::argo_schema::{WORKFLOW, errors, validator};
+    let yaml = format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: fail-fast
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      failFast: true
+      steps:
+        - - name: each
+            template: either
+            arguments: {{parameters: [{{name: mode, value: "{{{{item}}}}"}}]}}
+            withItems: [failed, sleep, sleep]
+    - name: either
+      inputs:
+        parameters: [{{name: mode}}, {{name: ms, value: "400"}}]
+      plugin:
+        wasm:
+          module:
+            oci: {PROBE}
+"#
+    );
+    let problems = errors(&validator(WORKFLOW), &yaml);
+    assert!(problems.is_empty(), "not a valid Argo Workflow: {}", problems.join("\n"));
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(1), "{}", ran.stderr());
+    // A template's failFast fails it once it has a failed or errored child of type Pod, Steps
+    // or DAG (getUnsuccessfulChildren, node_counters.go 33-41; checkParallelism, operator.go
+    // 3304-3317 and 3342-3353). A plugin node is none of those, so a loop of plugin nodes is
+    // not stopped: the others run to their end, and the group fails as any group with a
+    // failed child does, "child '<id>' failed" (steps.go 373-376), not with failFast's
+    // "template has failed or errored children and failFast enabled".
+    let failed = "fail-fast[0].each(0:failed)";
+    assert_eq!(ran.node(failed)["message"], "deliberately failed");
+    let failed_at = time_of(&ran, failed, "finishedAt");
+    for sleeper in ["fail-fast[0].each(1:sleep)", "fail-fast[0].each(2:sleep)"] {
+        assert_eq!(ran.node(sleeper)["phase"], "Succeeded");
+        assert!(time_of(&ran, sleeper, "finishedAt") > failed_at, "{sleeper} ended before {failed} failed");
+    }
+    let message = format!("child '{}' failed", id("fail-fast", failed));
+    assert_eq!(ran.node("fail-fast[0]")["message"], message.as_str());
+    assert_eq!(
+        (ran.node("fail-fast")["phase"].as_str(), ran.node("fail-fast")["message"].as_str()),
+        (Some("Failed"), Some(message.as_str()))
+    );
+}
