@@ -6,9 +6,9 @@
 # publishing to a local registry, and the plugin host (`serve`).
 #
 # It first installs what the tests use (scripts/setup.sh, in the background
-# while cargo builds). The first run on two idle cores takes about 45 to 55
-# minutes: checks and lints, building the tests (most of it wasmtime), the
-# tests themselves (15 to 20 minutes), packaging the crates (about 5); later
+# while cargo builds). The first run on two idle cores takes about 40
+# minutes: checks, lints and building the tests (about 21, most of it
+# wasmtime), the tests themselves (about 16), packaging the crates (3); later
 # runs skip the installs and builds (about 18 minutes). README.md gives the
 # measurements.
 set -euo pipefail
