@@ -124,6 +124,8 @@ fn run_file(file: &Path, args: &[&str]) -> Ran {
 }
 
 /// The probe as a template `name`: echo mode, `count` in, `count + 1` out.
+/// Its outputs are declared (`supplied`), as Argo's validation needs them
+/// to be for `{{steps.X.outputs.parameters.count}}` to resolve (validate.go 1197-1213).
 fn echo_template(name: &str) -> String {
     format!(
         r#"
@@ -135,6 +137,10 @@ fn echo_template(name: &str) -> String {
           - name: count
           - name: label
             value: none
+      outputs:
+        parameters:
+          - {{name: count, valueFrom: {{supplied: {{}}}}}}
+          - {{name: label, valueFrom: {{supplied: {{}}}}}}
       plugin:
         wasm:
           module:
@@ -561,18 +567,15 @@ spec:
 }
 
 #[test]
-fn a_missing_input_is_an_error_node() {
+fn a_missing_input_is_refused_before_running() {
     let yaml = format!(
         "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: missing\nspec:\n  entrypoint: echo\n  templates:{}",
         echo_template("echo")
     );
-    let ran = run(&yaml, &[]);
-    assert_eq!(ran.code(), Some(1), "{}", ran.stderr());
-    // ProcessArgs's message (workflow/common/util.go 189); the node is Skipped, phase Error (operator.go 2998).
-    let root = ran.node("missing");
-    assert_eq!((root["type"].as_str(), root["phase"].as_str()), (Some("Skipped"), Some("Error")));
-    assert_eq!(root["message"], "inputs.parameters.count was not supplied");
-    assert_eq!(ran.status("phase"), "Error");
+    // Argo's validation gives the entrypoint the workflow's arguments and finds the input
+    // without a value (ProcessArgs, workflow/common/util.go 189, wrapped at validate.go 541):
+    // `argo submit` refuses it, and the controller fails it before any node exists.
+    assert_eq!(cannot_run(&yaml), "error: templates.echo inputs.parameters.count was not supplied");
 }
 
 fn cannot_run(yaml: &str) -> String {
@@ -594,7 +597,7 @@ fn invalid_workflows_do_not_run_and_say_why() {
         echo_template("echo")
     ));
     assert!(message.starts_with("error: cannot run templates main (container), run-me (script):"), "{message}");
-    // Argo's validation messages (validate.go 260, 664, 1637).
+    // Argo's validation messages (validate.go 260, 664).
     assert_eq!(
         cannot_run(&format!("{head}  templates:{}", echo_template("echo"))),
         "error: spec.entrypoint is required"
@@ -607,7 +610,9 @@ fn invalid_workflows_do_not_run_and_say_why() {
         "{head}  entrypoint: d\n  templates:\n    - name: d\n      dag:\n        tasks:\n          - {{name: A, template: echo, dependencies: [B]}}\n          - {{name: B, template: echo, dependencies: [A]}}\n{}",
         echo_template("echo")
     );
-    assert_eq!(cannot_run(&cycle), "error: templates.d.tasks dependency cycle detected: B->A->B");
+    // Argo v4.1 sorts the tasks before anything else, and the sort finds the cycle
+    // (validate.go 1445-1449, util/sorting/topological_sorting.go 47).
+    assert_eq!(cannot_run(&cycle), "error: templates.d sorting failed: graph with cycle");
 }
 
 #[test]
@@ -1176,7 +1181,9 @@ fn retry_hooks_and_leaf_fields_are_checked_before_running() {
     // validate.go 687-695, 143-150, 848-853, 987-989.
     let policy = format!("{head}  templates:{}", flaky_template("main", "{retryPolicy: Sometimes}", 0));
     assert_eq!(cannot_run(&policy), "error: Sometimes is not a valid RetryPolicy");
-    let hook = format!("{head}  hooks:\n    started: {{template: main}}\n  templates:{}", echo_template("main"));
+    // The entrypoint's input comes from the workflow's arguments, so that these checks are reached.
+    let count = "  arguments: {parameters: [{name: count, value: '1'}]}\n";
+    let hook = format!("{head}{count}  hooks:\n    started: {{template: main}}\n  templates:{}", echo_template("main"));
     assert_eq!(cannot_run(&hook), "error: hooks.started Expression required");
     let deadline = format!(
         "{head}  templates:\n    - name: main\n      activeDeadlineSeconds: 5\n      steps: [[{{name: a, template: echo}}]]\n{}",
@@ -1184,7 +1191,7 @@ fn retry_hooks_and_leaf_fields_are_checked_before_running() {
     );
     assert_eq!(cannot_run(&deadline), "error: templates.main.activeDeadlineSeconds is only valid for leaf templates");
     let parallel = format!(
-        "{head}  templates:{}",
+        "{head}{count}  templates:{}",
         echo_template("main").replace("      plugin:", "      parallelism: 2\n      plugin:")
     );
     assert_eq!(cannot_run(&parallel), "error: templates.main.parallelism is only valid for steps and dag templates");
