@@ -263,13 +263,16 @@ spec:
 "#,
     )
     .unwrap();
-    let ran = run(&file, "sql", &[]);
-    // ProcessArgs (workflow/common/util.go 240-243); the node is an Error (operator.go initializeNodeOrMarkError).
-    assert_eq!(ran.phase(), "Failed");
-    let query = ran.node("query");
+    // Argo's validation checks the step's template again with the step's own arguments and finds
+    // the artifact missing (ProcessArgs, workflow/common/util.go 240-243, from validate.go 1149-1153):
+    // the workflow is refused before it runs, as `argo submit` refuses it.
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_wasm-workflows")).args(["run", file.to_str().unwrap()]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
     assert_eq!(
-        (query["phase"].as_str(), query["message"].as_str()),
-        (Some("Error"), Some("inputs.artifacts.orders was not supplied"))
+        String::from_utf8_lossy(&output.stderr).trim(),
+        "error: templates.main.steps[0].query templates.sql inputs.artifacts.orders was not supplied"
     );
 }
 

@@ -380,7 +380,7 @@ fn argos_invalid_workflows_get_argos_messages() {
     for (source, file, line) in &expected {
         let prefix = format!("{}: ", file.display());
         let found: Vec<String> = lines.iter().filter(|l| l.starts_with(&prefix)).map(|l| l.to_string()).collect();
-        assert_eq!(found, [line.clone()], "{source}: {}", file.display());
+        assert_eq!(found, std::slice::from_ref(line), "{source}: {}", file.display());
     }
     // Nothing else: the library lints clean, and -o simple has no summary when something is wrong.
     assert_eq!(lines.len(), expected.len(), "{stdout}");

@@ -441,6 +441,7 @@ spec:
             withSequence: {{start: "3", count: "2"}}
           - name: none
             template: echo
+            arguments: {{parameters: [{{name: count, value: "{{{{item}}}}"}}]}}
             withParam: "[]"
         - - name: param
             template: echo
@@ -1334,18 +1335,22 @@ spec:
             hooks:
               exit:
                 template: echo
-                arguments: {{parameters: [{{name: count, value: "{{{{item}}}}"}}, {{name: label, value: "{{{{steps.each(1:5).outputs.parameters.count}}}}"}}]}}
+                arguments: {{parameters: [{{name: count, value: "{{{{item}}}}"}}, {{name: label, value: "{{{{steps.each.outputs.parameters.count}}}}"}}]}}
 {}"#,
         echo_template("echo"),
     );
     let ran = run(&yaml, &[]);
     assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
-    // The item is put in the hooks with the rest of the step (steps.go 686-703, processItem);
-    // a child's outputs are named by the child's own step name when its hook runs (steps.go
-    // 333-346, exit_handler.go 60-75); names not in the scope are left as they are.
+    // The item is put in the hooks with the rest of the step (steps.go 686-703, processItem).
+    // Validation lets an exit hook name its step's outputs as `steps.each…` (validate.go
+    // 1106-1108), but a child's outputs are named by the child's own step name, `each(1:5)`,
+    // when its hook runs (steps.go 333-346, exit_handler.go 60-75), and a name not in the
+    // scope is left as it is.
     assert_eq!(ran.output("loop-exit[0].each(0:1).onExit", "count"), "2");
-    assert_eq!(ran.output("loop-exit[0].each(1:5).onExit", "label"), "6");
-    assert_eq!(ran.output("loop-exit[0].each(0:1).onExit", "label"), "{{steps.each(1:5).outputs.parameters.count}}");
+    for child in ["each(0:1)", "each(1:5)"] {
+        let hook = format!("loop-exit[0].{child}.onExit");
+        assert_eq!(ran.output(&hook, "label"), "{{steps.each.outputs.parameters.count}}");
+    }
 }
 
 // Adapted from Argo's examples/life-cycle-hooks-tmpl-level.yaml.

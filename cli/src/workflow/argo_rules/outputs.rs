@@ -26,10 +26,11 @@ pub fn check(scope: &Scope, globals: &Scope, template: &Value, workflow_template
             return Err(format!("templates.{name}.{reference}.path only valid in container/script templates"));
         }
         let global = text(artifact, "globalName");
-        if !global.is_empty() && !variables::is_parameter(global) {
-            if let Some(problem) = names::parameter_name_problems(global).first() {
-                return Err(format!("templates.{name}.{reference}.globalName: {problem}"));
-            }
+        if !global.is_empty()
+            && !variables::is_parameter(global)
+            && let Some(problem) = names::parameter_name_problems(global).first()
+        {
+            return Err(format!("templates.{name}.{reference}.globalName: {problem}"));
         }
     }
     for parameter in list(outputs.and_then(|o| o.get("parameters"))) {
@@ -56,10 +57,11 @@ pub fn check(scope: &Scope, globals: &Scope, template: &Value, workflow_template
             }
         }
         let global = text(parameter, "globalName");
-        if !global.is_empty() && !variables::is_parameter(global) {
-            if let Some(problem) = names::parameter_name_problems(global).first() {
-                return Err(format!("{reference}.globalName: {problem}"));
-            }
+        if !global.is_empty()
+            && !variables::is_parameter(global)
+            && let Some(problem) = names::parameter_name_problems(global).first()
+        {
+            return Err(format!("{reference}.globalName: {problem}"));
         }
     }
     Ok(())

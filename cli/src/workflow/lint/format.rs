@@ -94,7 +94,7 @@ mod tests {
             "wf.yaml:\n   ✖ in \"x-\" (Workflow): spec.entrypoint is required\n\n"
         );
         assert_eq!(file(Format::Simple, plain, &bad), "wf.yaml: in \"x-\" (Workflow): spec.entrypoint is required\n");
-        assert_eq!(summary(Format::Pretty, plain, &[bad.clone()]), "✖ 1 linting errors found!\n");
+        assert_eq!(summary(Format::Pretty, plain, std::slice::from_ref(&bad)), "✖ 1 linting errors found!\n");
         assert_eq!(summary(Format::Simple, plain, &[bad]), "");
         assert_eq!(summary(Format::Pretty, plain, &[result(&[])]), "✔ no linting errors found!\n");
         let nothing = FileResult { linted: false, ..result(&[]) };
