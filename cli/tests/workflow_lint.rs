@@ -549,3 +549,29 @@ fn cron_workflows_are_checked_with_the_workflow_they_start() {
         assert_eq!(text(&linted.stdout), format!("{}: in \"nightly\" (CronWorkflow): {message}\n", file.display()));
     }
 }
+
+#[test]
+fn names_made_of_inputs_are_checked_as_the_values_they_will_be() {
+    // Argo checks a template with its inputs' values put in (ProcessArgs, workflow/common/util.go
+    // 200-318): adapted from test/e2e/testdata/exit-handler-parameterized-global-artifacts.yaml,
+    // an output named after an input lints clean; given a value that is no name, it does not.
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("named.yaml");
+    let spec = |variable: &str| {
+        format!(
+            "  entrypoint: out\n  templates:\n    - name: out\n      inputs: {{parameters: [{{name: variable, value: '{variable}'}}]}}\n      container: {{image: alpine}}\n      outputs: {{artifacts: [{{name: 'result-{{{{inputs.parameters.variable}}}}', path: /result.txt}}]}}\n"
+        )
+    };
+    std::fs::write(&file, workflow("named", &spec("car"))).unwrap();
+    let linted = wasm_workflows(&["lint", "-o", "simple", file.to_str().unwrap()]);
+    assert_eq!(text(&linted.stdout), "no linting errors found!\n");
+    std::fs::write(&file, workflow("named", &spec("a.b"))).unwrap();
+    let linted = wasm_workflows(&["lint", "-o", "simple", file.to_str().unwrap()]);
+    assert_eq!(
+        text(&linted.stdout),
+        format!(
+            "{}: in \"named-\" (Workflow): templates.out.outputs.artifacts [0].name: 'result-a.b' is invalid: Parameter/Artifact name must consist of alpha-numeric characters, '_' or '-' e.g. my_param_1, MY-PARAM-1\n",
+            file.display()
+        )
+    );
+}

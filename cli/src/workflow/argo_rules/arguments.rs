@@ -32,7 +32,7 @@ fn present(value: &Value, key: &str) -> bool {
 }
 
 /// A parameter's value as text (`AnyString`: numbers and booleans are written out).
-fn value_text(value: &Value) -> Option<String> {
+pub fn value_text(value: &Value) -> Option<String> {
     match value {
         Value::Null => None,
         Value::String(text) => Some(text.clone()),

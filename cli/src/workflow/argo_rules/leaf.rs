@@ -5,6 +5,7 @@
 
 use serde_json::Value;
 
+use super::substitute::is_placeholder;
 use super::variables::{self, Scope};
 use super::{Base, list, text};
 
@@ -101,7 +102,9 @@ pub fn check(
     if let Some(deadline) = template.get("activeDeadlineSeconds").filter(|d| !d.is_null()) {
         let valid = match deadline {
             Value::Number(number) => number.as_i64().is_some_and(|n| n >= 0),
-            Value::String(text) => text.parse::<i64>().is_ok_and(|n| n >= 0) || variables::is_parameter(text),
+            Value::String(text) => {
+                text.parse::<i64>().is_ok_and(|n| n >= 0) || variables::is_parameter(text) || is_placeholder(text)
+            }
             _ => false,
         };
         if !valid {
@@ -130,7 +133,8 @@ fn image(base: Base, template: &Value, key: &str) -> Result<(), String> {
 /// A resource template's action and manifest (validate.go 915-955).
 fn resource_fields(name: &str, template: &Value, resource: &Value) -> Result<(), String> {
     let action = text(resource, "action");
-    if !variables::is_parameter(action) && !["get", "create", "apply", "delete", "replace", "patch"].contains(&action) {
+    let known = ["get", "create", "apply", "delete", "replace", "patch"];
+    if !variables::is_parameter(action) && !is_placeholder(action) && !known.contains(&action) {
         return Err(format!(
             "templates.{name}.resource.action must be one of: get, create, apply, delete, replace, patch"
         ));
@@ -156,7 +160,7 @@ fn resource_fields(name: &str, template: &Value, resource: &Value) -> Result<(),
             return Err(format!("artifact {wanted} in `manifestFrom` refer to a non-exist artifact"));
         }
     }
-    if !manifest.is_empty() {
+    if !manifest.is_empty() && !is_placeholder(manifest) {
         // Argo parses the manifest with its references already replaced by placeholders.
         let mut replaced = manifest.to_owned();
         for tag in variables::tags(manifest) {

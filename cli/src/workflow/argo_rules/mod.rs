@@ -18,9 +18,10 @@ mod leaf;
 mod names;
 mod outputs;
 mod steps;
+mod substitute;
 mod variables;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -124,6 +125,10 @@ struct Checker<'a> {
     globals: BTreeSet<String>,
     /// Templates already checked, by base scope and name.
     checked: BTreeSet<(String, String)>,
+    /// The values of the globals that have one (workflow parameters, priority).
+    values: BTreeMap<String, String>,
+    /// The placeholders for the values that cannot be known.
+    placeholders: substitute::Placeholders,
 }
 
 impl<'a> Checker<'a> {
@@ -138,7 +143,14 @@ impl<'a> Checker<'a> {
         .into_iter()
         .map(str::to_owned)
         .collect();
-        Checker { options, library, globals, checked: BTreeSet::new() }
+        Checker {
+            options,
+            library,
+            globals,
+            checked: BTreeSet::new(),
+            values: BTreeMap::new(),
+            placeholders: substitute::Placeholders::default(),
+        }
     }
 
     fn workflow(&mut self, document: &'a Value) -> Result<(), String> {
@@ -241,6 +253,9 @@ impl<'a> Checker<'a> {
             let name = text(parameter, "name");
             if !name.is_empty() {
                 self.globals.insert(format!("workflow.parameters.{name}"));
+                if let Some(value) = parameter.get("value").and_then(arguments::value_text) {
+                    self.values.insert(format!("workflow.parameters.{name}"), value);
+                }
             }
         }
         let keys = |value: Option<&Value>| -> Vec<String> {
@@ -262,8 +277,9 @@ impl<'a> Checker<'a> {
         for name in ["workflow.annotations", "workflow.annotations.json", "workflow.labels", "workflow.labels.json"] {
             self.globals.insert(name.into());
         }
-        if spec.get("priority").is_some_and(|p| !p.is_null()) {
+        if let Some(priority) = spec.get("priority").filter(|p| !p.is_null()) {
             self.globals.insert("workflow.priority".into());
+            self.values.insert("workflow.priority".into(), priority.to_string());
         }
         self.globals.insert("workflow.status".into());
     }
@@ -315,6 +331,10 @@ impl<'a> Checker<'a> {
                 Some((base.template(wanted)?, base))
             });
             let Some((template, base)) = found else {
+                if wanted.contains(substitute::PLACEHOLDER) {
+                    // Named by a value known only when it runs (validate.go 674-677).
+                    return Ok(None);
+                }
                 // A NotFound from the template's resolution (validate.go 670-681).
                 return Err(format!("template reference {workflow_template}.{wanted} not found"));
             };
@@ -366,6 +386,23 @@ impl<'a> Checker<'a> {
             }
         }
         arguments::supplied(template, arguments).map_err(|e| format!("templates.{name} {e}"))?;
+        let mut locals: Vec<&str> = Vec::new();
+        if leaf::is_pod(kind) {
+            locals.push("pod.name");
+        }
+        if template.get("retryStrategy").is_some_and(|r| !r.is_null()) {
+            locals.extend([
+                "retries",
+                "lastRetry.exitCode",
+                "lastRetry.status",
+                "lastRetry.duration",
+                "lastRetry.message",
+            ]);
+        }
+        let globals: BTreeMap<String, Option<String>> =
+            self.globals.iter().map(|name| (name.clone(), self.values.get(name).cloned())).collect();
+        let processed = substitute::substituted(template, arguments, &globals, &locals, &mut self.placeholders);
+        let template = &processed;
         if template.get("timeout").and_then(Value::as_str).is_some_and(|t| !t.is_empty()) {
             let timeout = text(template, "timeout");
             if !leaf::is_leaf(kind) {

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::arguments::{self, Arguments};
 use super::names;
+use super::substitute;
 use super::variables::{self, Outputs};
 use super::{Base, Checker, Scope, hooks, list, text};
 
@@ -50,7 +51,8 @@ impl<'a> Checker<'a> {
                 if !seen.insert(step_name.to_owned()) {
                     return Err(format!("{at}.name '{step_name}' is not unique"));
                 }
-                let problems = names::field_name_problems(&without_references(step_name));
+                let problems =
+                    names::field_name_problems(&substitute::without_placeholders(&without_references(step_name)));
                 if !problems.is_empty() {
                     return Err(format!("{at}.name '{step_name}' is invalid: {}", problems.join(";")));
                 }

@@ -9,9 +9,11 @@
 //! (`strict decoding error: unknown field "spec.templates[0].foo"`); and the
 //! values Go's types accept beyond what the schema writes down are
 //! accepted: an `IntOrString` or a `Quantity` may be a number, a parameter's `value`,
-//! `default` and `enum` (`AnyString`) a number or a boolean, and a
-//! container's or script's `image` may come from `templateDefaults` (Argo's
-//! validation says so when it does not).
+//! `default` and `enum` (`AnyString`) a number or a boolean, an integer
+//! may be written as YAML 1.1 writes octal ones (`mode: 0755`), as Argo's
+//! YAML reader reads them, and no field is required: Go's decoder requires
+//! none, and Argo's validation says what must be there (a container's
+//! `image`, which `templateDefaults` may give; not a script's `source`).
 
 use std::sync::OnceLock;
 
@@ -47,9 +49,10 @@ fn definitions() -> &'static Value {
         }
         definitions["io.argoproj.workflow.v1alpha1.Parameter"]["properties"]["enum"] =
             json!({"type": "array", "items": any_string});
-        for definition in ["io.k8s.api.core.v1.Container", "io.argoproj.workflow.v1alpha1.ScriptTemplate"] {
-            if let Some(required) = definitions[definition].get_mut("required").and_then(Value::as_array_mut) {
-                required.retain(|field| field != "image");
+        // Go's decoder requires no field; Argo's validation says what must be there, in its words.
+        for definition in definitions.as_object_mut().into_iter().flat_map(|all| all.values_mut()) {
+            if let Some(fields) = definition.as_object_mut() {
+                fields.remove("required");
             }
         }
         definitions
@@ -91,7 +94,11 @@ pub fn problems(kind: &str, document: &Value, strict: bool) -> Vec<String> {
         }
     }
     if let Some(validator) = validator(kind) {
-        for error in validator.iter_errors(document) {
+        let mut read = document.clone();
+        if let Some(definition) = definition(kind) {
+            octal_integers(definition, &mut read);
+        }
+        for error in validator.iter_errors(&read) {
             let at = error.instance_path().to_string();
             let place = if at.is_empty() { String::new() } else { format!("{}: ", dotted(&at)) };
             problems.push(format!("{place}{error}"));
@@ -115,6 +122,36 @@ fn dotted(pointer: &str) -> String {
         }
     }
     path
+}
+
+/// Integers written as YAML 1.1 writes octal ones (`mode: 0755`), which
+/// Argo's YAML reader takes for numbers and this one for text, made the
+/// numbers they are, where the schema wants an integer.
+fn octal_integers(schema: &Value, value: &mut Value) {
+    let schema = followed(schema);
+    match value {
+        Value::String(text) if schema.get("type").and_then(Value::as_str) == Some("integer") => {
+            let digits = text.strip_prefix('0').filter(|d| !d.is_empty() && d.chars().all(|c| c.is_digit(8)));
+            if let Some(number) = digits.and_then(|d| i64::from_str_radix(d, 8).ok()) {
+                *value = Value::from(number);
+            }
+        }
+        Value::Object(members) => {
+            let properties = schema.get("properties").and_then(Value::as_object);
+            let additional = schema.get("additionalProperties").filter(|a| a.is_object());
+            for (key, member) in members.iter_mut() {
+                if let Some(inner) = properties.and_then(|p| p.get(key)).or(additional) {
+                    octal_integers(inner, member);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                items.iter_mut().for_each(|item| octal_integers(item_schema, item));
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The schema `node` with its `$ref` followed.
@@ -194,6 +231,19 @@ mod tests {
             "container": {"args": ["x"]},
         }));
         assert!(problems("Workflow", &document, true).is_empty(), "{:?}", problems("Workflow", &document, true));
+    }
+
+    #[test]
+    fn yaml_1_1_octal_integers_are_numbers() {
+        // Argo's examples/arguments-artifacts.yaml: `mode: 0755`, read as text by a YAML 1.2 reader.
+        let document = workflow(json!({
+            "name": "main", "container": {"image": "alpine"},
+            "inputs": {"artifacts": [{"name": "a", "path": "/a", "mode": "0755", "raw": {"data": "x"}}]},
+        }));
+        assert!(problems("Workflow", &document, true).is_empty(), "{:?}", problems("Workflow", &document, true));
+        let mut not_octal = document.clone();
+        not_octal["spec"]["templates"][0]["inputs"]["artifacts"][0]["mode"] = json!("0789");
+        assert_eq!(problems("Workflow", &not_octal, true).len(), 1);
     }
 
     #[test]
