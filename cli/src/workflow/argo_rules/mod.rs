@@ -7,16 +7,22 @@
 //! Like Argo's, the walk starts at the entrypoint and follows each step
 //! and task to its template (by name, `templateRef` into a
 //! WorkflowTemplate, or `inline`), checks each template once, and then
-//! every template of the spec; the first problem is the answer. Where Argo
-//! substitutes placeholders for the values it cannot know, this walk leaves
-//! the `{{…}}` references as written and resolves them against the names in
-//! scope, as Argo's `resolveAllVariables` does.
+//! every template of the spec; the first problem is the answer. Each
+//! template is checked with the values Argo puts in first (`substitute`:
+//! inputs, workflow parameters, placeholders for the rest), and every
+//! `{{…}}` reference left must name something in scope, as Argo's
+//! `resolveAllVariables` requires.
+//!
+//! Not ported: containerSet dependencies, sidecar and init container names
+//! beyond presence, artifact path cleaning, podGC label selectors, cron
+//! schedules beyond their field count, and the namespaces of templates.
 
 mod arguments;
 mod dag;
 mod leaf;
 mod names;
 mod outputs;
+mod resources;
 mod steps;
 mod substitute;
 mod variables;
@@ -226,6 +232,7 @@ impl<'a> Checker<'a> {
             self.holder(&to(on_exit), workflow_base, Arguments::Given(&own))?;
         }
         hooks("hooks", spec)?;
+        resources::pod_resources("spec.podResources", spec.get("podResources"))?;
         let strategy = spec.pointer("/podGC/strategy").and_then(Value::as_str).unwrap_or_default();
         if !["", "OnPodCompletion", "OnPodSuccess", "OnWorkflowCompletion", "OnWorkflowSuccess"].contains(&strategy) {
             return Err(format!("podGC.strategy unknown strategy '{strategy}'"));
@@ -358,6 +365,7 @@ impl<'a> Checker<'a> {
         if template.get("podResources").is_some_and(|r| !r.is_null()) && matches!(kind, "HTTP" | "Plugin") {
             return Err(format!("templates.{name}.podResources is not supported for {kind} templates"));
         }
+        resources::pod_resources(&format!("templates.{name}.podResources"), template.get("podResources"))?;
         let mut scope = arguments::inputs_scope(template)?;
         for container in template.get("initContainers").and_then(Value::as_array).into_iter().flatten() {
             if text(container, "name").is_empty() {
@@ -403,6 +411,11 @@ impl<'a> Checker<'a> {
             self.globals.iter().map(|name| (name.clone(), self.values.get(name).cloned())).collect();
         let processed = substitute::substituted(template, arguments, &globals, &locals, &mut self.placeholders);
         let template = &processed;
+        if list(template.get("resourceClaims")).next().is_some() && !leaf::is_pod(kind) {
+            return Err(format!(
+                "templates.{name}.resourceClaims is not supported for {kind} templates, which do not create a pod"
+            ));
+        }
         if template.get("timeout").and_then(Value::as_str).is_some_and(|t| !t.is_empty()) {
             let timeout = text(template, "timeout");
             if !leaf::is_leaf(kind) {
@@ -429,7 +442,7 @@ impl<'a> Checker<'a> {
         if let Some(location) = template.get("archiveLocation").filter(|l| !l.is_null()) {
             arguments::artifact_location(&format!("templates.{name}.archiveLocation"), location)?;
         }
-        Ok(())
+        resources::metrics(template)
     }
 
     /// The checks of `{{…}}` references in `text` against `scope` (Argo's `resolveAllVariables`).
