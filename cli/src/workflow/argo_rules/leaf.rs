@@ -93,6 +93,7 @@ pub fn check(
         }
         image(base, template, "container")?;
     }
+    super::containers::check(template)?;
     if let Some(resource) = template.get("resource").filter(|r| !r.is_null()) {
         resource_fields(name, template, resource)?;
     }

@@ -13,11 +13,11 @@
 //! `{{…}}` reference left must name something in scope, as Argo's
 //! `resolveAllVariables` requires.
 //!
-//! Not ported: containerSet dependencies, sidecar and init container names
-//! beyond presence, artifact path cleaning, podGC label selectors, cron
+//! Not ported: artifact path cleaning, podGC label selectors, cron
 //! schedules beyond their field count, and the namespaces of templates.
 
 mod arguments;
+mod containers;
 mod dag;
 mod leaf;
 mod names;
