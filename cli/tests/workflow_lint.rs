@@ -575,3 +575,20 @@ fn names_made_of_inputs_are_checked_as_the_values_they_will_be() {
         )
     );
 }
+
+#[test]
+fn standard_input_is_linted_as_stdin() {
+    // lint.go's WalkManifests: `-` is read from standard input and reported as `stdin` (lint_test.go 215).
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasm-workflows"))
+        .args(["lint", "-o", "simple", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let yaml = workflow("piped", &format!("  entrypoint: nope\n  templates:\n{SAY}"));
+    child.stdin.take().unwrap().write_all(yaml.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(text(&output.stdout), "stdin: in \"piped-\" (Workflow): template name 'nope' undefined\n");
+}
