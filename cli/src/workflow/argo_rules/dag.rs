@@ -51,15 +51,15 @@ fn sorted<'t>(tasks: &[&'t Value]) -> Result<Vec<&'t Value>, String> {
 
 /// Every task `name` depends on, directly or not (`GetTaskAncestry`).
 fn ancestry(name: &str, dependencies: &BTreeMap<&str, Vec<String>>) -> Vec<String> {
-    let mut found: Vec<String> = Vec::new();
+    let mut found: BTreeSet<String> = BTreeSet::new();
     let mut waiting: Vec<String> = dependencies.get(name).cloned().unwrap_or_default();
     while let Some(next) = waiting.pop() {
         if next != name && !found.contains(&next) {
             waiting.extend(dependencies.get(next.as_str()).cloned().unwrap_or_default());
-            found.push(next);
+            found.insert(next);
         }
     }
-    found
+    found.into_iter().collect()
 }
 
 /// Argo's `validateDAGTaskArgumentDependency`: a `{{tasks.X…}}` argument needs X among the ancestors.
@@ -143,7 +143,7 @@ impl<'a> Checker<'a> {
             }
         }
         let target = template.pointer("/dag/target").and_then(Value::as_str).unwrap_or_default();
-        self.resolve_all(scope, target).map_err(|e| format!("templates.{name}.targets {e}"))?;
+        self.resolve_all(&[scope], target).map_err(|e| format!("templates.{name}.targets {e}"))?;
         if !target.is_empty() {
             for wanted in target.split(' ') {
                 if !variables::is_parameter(wanted) && !by_name.contains_key(wanted) {
@@ -163,9 +163,17 @@ impl<'a> Checker<'a> {
             if has_exit_hook(task) {
                 variables::add_outputs(template_of_task.as_ref(), outputs, scope, &mut self.globals);
             }
-            let mut task_scope = scope.clone();
+            // The task's scope is the template's with its ancestors' outputs and status, and its
+            // loop's and inline template's names. Only the ancestors it names are added: the
+            // others cannot change what its references resolve to.
             let ancestors = ancestry(task_name, &dependencies);
-            for ancestor in &ancestors {
+            let task_text = task.to_string();
+            let named: BTreeSet<&str> = variables::tags(&task_text)
+                .into_iter()
+                .filter_map(|tag| tag.trim().strip_prefix("tasks.")?.split('.').next())
+                .collect();
+            let mut task_scope = Scope::new();
+            for ancestor in ancestors.iter().filter(|a| named.contains(a.as_str())) {
                 let Some(ancestor_task) = by_name.get(ancestor.as_str()) else { continue };
                 let outputs = Outputs {
                     root: "tasks",
@@ -180,7 +188,7 @@ impl<'a> Checker<'a> {
                 task_scope.insert(format!("inputs.parameters.{}", text(parameter, "name")));
             }
             variables::add_items(task, &mut task_scope).map_err(|e| format!("{here} {e}"))?;
-            self.resolve_all(&task_scope, &task.to_string()).map_err(|e| format!("{here} {e}"))?;
+            self.resolve_all(&[scope, &task_scope], &task_text).map_err(|e| format!("{here} {e}"))?;
             let own_arguments = task.get("arguments").cloned().unwrap_or(Value::Null);
             arguments::check(&format!("{here}.arguments."), &own_arguments, false)?;
             argument_dependencies(&own_arguments, &ancestors).map_err(|e| format!("{here} {e}"))?;

@@ -69,7 +69,7 @@ pub fn check(
     workflow_template: bool,
 ) -> Result<(), String> {
     let name = text(template, "name");
-    variables::resolve_all(scope, globals, &template.to_string(), workflow_template)
+    variables::resolve_all(&[scope, globals], &template.to_string(), workflow_template)
         .map_err(|e| format!("templates.{name}: {e}"))?;
     if let Some(container) = template.get("container").filter(|c| !c.is_null()) {
         let mut mounted: Vec<(String, String)> = Vec::new();

@@ -445,9 +445,11 @@ impl<'a> Checker<'a> {
         resources::metrics(template)
     }
 
-    /// The checks of `{{…}}` references in `text` against `scope` (Argo's `resolveAllVariables`).
-    fn resolve_all(&self, scope: &Scope, text: &str) -> Result<(), String> {
-        variables::resolve_all(scope, &self.globals, text, self.options.workflow_template)
+    /// The checks of `{{…}}` references in `text` against `scopes` and the globals (Argo's `resolveAllVariables`).
+    fn resolve_all(&self, scopes: &[&Scope], text: &str) -> Result<(), String> {
+        let mut all = scopes.to_vec();
+        all.push(&self.globals);
+        variables::resolve_all(&all, text, self.options.workflow_template)
     }
 }
 

@@ -17,7 +17,7 @@ pub fn check(scope: &Scope, globals: &Scope, template: &Value, workflow_template
     names::field_names(outputs.and_then(|o| o.get("artifacts")), Rule::Parameter)
         .map_err(|e| format!("templates.{name}.outputs.artifacts {e}"))?;
     let text_of_outputs = outputs.map(Value::to_string).unwrap_or_else(|| "{}".into());
-    variables::resolve_all(scope, globals, &text_of_outputs, workflow_template)
+    variables::resolve_all(&[scope, globals], &text_of_outputs, workflow_template)
         .map_err(|e| format!("templates.{name}.outputs {e}"))?;
     let kind = leaf::kind(template).unwrap_or_default();
     for artifact in list(outputs.and_then(|o| o.get("artifacts"))) {

@@ -67,11 +67,12 @@ impl<'a> Checker<'a> {
                     variables::add_outputs(resolved.as_ref(), outputs, scope, &mut self.globals);
                 }
                 hooks(&here, step)?;
-                let mut step_scope = scope.clone();
-                for parameter in list(step.pointer("/inline/inputs/parameters")) {
-                    step_scope.insert(format!("inputs.parameters.{}", text(parameter, "name")));
-                }
-                self.resolve_all(&step_scope, &step.to_string()).map_err(|e| format!("templates.{name}.steps {e}"))?;
+                // The step's scope is the template's with an inline template's inputs.
+                let inline: Scope = list(step.pointer("/inline/inputs/parameters"))
+                    .map(|parameter| format!("inputs.parameters.{}", text(parameter, "name")))
+                    .collect();
+                self.resolve_all(&[scope, &inline], &step.to_string())
+                    .map_err(|e| format!("templates.{name}.steps {e}"))?;
                 let outputs = Outputs { aggregate: variables::aggregates(step), ..outputs };
                 variables::add_outputs(resolved.as_ref(), outputs, scope, &mut self.globals);
                 // The template again, with the step's own arguments.

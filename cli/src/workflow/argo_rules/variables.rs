@@ -53,19 +53,20 @@ pub fn is_parameter(text: &str) -> bool {
 }
 
 /// Argo's `resolveAllVariables`: every checked reference in `text` is in
-/// `scope` or `globals`, or one Argo lets through; the error names the first that is not.
-pub fn resolve_all(scope: &Scope, globals: &Scope, text: &str, workflow_template: bool) -> Result<(), String> {
-    let any_item = scope.contains(ANY_ITEM);
-    let any_parameter =
-        scope.contains(ANY_WORKFLOW_OUTPUT_PARAMETER) || globals.contains(ANY_WORKFLOW_OUTPUT_PARAMETER);
-    let any_artifact = scope.contains(ANY_WORKFLOW_OUTPUT_ARTIFACT) || globals.contains(ANY_WORKFLOW_OUTPUT_ARTIFACT);
+/// one of `scopes` (the place's, the globals), or one Argo lets through;
+/// the error names the first that is not.
+pub fn resolve_all(scopes: &[&Scope], text: &str, workflow_template: bool) -> Result<(), String> {
+    let has = |name: &str| scopes.iter().any(|scope| scope.contains(name));
+    let any_item = has(ANY_ITEM);
+    let any_parameter = has(ANY_WORKFLOW_OUTPUT_PARAMETER);
+    let any_artifact = has(ANY_WORKFLOW_OUTPUT_ARTIFACT);
     for tag in tags(text) {
         if tag.starts_with('=') {
             // Expressions are not checked (util/template/validate.go).
             continue;
         }
         let name = tag.trim();
-        if !CHECKED_ROOTS.iter().any(|root| name.starts_with(root)) || scope.contains(name) || globals.contains(name) {
+        if !CHECKED_ROOTS.iter().any(|root| name.starts_with(root)) || has(name) {
             continue;
         }
         let starts = |prefix: &str| name.starts_with(prefix);
@@ -201,13 +202,13 @@ mod tests {
         let globals: Scope = ["workflow.name".to_owned()].into();
         let text =
             r#"{"a": "{{inputs.parameters.x}} {{ workflow.name }} {{=asInt(1)}} {{custom.thing}} {{outputs.result}}"}"#;
-        assert!(resolve_all(&scope, &globals, text, false).is_ok());
+        assert!(resolve_all(&[&scope, &globals], text, false).is_ok());
         assert_eq!(
-            resolve_all(&scope, &globals, "{{steps.nope.outputs.result}}", false).unwrap_err(),
+            resolve_all(&[&scope, &globals], "{{steps.nope.outputs.result}}", false).unwrap_err(),
             "failed to resolve {{steps.nope.outputs.result}}"
         );
-        assert!(resolve_all(&scope, &globals, "{{workflow.parameters.p}}", true).is_ok());
-        assert!(resolve_all(&scope, &globals, "{{workflow.parameters.p}}", false).is_err());
+        assert!(resolve_all(&[&scope, &globals], "{{workflow.parameters.p}}", true).is_ok());
+        assert!(resolve_all(&[&scope, &globals], "{{workflow.parameters.p}}", false).is_err());
     }
 
     #[test]
