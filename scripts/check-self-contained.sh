@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 mapfile -t files < <(git ls-files -co --exclude-standard -- '*.rs' '*.sh' '*.toml' '*.yaml' '*.yml' '*.json' '*.py' '*.js' '*.mjs' '*.ts' \
-  '*.go' '*.mod' '*.zig' '*.c' '*.h' '*.wit' '*Dockerfile' '.ci/*' ':!test-support/argo/schema.json')
+  '*.go' '*.mod' '*.zig' '*.c' '*.h' '*.wit' '*Dockerfile' '.ci/*' ':!cli/argo/schema.json')
 status=0
 
 # A folder beside the clone, by name or by absolute path.

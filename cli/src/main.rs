@@ -1,6 +1,6 @@
 //! `wasm-workflows`: run a workflow-step module locally as the Argo WASM plugin
 //! would, start projects from templates, publish modules to OCI registries,
-//! and serve Argo's executor-plugin API.
+//! serve Argo's executor-plugin API, and check workflows as `argo lint` does.
 
 mod commands;
 
@@ -34,6 +34,12 @@ enum Command {
     /// Serve Argo's executor-plugin API: run `plugin.wasm` steps in a cluster,
     /// in place of the original WASM plugin.
     Serve(commands::serve::ServeArgs),
+
+    /// Check workflows as `argo lint` does: Argo's schema and validation.
+    ///
+    /// Exit status: 0 when nothing is wrong, 1 when something is (or there
+    /// was nothing to lint), 2 when a path cannot be read.
+    Lint(commands::lint::LintArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -43,5 +49,6 @@ fn main() -> std::process::ExitCode {
         Command::Push(args) => commands::push::run(args),
         Command::Pull(args) => commands::pull::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Lint(args) => commands::lint::run(args),
     }
 }

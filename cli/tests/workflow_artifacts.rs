@@ -264,13 +264,16 @@ spec:
 "#,
     )
     .unwrap();
-    let ran = run(&file, "sql", &[]);
-    // ProcessArgs (workflow/common/util.go 240-243); the node is an Error (operator.go initializeNodeOrMarkError).
-    assert_eq!(ran.phase(), "Failed");
-    let query = ran.node("query");
+    // Argo's validation checks the step's template again with the step's own arguments and finds
+    // the artifact missing (ProcessArgs, workflow/common/util.go 240-243, from validate.go 1149-1153):
+    // the workflow is refused before it runs, as `argo submit` refuses it.
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_wasm-workflows")).args(["run", file.to_str().unwrap()]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
     assert_eq!(
-        (query["phase"].as_str(), query["message"].as_str()),
-        (Some("Error"), Some("inputs.artifacts.orders was not supplied"))
+        String::from_utf8_lossy(&output.stderr).trim(),
+        "error: templates.main.steps[0].query templates.sql inputs.artifacts.orders was not supplied"
     );
 }
 
@@ -407,6 +410,27 @@ spec:
     - name: main
       inputs:
         artifacts: [{name: data}]
+      steps:
+        - - name: choose
+            template: choose
+            arguments:
+              artifacts: [{name: data, from: "{{inputs.artifacts.data}}"}]
+        - - name: count
+            template: sql
+            arguments:
+              parameters: [{name: query, value: "SELECT count(*) AS n FROM t"}]
+              artifacts: [{name: t, from: "{{steps.choose.outputs.artifacts.picked}}"}]
+    # Argo takes `fromExpression` in outputs (an argument needs `from` or a
+    # location: validate.go 1051-1054, validateArgumentsValues).
+    - name: choose
+      inputs:
+        artifacts: [{name: data}]
+      outputs:
+        artifacts:
+          - name: picked
+            fromExpression: >-
+              workflow.parameters.pick == 'large'
+              ? tasks.large.outputs.artifacts.result : tasks.small.outputs.artifacts.result
       dag:
         tasks:
           - name: small
@@ -419,16 +443,6 @@ spec:
             arguments:
               parameters: [{name: query, value: "SELECT v FROM t WHERE v > 1"}]
               artifacts: [{name: t, from: "{{inputs.artifacts.data}}", subPath: numbers.csv}]
-          - name: count
-            dependencies: [small, large]
-            template: sql
-            arguments:
-              parameters: [{name: query, value: "SELECT count(*) AS n FROM t"}]
-              artifacts:
-                - name: t
-                  fromExpression: >-
-                    workflow.parameters.pick == 'large'
-                    ? tasks.large.outputs.artifacts.result : tasks.small.outputs.artifacts.result
     - name: sql
       inputs:
         parameters: [{name: query}]
@@ -461,7 +475,7 @@ fn from_expression_picks_an_artifact_and_sub_path_a_file_within_one() {
         assert_eq!(ran.phase(), "Succeeded", "{}", ran.stderr());
         // subPath: the key of `data` (the folder `inputs`) with numbers.csv appended (AppendToKey).
         assert_eq!(ran.node("small")["inputs"]["artifacts"][0]["s3"]["key"], "inputs/numbers.csv");
-        // fromExpression: the artifact of the task the expression picked, under the argument's name.
+        // fromExpression: the DAG's output is the artifact of the task the expression picked.
         let given = &ran.node("count")["inputs"]["artifacts"][0];
         assert_eq!(given["s3"], ran.artifact(picked, "result")["s3"], "{given}");
         assert_eq!(String::from_utf8(stored(&repository, ran.artifact(picked, "result"))).unwrap(), rows);

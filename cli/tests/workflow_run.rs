@@ -124,6 +124,8 @@ fn run_file(file: &Path, args: &[&str]) -> Ran {
 }
 
 /// The probe as a template `name`: echo mode, `count` in, `count + 1` out.
+/// Its outputs are declared (`supplied`), as Argo's validation needs them
+/// to be for `{{steps.X.outputs.parameters.count}}` to resolve (validate.go 1197-1213).
 fn echo_template(name: &str) -> String {
     format!(
         r#"
@@ -135,6 +137,10 @@ fn echo_template(name: &str) -> String {
           - name: count
           - name: label
             value: none
+      outputs:
+        parameters:
+          - {{name: count, valueFrom: {{supplied: {{}}}}}}
+          - {{name: label, valueFrom: {{supplied: {{}}}}}}
       plugin:
         wasm:
           module:
@@ -435,6 +441,7 @@ spec:
             withSequence: {{start: "3", count: "2"}}
           - name: none
             template: echo
+            arguments: {{parameters: [{{name: count, value: "{{{{item}}}}"}}]}}
             withParam: "[]"
         - - name: param
             template: echo
@@ -561,18 +568,15 @@ spec:
 }
 
 #[test]
-fn a_missing_input_is_an_error_node() {
+fn a_missing_input_is_refused_before_running() {
     let yaml = format!(
         "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: missing\nspec:\n  entrypoint: echo\n  templates:{}",
         echo_template("echo")
     );
-    let ran = run(&yaml, &[]);
-    assert_eq!(ran.code(), Some(1), "{}", ran.stderr());
-    // ProcessArgs's message (workflow/common/util.go 189); the node is Skipped, phase Error (operator.go 2998).
-    let root = ran.node("missing");
-    assert_eq!((root["type"].as_str(), root["phase"].as_str()), (Some("Skipped"), Some("Error")));
-    assert_eq!(root["message"], "inputs.parameters.count was not supplied");
-    assert_eq!(ran.status("phase"), "Error");
+    // Argo's validation gives the entrypoint the workflow's arguments and finds the input
+    // without a value (ProcessArgs, workflow/common/util.go 189, wrapped at validate.go 541):
+    // `argo submit` refuses it, and the controller fails it before any node exists.
+    assert_eq!(cannot_run(&yaml), "error: templates.echo inputs.parameters.count was not supplied");
 }
 
 fn cannot_run(yaml: &str) -> String {
@@ -594,7 +598,7 @@ fn invalid_workflows_do_not_run_and_say_why() {
         echo_template("echo")
     ));
     assert!(message.starts_with("error: cannot run templates main (container), run-me (script):"), "{message}");
-    // Argo's validation messages (validate.go 260, 664, 1637).
+    // Argo's validation messages (validate.go 260, 664).
     assert_eq!(
         cannot_run(&format!("{head}  templates:{}", echo_template("echo"))),
         "error: spec.entrypoint is required"
@@ -607,7 +611,9 @@ fn invalid_workflows_do_not_run_and_say_why() {
         "{head}  entrypoint: d\n  templates:\n    - name: d\n      dag:\n        tasks:\n          - {{name: A, template: echo, dependencies: [B]}}\n          - {{name: B, template: echo, dependencies: [A]}}\n{}",
         echo_template("echo")
     );
-    assert_eq!(cannot_run(&cycle), "error: templates.d.tasks dependency cycle detected: B->A->B");
+    // Argo v4.1 sorts the tasks before anything else, and the sort finds the cycle
+    // (validate.go 1445-1449, util/sorting/topological_sorting.go 47).
+    assert_eq!(cannot_run(&cycle), "error: templates.d sorting failed: graph with cycle");
 }
 
 #[test]
@@ -1233,7 +1239,9 @@ fn retry_hooks_and_leaf_fields_are_checked_before_running() {
     // validate.go 687-695, 143-150, 848-853, 987-989.
     let policy = format!("{head}  templates:{}", flaky_template("main", "{retryPolicy: Sometimes}", 0));
     assert_eq!(cannot_run(&policy), "error: Sometimes is not a valid RetryPolicy");
-    let hook = format!("{head}  hooks:\n    started: {{template: main}}\n  templates:{}", echo_template("main"));
+    // The entrypoint's input comes from the workflow's arguments, so that these checks are reached.
+    let count = "  arguments: {parameters: [{name: count, value: '1'}]}\n";
+    let hook = format!("{head}{count}  hooks:\n    started: {{template: main}}\n  templates:{}", echo_template("main"));
     assert_eq!(cannot_run(&hook), "error: hooks.started Expression required");
     let deadline = format!(
         "{head}  templates:\n    - name: main\n      activeDeadlineSeconds: 5\n      steps: [[{{name: a, template: echo}}]]\n{}",
@@ -1241,7 +1249,7 @@ fn retry_hooks_and_leaf_fields_are_checked_before_running() {
     );
     assert_eq!(cannot_run(&deadline), "error: templates.main.activeDeadlineSeconds is only valid for leaf templates");
     let parallel = format!(
-        "{head}  templates:{}",
+        "{head}{count}  templates:{}",
         echo_template("main").replace("      plugin:", "      parallelism: 2\n      plugin:")
     );
     assert_eq!(cannot_run(&parallel), "error: templates.main.parallelism is only valid for steps and dag templates");
@@ -1384,18 +1392,22 @@ spec:
             hooks:
               exit:
                 template: echo
-                arguments: {{parameters: [{{name: count, value: "{{{{item}}}}"}}, {{name: label, value: "{{{{steps.each(1:5).outputs.parameters.count}}}}"}}]}}
+                arguments: {{parameters: [{{name: count, value: "{{{{item}}}}"}}, {{name: label, value: "{{{{steps.each.outputs.parameters.count}}}}"}}]}}
 {}"#,
         echo_template("echo"),
     );
     let ran = run(&yaml, &[]);
     assert_eq!(ran.code(), Some(0), "{}", ran.stderr());
-    // The item is put in the hooks with the rest of the step (steps.go 686-703, processItem);
-    // a child's outputs are named by the child's own step name when its hook runs (steps.go
-    // 333-346, exit_handler.go 60-75); names not in the scope are left as they are.
+    // The item is put in the hooks with the rest of the step (steps.go 686-703, processItem).
+    // Validation lets an exit hook name its step's outputs as `steps.each…` (validate.go
+    // 1106-1108), but a child's outputs are named by the child's own step name, `each(1:5)`,
+    // when its hook runs (steps.go 333-346, exit_handler.go 60-75), and a name not in the
+    // scope is left as it is.
     assert_eq!(ran.output("loop-exit[0].each(0:1).onExit", "count"), "2");
-    assert_eq!(ran.output("loop-exit[0].each(1:5).onExit", "label"), "6");
-    assert_eq!(ran.output("loop-exit[0].each(0:1).onExit", "label"), "{{steps.each(1:5).outputs.parameters.count}}");
+    for child in ["each(0:1)", "each(1:5)"] {
+        let hook = format!("loop-exit[0].{child}.onExit");
+        assert_eq!(ran.output(&hook, "label"), "{{steps.each.outputs.parameters.count}}");
+    }
 }
 
 // Adapted from Argo's examples/life-cycle-hooks-tmpl-level.yaml.

@@ -39,6 +39,9 @@ spec:
     - name: echo
       inputs:
         parameters: [{name: mode, value: echo}, {name: count}, {name: label, value: none}]
+      # Declared, as Argo's validation needs for `steps.first.outputs.parameters.count`.
+      outputs:
+        parameters: [{name: count, valueFrom: {supplied: {}}}]
       plugin:
         wasm:
           module:

@@ -1,5 +1,5 @@
 //! Every module's workflow.yaml, and the workflow in the README, is a valid
-//! Argo `Workflow` (against Argo's own JSON schema, kept in test-support/argo)
+//! Argo `Workflow` (against Argo's own JSON schema, kept in cli/argo)
 //! that runs its module through the WASM plugin.
 
 use wasm_workflows_test_support::argo_schema::{WORKFLOW, errors, validator};

@@ -1,5 +1,5 @@
-//! Argo Workflows' published JSON schema (kept in `test-support/argo/`, with
-//! its origin and licence), to check that what this repository ships — every
+//! Argo Workflows' published JSON schema (kept in `cli/argo/`, with its
+//! origin and licence, where `wasm-workflows lint` builds it in), to check that what this repository ships — every
 //! module's `workflow.yaml`, the README's workflows, `argo-plugin/`'s plugins
 //! — is what Argo accepts.
 
@@ -15,7 +15,7 @@ pub const EXECUTOR_PLUGIN: &str = "io.argoproj.workflow.v1alpha1.ExecutorPlugin"
 
 /// The schema file in this repository.
 pub fn schema_file() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("argo/schema.json")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../cli/argo/schema.json")
 }
 
 fn schema() -> &'static Value {

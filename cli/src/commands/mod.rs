@@ -1,6 +1,7 @@
 //! The subcommands: each file parses its flags and calls the library.
 
 mod budget_args;
+pub(crate) mod lint;
 pub(crate) mod new;
 pub(crate) mod pull;
 pub(crate) mod push;

@@ -6,13 +6,16 @@
 //! the host ([`HttpTemplates`], behind `--allow-host`) as Argo's agent sends it.
 //!
 //! [`prepare`] reads and checks a workflow (an error there means it cannot
-//! run, worded as Argo's validation words it); [`Prepared::run`] runs it on
+//! run: first what Argo's validation rejects, worded as Argo words it, then
+//! what only this runner cannot run); [`Prepared::run`] runs it on
 //! the caller's tokio runtime and answers the Workflow object with its
 //! `status`, as `argo get -o json` prints it ([`object`]), or drawn as a
 //! tree ([`tree`]); [`Prepared::run_in`] also tells a [`watch::Watcher`]
 //! of every node as it goes ([`live`] draws them). [`expression`] evaluates
-//! `when`, `depends` and `{{=…}}`.
+//! `when`, `depends` and `{{=…}}`. [`lint`] checks files as `argo lint`
+//! does, with the same checks of Argo's validation (`argo_rules`).
 
+mod argo_rules;
 mod arguments;
 mod artifact_fetch;
 mod artifact_references;
@@ -24,6 +27,7 @@ mod exit;
 pub mod expression;
 mod expressions;
 mod http_template;
+pub mod lint;
 pub mod live;
 mod loops;
 mod modules;
@@ -53,6 +57,7 @@ pub use self::modules::Modules;
 use self::nodes::{Nodes, Phase};
 pub use self::outbound::Outbound;
 use self::substitute::Scope;
+pub use self::template_refs::Library;
 pub use self::wasm_step::{StepLimits, WasmSteps};
 use self::watch::Watcher;
 
@@ -106,25 +111,23 @@ pub fn prepare(text: &str, options: &SubmitOptions) -> Result<Prepared, String> 
         Some(name) => name.clone(),
         None => document::run_name(chosen)?,
     };
-    if name.len() > 63 {
-        return Err(format!(
-            "workflow name {name:?} must not be more than 63 characters long (currently {})",
-            name.len()
-        ));
-    }
     let mut spec = chosen.get("spec").cloned().unwrap_or_else(|| json!({}));
-    let library = template_refs::Library::load(&documents, options.templates_dir.as_deref())?;
-    template_refs::resolve(&mut spec, &library)?;
     if let Some(entrypoint) = &options.entrypoint {
         spec["entrypoint"] = json!(entrypoint);
     }
     apply_parameters(&mut spec, &options.parameters);
+    let mut metadata = chosen.get("metadata").cloned().unwrap_or_else(|| json!({}));
+    metadata["name"] = json!(name);
+    let library = template_refs::Library::load(&documents, options.templates_dir.as_deref())?;
+    // What Argo rejects at submission, as `argo submit` would say it (`validate.Opts{}`).
+    let submitted = json!({"kind": "Workflow", "metadata": metadata, "spec": spec});
+    argo_rules::workflow(&submitted, &library, argo_rules::Options::default())?;
+    // Then what only this runner cannot run.
+    template_refs::resolve(&mut spec, &library)?;
     let entrypoint = spec.get("entrypoint").and_then(Value::as_str).unwrap_or_default().to_owned();
     let templates = validate::templates(&spec)?;
     validate::validate(&templates, &entrypoint)?;
     validate::validate_spec(&spec, &templates)?;
-    let mut metadata = chosen.get("metadata").cloned().unwrap_or_else(|| json!({}));
-    metadata["name"] = json!(name);
     let workflow = json!({
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Workflow",

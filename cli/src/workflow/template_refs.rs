@@ -57,6 +57,11 @@ impl Library {
         }
     }
 
+    /// WorkflowTemplate `name`: its name as kept here, and its spec.
+    pub fn entry(&self, name: &str) -> Option<(&str, &Value)> {
+        self.specs.get_key_value(name).map(|(name, spec)| (name.as_str(), spec))
+    }
+
     fn template(&self, workflow_template: &str, template: &str) -> Option<&Value> {
         let templates = self.specs.get(workflow_template)?.get("templates")?.as_array()?;
         templates.iter().find(|t| t.get("name").and_then(Value::as_str) == Some(template))
