@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::outbound::{Outbound, ReadError, chain, read_capped};
+use super::outbound::{Outbound, ReadError, read_capped};
+use crate::error_text::chain;
 
 /// How long a fetch may receive nothing before it fails.
 pub const IDLE: Duration = Duration::from_secs(30);

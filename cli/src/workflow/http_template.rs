@@ -33,7 +33,8 @@ use std::time::Duration;
 use base64::Engine;
 use serde_json::{Value, json};
 
-use super::outbound::{Outbound, ReadError, chain, read_capped};
+use super::outbound::{Outbound, ReadError, read_capped};
+use crate::error_text::chain;
 
 /// The most bytes of a response body a node keeps as its result.
 pub const MAX_BODY: usize = 1 << 20;

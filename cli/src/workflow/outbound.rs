@@ -12,6 +12,7 @@
 //!
 //! What is read back is capped by its user ([`read_capped`]).
 
+use crate::error_text::chain;
 use std::time::Duration;
 
 use crate::allow_list::{AllowList, Origin};
@@ -126,21 +127,6 @@ pub async fn read_capped(
         }
         take(&chunk).map_err(ReadError::Failed)?;
     }
-}
-
-/// An error and its causes, as one line.
-pub fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]
