@@ -21,6 +21,7 @@
 mod cache;
 mod component;
 mod core_module;
+mod counted_body;
 mod ending;
 mod engine;
 mod kept_modules;
