@@ -112,6 +112,8 @@ impl ModuleStore {
         let pull = self.pulls.lock().unwrap_or_else(|p| p.into_inner()).entry(image.to_owned()).or_default().clone();
         let _pulling = pull.lock().await;
         if let Some(module) = self.cached(image, pinned) {
+            // Pulled by the step this one waited for: its lock is forgotten too.
+            self.pulls.lock().unwrap_or_else(|p| p.into_inner()).remove(image);
             self.metrics.cache_hits.get("memory").inc();
             return Ok(module);
         }
