@@ -103,8 +103,9 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_MODULE_SIZE >> 20)]
     max_module_size: u64,
 
-    /// How many compiled modules to keep in memory, the most recently used;
-    /// one dropped is loaded again from the cache folder when next needed.
+    /// How many compiled modules to keep in memory, the most recently used
+    /// (one with data segments also holds a descriptor); one dropped is
+    /// loaded again from the cache folder when next needed.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_KEPT_MODULES)]
     max_compiled_modules: usize,
 
