@@ -17,9 +17,11 @@ use wasm_workflows_test_support::wat_steps::{DONE, StepModule};
 const BINARY: &str = env!("CARGO_BIN_EXE_wasm-workflows");
 
 /// A registry that sends one byte a second, one whose error page is 100
-/// MiB, one whose manifest is 100 MiB (refused unread: it says so), and
-/// one whose manifest never ends (refused once 4 MiB are read).
-fn hostile() -> [(HostileRegistry, &'static str); 4] {
+/// MiB, one whose manifest is 100 MiB (refused unread: it says so), one
+/// whose manifest never ends (refused once 4 MiB are read), and two that
+/// ask for a bearer token whose server answers without end (refused once
+/// 64 KiB are read) or one byte a second.
+fn hostile() -> [(HostileRegistry, &'static str); 6] {
     [
         (HostileRegistry::start(Behaviour::SlowBytes), "took longer than 2 s (--pull-timeout)"),
         (HostileRegistry::start(Behaviour::HugeErrorBody(100 << 20)), "500"),
@@ -28,6 +30,11 @@ fn hostile() -> [(HostileRegistry, &'static str); 4] {
             "its manifest is 104857600 bytes, more than the 4194304 bytes",
         ),
         (HostileRegistry::start(Behaviour::EndlessManifest), "its manifest is more than the 4194304 bytes"),
+        (
+            HostileRegistry::start(Behaviour::EndlessToken),
+            "/token) answered more than the 65536 bytes this host reads of a token",
+        ),
+        (HostileRegistry::start(Behaviour::SlowToken), "took longer than 2 s (--pull-timeout)"),
     ]
 }
 
@@ -57,6 +64,9 @@ fn through_serve_a_step_from_a_hostile_registry_fails_and_frees_its_slot() {
     assert!(pushed.status.success(), "push: {}", String::from_utf8_lossy(&pushed.stderr));
     // One slot: the good step after each hostile one shows the slot was freed.
     let host = ServeProcess::start(Path::new(BINARY), &["--max-concurrent", "1", "--pull-timeout", "2"]);
+    let fine: Value = host.run_step(&wasm_request("good", &good, &[], json!({})));
+    assert_eq!(fine["node"]["message"], "done", "{fine}");
+    let resident_before = host.resident_kib();
     for (registry, expected) in hostile() {
         let image = format!("{}/hostile/module:1", registry.address());
         let started = Instant::now();
@@ -71,4 +81,7 @@ fn through_serve_a_step_from_a_hostile_registry_fails_and_frees_its_slot() {
         assert_eq!(fine["node"]["message"], "done", "after {image}: {fine}");
     }
     assert_eq!(host.get("/healthz"), (200, "ok\n".to_owned()));
+    // Hundreds of MiB were offered; at most a few MiB of it was ever held.
+    let grown = host.resident_kib().saturating_sub(resident_before);
+    assert!(grown < 48 << 10, "serve grew by {grown} KiB pulling from hostile registries");
 }

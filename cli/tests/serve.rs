@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use wasm_workflows_test_support::cargo_build::WasmTarget;
 use wasm_workflows_test_support::harness::{module, workspace_root};
+use wasm_workflows_test_support::http_server;
 use wasm_workflows_test_support::registry::TestRegistry;
 use wasm_workflows_test_support::serve::{ServeProcess, wasm_request};
 use wasm_workflows_test_support::wat_steps::CountingServer;
@@ -263,6 +264,44 @@ fn traps_loops_and_memory_hogs_are_failed_nodes() {
             "{tag}: {hog}"
         );
     }
+}
+
+/// A step that fetches a body larger than its memory budget fails saying
+/// so, as a component (its `wasi:http` body counts in `--max-memory`) and
+/// as a core module (the legacy functions' body does); a good step beside
+/// it succeeds.
+#[test]
+fn a_response_larger_than_the_memory_budget_fails_its_step_and_no_other() {
+    let host = Arc::new(host(&["--max-concurrent", "2"]));
+    let origin = http_server::start(|request| {
+        let size: u64 = 100 << 20;
+        let body = std::io::Read::take(std::io::repeat(b'z'), size);
+        let response = tiny_http::Response::new(tiny_http::StatusCode(200), vec![], body, Some(size as usize), None);
+        let _ = request.respond(response);
+    });
+    for tag in ["p2", "p1"] {
+        let probe = image("sdk-probe", tag);
+        let big = wasm_request(
+            &format!("big-{tag}"),
+            &probe,
+            &[("mode", "fetch"), ("url", &format!("{origin}/big")), ("max_bytes", "1000000000")],
+            json!({"permissions": {"http": {"allowed_hosts": [origin]}}}),
+        );
+        let good = wasm_request(&format!("beside-{tag}"), &probe, &[("mode", "sleep"), ("ms", "300")], json!({}));
+        let steps: Vec<_> = [big, good]
+            .into_iter()
+            .map(|step| {
+                let host = host.clone();
+                std::thread::spawn(move || host.run_step(&step))
+            })
+            .collect();
+        let mut answers = steps.into_iter().map(|step| step.join().unwrap());
+        let (hog, fine) = (answers.next().unwrap(), answers.next().unwrap());
+        let message = failed(&hog);
+        assert!(message.contains("64 MiB (--max-memory)"), "{tag}: {message}");
+        assert_eq!(node(&fine)["message"], "slept 300 ms", "{tag}: {fine}");
+    }
+    assert_eq!(host.get("/healthz"), (200, "ok\n".to_owned()));
 }
 
 #[test]

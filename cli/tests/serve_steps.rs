@@ -192,3 +192,61 @@ fn concurrent_steps_of_a_new_image_pull_and_compile_it_once() {
     assert!(metrics.contains("wasm_workflows_step_duration_seconds_count{module="), "{metrics}");
     assert_eq!(counting.total(), 8);
 }
+
+/// The value of the unlabelled gauge or counter `name` in a `/metrics` text.
+fn metric(metrics: &str, name: &str) -> u64 {
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {metrics}"))
+}
+
+/// Many distinct references (12 modules, each under 3 tags) through a host
+/// that keeps 4 compiled modules: every step runs its own module, and what
+/// the host keeps in memory stays within its bounds; with no room for
+/// compiled code at all, steps still run (loaded from the cache folder).
+#[test]
+fn compiled_modules_in_memory_stay_within_their_bounds_whatever_the_references() {
+    let modules = 12;
+    let tags = ["a", "b", "c"];
+    let dir = tempfile::tempdir().unwrap();
+    let mut references = Vec::new();
+    for n in 0..modules {
+        let result = format!(r#"{{"phase":"Succeeded","message":"module {n}"}}"#);
+        let file = dir.path().join(format!("{n}.wasm"));
+        std::fs::write(&file, StepModule { result, ..StepModule::default() }.wasm()).unwrap();
+        for tag in tags {
+            let reference = format!("{}/steps/many-{n}:{tag}", registry().address());
+            let pushed = Command::new(BINARY).arg("push").arg(&file).arg(&reference).output().unwrap();
+            assert!(pushed.status.success(), "push {reference}: {}", String::from_utf8_lossy(&pushed.stderr));
+            references.push((reference, format!("module {n}")));
+        }
+    }
+    let host = ServeProcess::start(Path::new(BINARY), &["--max-compiled-modules", "4", "--max-compiled-mib", "64"]);
+    for round in 0..2 {
+        for (step, (reference, message)) in references.iter().enumerate() {
+            let answer = host.run_step(&wasm_request(&format!("many-{round}-{step}"), reference, &[], json!({})));
+            assert_eq!((phase(&answer), answer["node"]["message"].as_str()), ("Succeeded", Some(message.as_str())));
+            let (_, metrics) = host.get("/metrics");
+            let kept = metric(&metrics, "wasm_workflows_compiled_modules");
+            assert!((1..=4).contains(&kept), "{kept} compiled modules kept, bound 4");
+            assert!(metric(&metrics, "wasm_workflows_compiled_module_bytes") <= 64 << 20);
+        }
+    }
+    let (_, metrics) = host.get("/metrics");
+    assert_eq!(metric(&metrics, "wasm_workflows_module_references"), references.len() as u64);
+    assert_eq!(metric(&metrics, "wasm_workflows_compilations_total"), modules as u64, "each module compiled once");
+    assert!(
+        metrics.contains("wasm_workflows_module_cache_hits_total{where=\"disk\"}"),
+        "modules dropped from memory were loaded from the cache folder: {metrics}"
+    );
+
+    let roomless = ServeProcess::start(Path::new(BINARY), &["--max-compiled-mib", "0"]);
+    for (step, (reference, message)) in references.iter().take(4).enumerate() {
+        let answer = roomless.run_step(&wasm_request(&format!("roomless-{step}"), reference, &[], json!({})));
+        assert_eq!(answer["node"]["message"].as_str(), Some(message.as_str()), "{answer}");
+    }
+    let (_, metrics) = roomless.get("/metrics");
+    assert_eq!(metric(&metrics, "wasm_workflows_compiled_modules"), 0, "{metrics}");
+    assert_eq!(metric(&metrics, "wasm_workflows_compiled_module_bytes"), 0, "{metrics}");
+}

@@ -23,6 +23,13 @@ pub enum Behaviour {
     /// Answers 500 with a body of this many bytes: `<` and control
     /// characters, most of it one long run.
     HugeErrorBody(u64),
+    /// Asks for a bearer token (401 with a `WWW-Authenticate` challenge
+    /// naming its own `/token` as the token server), whose answer is 200
+    /// with no length: the start of a token, then one long string for ever.
+    EndlessToken,
+    /// Asks for a bearer token, whose answer is 200 with a token's type,
+    /// then one byte a second, for ever.
+    SlowToken,
 }
 
 /// A hostile registry.
@@ -35,10 +42,12 @@ impl HostileRegistry {
     pub fn start(behaviour: Behaviour) -> HostileRegistry {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port for the hostile registry");
         let address = listener.local_addr().expect("its address").to_string();
+        let realm = format!("http://{address}/token");
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
+                let realm = realm.clone();
                 std::thread::spawn(move || {
-                    let _ = answer(stream, behaviour);
+                    let _ = answer(stream, behaviour, &realm);
                 });
             }
         });
@@ -51,9 +60,12 @@ impl HostileRegistry {
     }
 }
 
-/// Reads one request's head and answers it as `behaviour` says.
-fn answer(stream: TcpStream, behaviour: Behaviour) -> std::io::Result<()> {
+/// Reads one request's head and answers it as `behaviour` says; a token
+/// server, if it plays one, is at `realm`.
+fn answer(stream: TcpStream, behaviour: Behaviour, realm: &str) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
     let mut line = String::new();
     loop {
         line.clear();
@@ -62,7 +74,28 @@ fn answer(stream: TcpStream, behaviour: Behaviour) -> std::io::Result<()> {
         }
     }
     let mut out = stream;
+    let asks_for_token = request_line.split(' ').nth(1).is_some_and(|path| path.starts_with("/token"));
     match behaviour {
+        Behaviour::EndlessToken | Behaviour::SlowToken if !asks_for_token => {
+            write!(
+                out,
+                "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"{realm}\",service=\"hostile\"\r\n\
+                 Content-Length: 0\r\nConnection: close\r\n\r\n"
+            )?;
+        }
+        Behaviour::EndlessToken => {
+            write!(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n")?;
+            out.write_all(br#"{"token":""#)?;
+            send_run(&mut out, b'a', u64::MAX)?;
+        }
+        Behaviour::SlowToken => {
+            write!(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n")?;
+            loop {
+                out.write_all(b" ")?;
+                out.flush()?;
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        }
         Behaviour::SlowBytes => {
             write!(
                 out,

@@ -21,7 +21,9 @@ use wasm_workflows_cli::plugin_host::metrics::HostMetrics;
 use wasm_workflows_cli::plugin_host::modules::ModuleStore;
 use wasm_workflows_cli::plugin_host::token::{DEFAULT_TOKEN_FILE, Token};
 use wasm_workflows_cli::plugin_host::{Answering, PluginHost, server};
-use wasm_workflows_cli::runner::{DEFAULT_MAX_LOG, ModuleCache, Runner, remove_leftovers};
+use wasm_workflows_cli::runner::{
+    DEFAULT_MAX_KEPT_MIB, DEFAULT_MAX_KEPT_MODULES, DEFAULT_MAX_LOG, KeptBounds, ModuleCache, Runner, remove_leftovers,
+};
 
 /// The port the host listens on unless told otherwise. Argo calls the
 /// sidecar's first container port, and every plugin's sidecar shares the
@@ -100,6 +102,16 @@ pub(crate) struct ServeArgs {
     /// The largest module pulled, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_MODULE_SIZE >> 20)]
     max_module_size: u64,
+
+    /// How many compiled modules to keep in memory, the most recently used
+    /// (one with data segments also holds a descriptor); one dropped is
+    /// loaded again from the cache folder when next needed.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_KEPT_MODULES)]
+    max_compiled_modules: usize,
+
+    /// How many MiB of compiled modules to keep in memory, in all.
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_KEPT_MIB)]
+    max_compiled_mib: u64,
 
     /// Give up a pull that takes longer than this many seconds: the step fails.
     #[arg(long, value_name = "SECS", default_value = "300", value_parser = seconds)]
@@ -185,7 +197,11 @@ fn host(args: &ServeArgs) -> Result<PluginHost, String> {
     let metrics = Arc::new(HostMetrics::default());
     let cache_root = args.cache_dir.clone().or_else(default_cache_root);
     let runner = Runner::on_callers_runtime(cache_root.as_deref().map(|root| ModuleCache::new(compiled_dir(root))))
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?
+        .keeping(KeptBounds {
+            max_modules: args.max_compiled_modules,
+            max_bytes: args.max_compiled_mib.saturating_mul(1 << 20),
+        });
     let runner = Arc::new(runner);
     let registry = Registry::new(
         RegistryOptions {

@@ -1,20 +1,24 @@
-//! The two GETs of a pull, made here rather than by `oci-client` so that
-//! nothing a registry sends is held beyond a cap: a manifest or index of at
-//! most [`MAX_MANIFEST_SIZE`] (as registries cap what they accept), a layer
-//! of at most the size its manifest declares, and an error body of at most
-//! [`MAX_ERROR_BODY`] (cut to an excerpt later). `oci-client` buffers each
-//! of these whole. Authentication stays `oci-client`'s: its `auth` gives the
-//! bearer token, kept per repository until the registry refuses it.
+//! The GETs of a pull, made here rather than by `oci-client` so that
+//! nothing a registry (or its token server) sends is held beyond a cap: a
+//! manifest or index of at most [`MAX_MANIFEST_SIZE`] (as registries cap
+//! what they accept), a layer of at most the size its manifest declares, a
+//! token server's answer of at most [`MAX_TOKEN_ANSWER`], and an error body
+//! of at most [`MAX_ERROR_BODY`] (cut to an excerpt later). `oci-client`
+//! buffers each of these whole. The bearer token is asked for as the
+//! distribution spec says (the registry's `WWW-Authenticate` challenge
+//! names the token server, its `realm`), and kept per repository until the
+//! registry refuses it.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use oci_client::Reference;
 use oci_client::errors::{OciDistributionError, OciEnvelope};
 use oci_client::secrets::RegistryAuth;
-use oci_client::{Client, Reference, RegistryOperation};
+use oci_client::token_cache::RegistryToken;
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, HeaderMap};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, HeaderMap, HeaderValue, WWW_AUTHENTICATE};
 
 /// The largest manifest or image index read: 4 MiB, the most that
 /// registries accept on push (distribution, Harbor, ECR, GHCR).
@@ -23,6 +27,15 @@ pub const MAX_MANIFEST_SIZE: u64 = 4 << 20;
 /// The most of an error answer's body read: enough for an OCI error
 /// envelope; what lies past it is never received into memory.
 pub const MAX_ERROR_BODY: u64 = 16 << 10;
+
+/// The most of a token server's answer read: a token is a few KiB (a JWT,
+/// given twice by some servers as `token` and `access_token`).
+pub const MAX_TOKEN_ANSWER: u64 = 64 << 10;
+
+/// How many repositories' tokens are kept; past it they are all dropped
+/// (and asked for again when needed), so that pulls from ever new
+/// repositories cannot grow the host.
+const MAX_KEPT_TOKENS: usize = 256;
 
 /// The manifest types a pull accepts (the same four as `oci-client`'s).
 const MANIFEST_TYPES: &str = "application/vnd.docker.distribution.manifest.v2+json, \
@@ -43,6 +56,8 @@ pub enum FetchError {
         /// What the registry declared.
         declared: Option<u64>,
     },
+    /// The token server's answer is not a token this host takes: why.
+    Token(String),
 }
 
 impl From<OciDistributionError> for FetchError {
@@ -65,11 +80,11 @@ pub struct FetchedManifest {
     pub digest_header: Option<String>,
 }
 
-/// Capped GETs to registries, with the tokens `oci-client` obtains.
+/// Capped GETs to registries and their token servers.
 pub struct Fetcher {
     http: reqwest::Client,
-    /// Bearer tokens by `registry/repository`: `None` when the registry asks
-    /// for none (or for basic authentication).
+    /// Bearer tokens by `registry/repository`, at most [`MAX_KEPT_TOKENS`]:
+    /// `None` when the registry asks for none (or for basic authentication).
     tokens: Mutex<HashMap<String, Option<String>>>,
 }
 
@@ -89,14 +104,13 @@ impl Fetcher {
     /// The manifest or index `reference` names, refused past [`MAX_MANIFEST_SIZE`].
     pub async fn manifest(
         &self,
-        client: &Client,
         reference: &Reference,
         auth: &RegistryAuth,
         scheme: &str,
     ) -> Result<FetchedManifest, FetchError> {
         let target = reference.digest().or(reference.tag()).unwrap_or("latest");
         let url = format!("{}/manifests/{target}{}", repository_url(reference, scheme), namespace_query(reference));
-        let response = self.get(client, reference, auth, &url, Some(MANIFEST_TYPES)).await?;
+        let response = self.get(reference, auth, scheme, &url, Some(MANIFEST_TYPES)).await?;
         let digest_header =
             response.headers().get("docker-content-digest").and_then(|value| value.to_str().ok()).map(str::to_owned);
         let body = read_capped(response, MAX_MANIFEST_SIZE).await?;
@@ -106,7 +120,6 @@ impl Fetcher {
     /// The blob `digest` of `reference`'s repository, refused past `limit` bytes.
     pub async fn blob(
         &self,
-        client: &Client,
         reference: &Reference,
         auth: &RegistryAuth,
         scheme: &str,
@@ -114,18 +127,18 @@ impl Fetcher {
         limit: u64,
     ) -> Result<Vec<u8>, FetchError> {
         let url = format!("{}/blobs/{digest}{}", repository_url(reference, scheme), namespace_query(reference));
-        let response = self.get(client, reference, auth, &url, None).await?;
+        let response = self.get(reference, auth, scheme, &url, None).await?;
         read_capped(response, limit).await
     }
 
-    /// GETs `url` with the repository's token, asking `oci-client` for a
-    /// new one once if the registry refuses the one kept. A status other
+    /// GETs `url` with the repository's token, asking for a new one once
+    /// if the registry refuses the one kept. A status other
     /// than 200 becomes an error carrying at most [`MAX_ERROR_BODY`] of its body.
     async fn get(
         &self,
-        client: &Client,
         reference: &Reference,
         auth: &RegistryAuth,
+        scheme: &str,
         url: &str,
         accept: Option<&str>,
     ) -> Result<reqwest::Response, FetchError> {
@@ -133,7 +146,7 @@ impl Fetcher {
         let kept = self.tokens.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&key).cloned();
         let mut token = match kept.clone() {
             Some(token) => token,
-            None => self.authenticate(client, reference, auth, &key).await?,
+            None => self.authenticate(reference, auth, scheme, &key).await?,
         };
         let mut retried = kept.is_none();
         loop {
@@ -150,7 +163,7 @@ impl Fetcher {
             let status = response.status();
             if status == StatusCode::UNAUTHORIZED && !retried {
                 retried = true;
-                token = self.authenticate(client, reference, auth, &key).await?;
+                token = self.authenticate(reference, auth, scheme, &key).await?;
                 continue;
             }
             if status == StatusCode::OK {
@@ -162,18 +175,93 @@ impl Fetcher {
         }
     }
 
-    /// Asks `oci-client` for the repository's bearer token and keeps it.
+    /// Asks for the repository's bearer token and keeps it.
     async fn authenticate(
         &self,
-        client: &Client,
         reference: &Reference,
         auth: &RegistryAuth,
+        scheme: &str,
         key: &str,
     ) -> Result<Option<String>, FetchError> {
-        let token = client.auth(reference, auth, RegistryOperation::Pull).await?;
-        self.tokens.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(key.to_owned(), token.clone());
+        let token = self.pull_token(reference, auth, scheme).await?;
+        let mut tokens = self.tokens.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if tokens.len() >= MAX_KEPT_TOKENS && !tokens.contains_key(key) {
+            tokens.clear();
+        }
+        tokens.insert(key.to_owned(), token.clone());
         Ok(token)
     }
+
+    /// A bearer token to pull from `reference`'s repository, as the
+    /// distribution spec's token authentication gives it: `GET /v2/`, whose
+    /// `WWW-Authenticate` names the token server (`realm`) and `service`;
+    /// then that server's answer (`{"token": …}` or `{"access_token": …}`),
+    /// read up to [`MAX_TOKEN_ANSWER`]. `None` when the registry asks for
+    /// no token (none at all, or HTTP basic authentication).
+    async fn pull_token(
+        &self,
+        reference: &Reference,
+        auth: &RegistryAuth,
+        scheme: &str,
+    ) -> Result<Option<String>, FetchError> {
+        if let RegistryAuth::Bearer(token) = auth {
+            return Ok(Some(token.clone()));
+        }
+        let ping = self.http.get(format!("{scheme}://{}/v2/", reference.resolve_registry())).send().await?;
+        // Only the challenge is wanted: the body is dropped unread.
+        let challenge = ping.headers().get(WWW_AUTHENTICATE).and_then(bearer_challenge);
+        drop(ping);
+        let Some((realm, service)) = challenge else {
+            return Ok(None);
+        };
+        let mut query = vec![("scope", format!("repository:{}:pull", reference.repository()))];
+        query.extend(service.map(|service| ("service", service)));
+        let mut request = self.http.get(&realm).query(&query);
+        if let RegistryAuth::Basic(user, password) = auth {
+            request = request.basic_auth(user, Some(password));
+        }
+        let answer = request.send().await?;
+        if answer.status() != StatusCode::OK {
+            let body = read_capped_prefix(answer, MAX_ERROR_BODY).await;
+            return Err(FetchError::Registry(OciDistributionError::AuthenticationFailure(
+                String::from_utf8_lossy(&body).into_owned(),
+            )));
+        }
+        let body = read_capped(answer, MAX_TOKEN_ANSWER).await.map_err(|error| match error {
+            FetchError::TooLarge { limit, declared } => FetchError::Token(format!(
+                "its token server ({}) answered {}more than the {limit} bytes this host reads of a token",
+                crate::error_text::excerpt(&realm, 100),
+                declared.map_or(String::new(), |size| format!("{size} bytes, "))
+            )),
+            other => other,
+        })?;
+        let token: RegistryToken = serde_json::from_slice(&body).map_err(|error| {
+            FetchError::Token(format!(
+                "its token server ({}) did not answer a token: {error}",
+                crate::error_text::excerpt(&realm, 100)
+            ))
+        })?;
+        Ok(Some(token.token().to_owned()))
+    }
+}
+
+/// The token server (`realm`) and `service` of a `Bearer` challenge, if
+/// the header holds one (a registry may offer several schemes).
+fn bearer_challenge(header: &HeaderValue) -> Option<(String, Option<String>)> {
+    let text = header.to_str().ok()?;
+    http_auth::ChallengeParser::new(text).filter_map(Result::ok).find_map(|challenge| {
+        if !challenge.scheme.eq_ignore_ascii_case("Bearer") {
+            return None;
+        }
+        let param = |name: &str| {
+            challenge
+                .params
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(name))
+                .map(|(_, value)| value.to_unescaped())
+        };
+        Some((param("realm")?, param("service")))
+    })
 }
 
 /// `SCHEME://REGISTRY/v2/REPOSITORY`.
@@ -238,5 +326,26 @@ fn status_error(status: StatusCode, body: &[u8], url: String) -> OciDistribution
             url,
             message: String::from_utf8_lossy(body).into_owned(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_server_is_read_from_a_bearer_challenge() {
+        let challenge = |text: &'static str| bearer_challenge(&HeaderValue::from_static(text));
+        assert_eq!(
+            challenge(r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io""#),
+            Some(("https://auth.docker.io/token".to_owned(), Some("registry.docker.io".to_owned())))
+        );
+        assert_eq!(challenge(r#"Basic realm="test-registry""#), None, "basic authentication needs no token");
+        assert_eq!(
+            challenge(r#"Basic realm="x", bearer Realm="https://ghcr.io/token""#),
+            Some(("https://ghcr.io/token".to_owned(), None)),
+            "the bearer one of several, its names in any case"
+        );
+        assert_eq!(challenge(r#"Bearer service="no realm""#), None);
     }
 }

@@ -15,7 +15,7 @@ pub use self::cache::ImageCache;
 pub use self::component_world::{ComponentWorld, component_world};
 pub use self::credentials::{ConfigJson, Credentials};
 pub use self::error::OciError;
-pub use self::fetch::{MAX_ERROR_BODY, MAX_MANIFEST_SIZE};
+pub use self::fetch::{MAX_ERROR_BODY, MAX_MANIFEST_SIZE, MAX_TOKEN_ANSWER};
 pub use self::layout::module_from_layer;
 pub use self::layout::{
     Layout, MODULE_WASM_LAYER, OCI_MANIFEST, OCI_TAR_LAYER, PULLABLE_LAYERS, WASM_ARTIFACT_CONFIG, WASM_ARTIFACT_LAYER,

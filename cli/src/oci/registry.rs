@@ -173,17 +173,22 @@ impl Registry {
     async fn pull_from_registry(&self, reference: &Reference) -> Result<PulledModule, OciError> {
         let registry = reference.resolve_registry();
         let (auth, who) = self.options.credentials.for_registry(registry)?;
-        let client = self.client(registry);
         let failed = |error| classify(error, reference, &who);
         let scheme = if self.options.plain_http(registry) { "http" } else { "https" };
+        let token_refused = |reason: String| OciError::Registry {
+            registry: registry.to_owned(),
+            reference: reference.whole(),
+            reason: excerpt(&reason, MAX_QUOTED),
+        };
         let not_a_module = |reason: String| OciError::NotAModule { reference: reference.whole(), reason };
-        let fetched = self.fetcher.manifest(&client, reference, &auth, scheme).await.map_err(|error| match error {
+        let fetched = self.fetcher.manifest(reference, &auth, scheme).await.map_err(|error| match error {
             FetchError::Registry(error) => failed(error),
             FetchError::TooLarge { limit, declared } => not_a_module(format!(
                 "its manifest is {}more than the {limit} bytes this host reads (registries accept manifests of \
                  at most 4 MiB)",
                 declared.map_or(String::new(), |size| format!("{size} bytes, "))
             )),
+            FetchError::Token(reason) => token_refused(reason),
         })?;
         let (manifest, manifest_digest) = parse_manifest(reference, fetched)?;
         let (image, layer) = module_layer(&manifest).map_err(not_a_module)?;
@@ -198,19 +203,21 @@ impl Registry {
             let (cache, digest) = (self.cache.clone(), layer.digest.clone());
             off_the_workers(move || cache.and_then(|cache| cache.module(&digest))).await
         };
-        let fetched = match cached {
-            Some(_) => None,
-            None => Some(self.fetcher.blob(&client, reference, &auth, scheme, &layer.digest, declared).await.map_err(
-                |error| match error {
-                    FetchError::Registry(error) => failed(error),
-                    FetchError::TooLarge { .. } => OciError::DigestMismatch {
-                        reference: reference.whole(),
-                        expected: layer.digest.clone(),
-                        actual: format!("more than the {declared} bytes its manifest declares"),
+        let fetched =
+            match cached {
+                Some(_) => None,
+                None => Some(self.fetcher.blob(reference, &auth, scheme, &layer.digest, declared).await.map_err(
+                    |error| match error {
+                        FetchError::Registry(error) => failed(error),
+                        FetchError::TooLarge { .. } => OciError::DigestMismatch {
+                            reference: reference.whole(),
+                            expected: layer.digest.clone(),
+                            actual: format!("more than the {declared} bytes its manifest declares"),
+                        },
+                        FetchError::Token(reason) => token_refused(reason),
                     },
-                },
-            )?),
-        };
+                )?),
+            };
         // Hashing, storing and unpacking a layer of up to --max-module-size
         // bytes is blocking work: off the async workers.
         let (cache, whole, layer_digest, media_type) =

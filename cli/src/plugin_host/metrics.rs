@@ -1,6 +1,7 @@
 //! What a host counts for `GET /metrics`: steps running and queued, steps
 //! ended by phase, step durations by module, pulls, compilations and cache
-//! hits, and new steps refused.
+//! hits, what is kept in memory (compiled modules, their bytes, the
+//! references remembered), and new steps refused.
 
 use crate::metrics::{Counter, Family, Gauge, Histogram, STEP_BUCKETS, Text};
 
@@ -21,6 +22,12 @@ pub struct HostMetrics {
     pub compilations: Counter,
     /// Modules found compiled, by where (`memory`, `disk`).
     pub cache_hits: Family<Counter>,
+    /// Compiled modules kept in memory (at most `--max-compiled-modules`).
+    pub compiled_modules: Gauge,
+    /// Bytes of compiled code kept in memory (at most `--max-compiled-mib`).
+    pub compiled_bytes: Gauge,
+    /// Module references whose digests are remembered.
+    pub module_references: Gauge,
     /// New steps answered 503, by why (`full`, `draining`).
     pub refused: Family<Counter>,
 }
@@ -35,6 +42,9 @@ impl Default for HostMetrics {
             pulls: Counter::default(),
             compilations: Counter::default(),
             cache_hits: Family::new("where"),
+            compiled_modules: Gauge::default(),
+            compiled_bytes: Gauge::default(),
+            module_references: Gauge::default(),
             refused: Family::new("reason"),
         }
     }
@@ -60,6 +70,21 @@ impl HostMetrics {
         text.counter("wasm_workflows_pulls_total", "Modules pulled from a registry.", &self.pulls);
         text.counter("wasm_workflows_compilations_total", "Modules compiled.", &self.compilations);
         text.counters("wasm_workflows_module_cache_hits_total", "Modules found compiled, by where.", &self.cache_hits);
+        text.gauge(
+            "wasm_workflows_compiled_modules",
+            "Compiled modules kept in memory (--max-compiled-modules).",
+            self.compiled_modules.get(),
+        );
+        text.gauge(
+            "wasm_workflows_compiled_module_bytes",
+            "Bytes of compiled modules kept in memory (--max-compiled-mib).",
+            self.compiled_bytes.get(),
+        );
+        text.gauge(
+            "wasm_workflows_module_references",
+            "Module references whose digests are remembered.",
+            self.module_references.get(),
+        );
         text.counters("wasm_workflows_steps_refused_total", "New steps answered 503, by why.", &self.refused);
         text.finish()
     }

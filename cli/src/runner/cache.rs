@@ -22,6 +22,17 @@ pub(crate) enum Compiled {
     Component(Component),
 }
 
+impl Compiled {
+    /// The bytes of its compiled image (code and data) in memory.
+    pub(crate) fn image_bytes(&self) -> u64 {
+        let range = match self {
+            Compiled::Core(module) => module.image_range(),
+            Compiled::Component(component) => component.image_range(),
+        };
+        (range.end as usize).saturating_sub(range.start as usize) as u64
+    }
+}
+
 /// Where a compiled module came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompileSource {

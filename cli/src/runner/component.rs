@@ -1,10 +1,13 @@
 //! Running a component (wasm32-wasip2): `wasi:cli/command` with the work
-//! directory preopened as `/work`, and `wasi:http` behind the allow-list.
+//! directory preopened as `/work`, and `wasi:http` behind the allow-list,
+//! its response bodies counted in the step's memory budget.
 
 use std::future::Future;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
+use http_body_util::BodyExt;
 use wasmtime::component::{Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::p2::bindings::CommandPre;
@@ -12,9 +15,10 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
 use super::RunOptions;
+use super::counted_body::CountedBody;
 use super::ending::{Ending, Execution};
 use super::engine::watch_deadline;
-use super::limits::{self, StepLimiter};
+use super::limits::{self, MemoryAccount, StepLimiter};
 use super::log_stream::StepLog;
 use super::wasi_context;
 use crate::allow_list::AllowList;
@@ -39,12 +43,19 @@ impl WasiHttpView for ComponentState {
     }
 }
 
-/// Sends a request only to an allowed destination; the module sees
-/// `HTTP-request-denied` for any other.
+/// Sends a request only to an allowed destination (the module sees
+/// `HTTP-request-denied` for any other); its response's body counts in
+/// the step's memory budget.
 struct AllowListHooks {
     allowed: AllowList,
     log: StepLog,
+    memory: Arc<MemoryAccount>,
 }
+
+/// The most of a request body a module may hand the host in one write: it
+/// holds at most two such chunks per request (wasmtime-wasi-http's default
+/// is 1 MiB).
+const REQUEST_BODY_CHUNK: usize = 64 << 10;
 
 type ResponseFuture = Box<
     dyn Future<
@@ -63,13 +74,25 @@ impl WasiHttpHooks for AllowListHooks {
         fut: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
     ) -> ResponseFuture {
         if self.allowed.allows_uri(request.uri()) {
-            return wasmtime_wasi_http::default_hooks().send_request(request, options, fut);
+            let sending = wasmtime_wasi_http::default_hooks().send_request(request, options, fut);
+            let memory = self.memory.clone();
+            return Box::new(async move {
+                let (response, io) = Box::into_pin(sending).await?;
+                Ok::<_, wasmtime_wasi_http::Error>((
+                    response.map(|body| CountedBody::new(body, memory).boxed_unsync()),
+                    io,
+                ))
+            });
         }
         self.log.note(&format!(
             "denied an HTTP request to {}: its origin is not an allowed host (--allow-host)",
             request.uri()
         ));
         Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) })
+    }
+
+    fn p2_outgoing_body_chunk_size(&mut self) -> usize {
+        REQUEST_BODY_CHUNK
     }
 }
 
@@ -102,7 +125,7 @@ pub(crate) async fn run(
         wasi: wasi.build(),
         http: WasiHttpCtx::new(),
         table,
-        hooks: AllowListHooks { allowed: options.allowed_hosts.clone(), log: log.clone() },
+        hooks: AllowListHooks { allowed: options.allowed_hosts.clone(), log: log.clone(), memory: limits.account() },
         limits,
     };
     let mut store = Store::new(engine, state);

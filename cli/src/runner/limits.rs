@@ -1,9 +1,13 @@
 //! What a run may hold, counted for the whole store: every linear memory,
 //! every table (at [`TABLE_ELEMENT_BYTES`] an element) and the response
 //! bodies the host buffers for the module share one budget
-//! (`--max-memory`); table elements, and the numbers of instances, tables
-//! and memories, are capped besides. The limiter remembers which limit the module hit, so the trap
-//! that follows can be explained.
+//! (`--max-memory`, a [`MemoryAccount`] the store's limiter shares with
+//! the host's buffers); table elements, and the numbers of instances,
+//! tables and memories, are capped besides. The limiter remembers which
+//! limit the module hit, so the trap that follows can be explained.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// What one table element costs the host (a function reference).
 pub(crate) const TABLE_ELEMENT_BYTES: usize = 8;
@@ -47,12 +51,46 @@ pub(crate) enum LimitHit {
     TableElements,
 }
 
+/// A run's memory budget and what is counted against it: its memories and
+/// tables (through the store's limiter) and the buffers the host holds for
+/// it (a response body's frames, which a component's bodies receive on
+/// tasks of their own, hence shared and atomic).
+#[derive(Debug)]
+pub(crate) struct MemoryAccount {
+    max_bytes: usize,
+    used: AtomicUsize,
+    /// Whether something was refused for passing the budget.
+    passed: AtomicBool,
+}
+
+impl MemoryAccount {
+    /// Counts `bytes` more; `false` (and nothing counted) if that passes the budget.
+    pub(crate) fn reserve(&self, bytes: usize) -> bool {
+        let counted = self.used.fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+            used.checked_add(bytes).filter(|total| *total <= self.max_bytes)
+        });
+        if counted.is_err() {
+            self.passed.store(true, Ordering::Release);
+        }
+        counted.is_ok()
+    }
+
+    /// Gives back `bytes` counted before.
+    pub(crate) fn release(&self, bytes: usize) {
+        let _ = self.used.fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| Some(used.saturating_sub(bytes)));
+    }
+
+    /// The budget in MiB, for messages.
+    pub(crate) fn max_mib(&self) -> usize {
+        self.max_bytes >> 20
+    }
+}
+
 /// A `ResourceLimiter` for the whole store, and the account of the host's
 /// buffers held for the module.
 #[derive(Debug)]
 pub(crate) struct StepLimiter {
-    max_bytes: usize,
-    used: usize,
+    account: Arc<MemoryAccount>,
     table_elements: usize,
     /// The growth last allowed, taken back if wasmtime then fails it.
     last_growth: usize,
@@ -64,12 +102,18 @@ impl StepLimiter {
     pub(crate) fn new(max_mib: Option<u64>) -> Self {
         let mib = max_mib.unwrap_or(DEFAULT_MAX_MEMORY_MIB);
         let max_bytes = usize::try_from(mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
-        StepLimiter { max_bytes, used: 0, table_elements: 0, last_growth: 0, hit: None }
+        let account = Arc::new(MemoryAccount { max_bytes, used: AtomicUsize::new(0), passed: AtomicBool::new(false) });
+        StepLimiter { account, table_elements: 0, last_growth: 0, hit: None }
+    }
+
+    /// The account the host's buffers for the module count in.
+    pub(crate) fn account(&self) -> Arc<MemoryAccount> {
+        self.account.clone()
     }
 
     /// The limit the module hit, if it hit one.
     pub(crate) fn hit(&self) -> Option<LimitHit> {
-        self.hit
+        self.hit.or_else(|| self.account.passed.load(Ordering::Acquire).then_some(LimitHit::Memory))
     }
 
     /// The most table elements a store may hold, for messages.
@@ -79,22 +123,17 @@ impl StepLimiter {
 
     /// The budget in MiB, for messages.
     pub(crate) fn max_mib(&self) -> usize {
-        self.max_bytes >> 20
+        self.account.max_mib()
     }
 
     /// Counts `bytes` more; `false` (and nothing counted) if that passes the budget.
     fn grow(&mut self, bytes: usize) -> bool {
-        match self.used.checked_add(bytes).filter(|total| *total <= self.max_bytes) {
-            Some(total) => {
-                self.used = total;
-                self.last_growth = bytes;
-                true
-            }
-            None => {
-                self.hit = Some(LimitHit::Memory);
-                false
-            }
+        if !self.account.reserve(bytes) {
+            self.hit = Some(LimitHit::Memory);
+            return false;
         }
+        self.last_growth = bytes;
+        true
     }
 
     /// Counts `bytes` of a buffer the host holds for the module; `false` if
@@ -105,11 +144,11 @@ impl StepLimiter {
 
     /// Gives back `bytes` of a host buffer released.
     pub(crate) fn release_host(&mut self, bytes: usize) {
-        self.used = self.used.saturating_sub(bytes);
+        self.account.release(bytes);
     }
 
     fn undo_last_growth(&mut self) {
-        self.used = self.used.saturating_sub(std::mem::take(&mut self.last_growth));
+        self.account.release(std::mem::take(&mut self.last_growth));
     }
 }
 
@@ -173,6 +212,20 @@ mod tests {
         assert_eq!(limiter.hit(), Some(LimitHit::Memory));
         limiter.release_host(200 << 10);
         assert!(limiter.memory_growing(512 << 10, 600 << 10, None).unwrap());
+    }
+
+    #[test]
+    fn buffers_held_elsewhere_count_in_the_same_budget() {
+        let mut limiter = StepLimiter::new(Some(1));
+        let account = limiter.account();
+        assert!(account.reserve(700 << 10), "a frame a component's body holds");
+        assert!(!limiter.memory_growing(0, 512 << 10, None).unwrap(), "700 KiB + 512 KiB is over 1 MiB");
+        assert_eq!(limiter.hit(), Some(LimitHit::Memory));
+        account.release(700 << 10);
+        assert!(limiter.memory_growing(0, 512 << 10, None).unwrap());
+        let fresh = StepLimiter::new(Some(1));
+        assert!(!fresh.account().reserve(2 << 20));
+        assert_eq!(fresh.hit(), Some(LimitHit::Memory), "a refused buffer is a memory limit hit");
     }
 
     #[test]

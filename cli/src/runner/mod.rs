@@ -21,8 +21,10 @@
 mod cache;
 mod component;
 mod core_module;
+mod counted_body;
 mod ending;
 mod engine;
+mod kept_modules;
 mod legacy_http;
 mod limits;
 mod log_stream;
@@ -44,6 +46,7 @@ use wasm_workflows_sdk::workdir;
 pub use self::cache::{CompileSource, ModuleCache};
 use self::ending::{Ending, Execution};
 pub use self::engine::TICK;
+pub use self::kept_modules::{DEFAULT_MAX_KEPT_MIB, DEFAULT_MAX_KEPT_MODULES, KeptBounds, KeptSize};
 use self::limits::StepLimiter;
 pub use self::limits::{DEFAULT_MAX_MEMORY_MIB, DEFAULT_MAX_OPEN_FILES};
 use self::log_stream::StepLog;
@@ -57,8 +60,9 @@ pub use self::work_dir_budget::{DEFAULT_MAX_WORK_DIR_ENTRIES, DEFAULT_MAX_WORK_D
 use self::work_dir_budget::{Usage, WorkDirBudget};
 
 /// Runs modules; keep one for many runs to share the engine, the prepared
-/// modules (the last 32 in memory, all of them in the cache folder, if any),
-/// the async runtime and the clock behind timeouts.
+/// modules (the most recently used in memory, within [`KeptBounds`]; all of
+/// them in the cache folder, if any), the async runtime and the clock
+/// behind timeouts.
 pub struct Runner {
     engine: wasmtime::Engine,
     preparer: Preparer,
@@ -117,7 +121,25 @@ impl Runner {
 
     fn with(cache: Option<ModuleCache>, runtime: Runtime) -> Result<Runner, HostError> {
         let engine = engine::new_engine().map_err(|e| HostError::Engine(e.to_string()))?;
-        Ok(Runner { engine, preparer: Preparer::new(cache), ticker: Once::new(), runtime })
+        Ok(Runner { engine, preparer: Preparer::new(cache, KeptBounds::default()), ticker: Once::new(), runtime })
+    }
+
+    /// The runner, keeping at most `bounds` of compiled modules in memory
+    /// (default: [`KeptBounds::default`]).
+    pub fn keeping(mut self, bounds: KeptBounds) -> Runner {
+        self.preparer.set_bounds(bounds);
+        self
+    }
+
+    /// The module whose digest is `digest`, if it is kept in memory: ready
+    /// to run without reading or compiling anything.
+    pub fn kept(&self, digest: &ModuleDigest) -> Option<PreparedModule> {
+        self.preparer.find(digest)
+    }
+
+    /// How many compiled modules, and bytes of them, are kept in memory now.
+    pub fn kept_size(&self) -> KeptSize {
+        self.preparer.kept_size()
     }
 
     /// Compiles (or finds) and links the module in `bytes` (binary, or WAT

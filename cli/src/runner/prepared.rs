@@ -1,6 +1,7 @@
 //! Modules ready to run: compiled (or loaded from the cache folder), linked
 //! once against the host's functions (`InstancePre`), and kept in memory by
-//! their digest, so a module run again costs an instantiation and nothing else.
+//! their digest (within [`KeptBounds`]), so a module run again costs an
+//! instantiation and nothing else.
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -12,9 +13,7 @@ use super::ModuleKind;
 use super::cache::{self, CompileSource, Compiled, ModuleCache};
 use super::component::{self, ComponentState};
 use super::core_module::{self, CoreState};
-
-/// Compiled modules kept in memory, the most recently used last.
-const KEPT_IN_MEMORY: usize = 32;
+use super::kept_modules::{KeptBounds, KeptModules, KeptSize};
 
 /// A module linked and ready to instantiate (cheap to clone).
 #[derive(Clone)]
@@ -49,7 +48,7 @@ pub(crate) struct Preparer {
     core: OnceLock<Result<wasmtime::Linker<CoreState>, String>>,
     component: OnceLock<Result<wasmtime::component::Linker<ComponentState>, String>>,
     cache: Option<ModuleCache>,
-    kept: Mutex<Vec<([u8; 32], PreparedModule)>>,
+    kept: Mutex<KeptModules>,
 }
 
 /// A module's identity: the SHA-256 of its bytes (or of the verified layer
@@ -62,8 +61,32 @@ pub fn digest_of(bytes: &[u8]) -> ModuleDigest {
 }
 
 impl Preparer {
-    pub(crate) fn new(cache: Option<ModuleCache>) -> Preparer {
-        Preparer { core: OnceLock::new(), component: OnceLock::new(), cache, kept: Mutex::new(Vec::new()) }
+    pub(crate) fn new(cache: Option<ModuleCache>, bounds: KeptBounds) -> Preparer {
+        Preparer {
+            core: OnceLock::new(),
+            component: OnceLock::new(),
+            cache,
+            kept: Mutex::new(KeptModules::new(bounds)),
+        }
+    }
+
+    /// Keeps at most `bounds` in memory from now on (dropping what is kept).
+    pub(crate) fn set_bounds(&mut self, bounds: KeptBounds) {
+        *self.kept.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner()) = KeptModules::new(bounds);
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, KeptModules> {
+        self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The module whose digest is `digest`, if it is kept in memory.
+    pub(crate) fn find(&self, digest: &ModuleDigest) -> Option<PreparedModule> {
+        self.kept().get(digest)
+    }
+
+    /// What is kept in memory now.
+    pub(crate) fn kept_size(&self) -> KeptSize {
+        self.kept().size()
     }
 
     /// The module in `bytes`, whose digest is `digest`, ready to run.
@@ -73,20 +96,16 @@ impl Preparer {
         bytes: &[u8],
         digest: &ModuleDigest,
     ) -> wasmtime::Result<(PreparedModule, CompileSource)> {
-        let mut kept = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(at) = kept.iter().position(|(known, _)| known == digest) {
-            let entry = kept.remove(at);
-            let prepared = entry.1.clone();
-            kept.push(entry);
+        if let Some(prepared) = self.find(digest) {
             return Ok((prepared, CompileSource::Memory));
         }
         // Compiling takes a while: other runs go on meanwhile.
-        drop(kept);
         let kind = ModuleKind::detect(bytes);
         let (compiled, source) = match &self.cache {
             Some(cache) => cache.load_or_compile(engine, kind, bytes, digest)?,
             None => (cache::compile(engine, kind, bytes)?, CompileSource::Compiled),
         };
+        let image_bytes = compiled.image_bytes();
         let linked = match compiled {
             Compiled::Core(module) => {
                 let linker = self.core.get_or_init(|| core_module::linker(engine).map_err(|e| format!("{e:#}")));
@@ -102,13 +121,14 @@ impl Preparer {
             }
         }
         .unwrap_or_else(|error| Linked::Unlinkable(kind, format!("{error:#}").into()));
+        // A module that cannot be linked keeps only why.
+        let image_bytes = if matches!(linked, Linked::Unlinkable(..)) { 0 } else { image_bytes };
         let prepared = PreparedModule { linked };
-        let mut kept = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !kept.iter().any(|(known, _)| known == digest) {
-            if kept.len() == KEPT_IN_MEMORY {
-                kept.remove(0);
-            }
-            kept.push((*digest, prepared.clone()));
+        if !self.kept().insert(*digest, prepared.clone(), image_bytes) {
+            tracing::info!(
+                bytes = image_bytes,
+                "a compiled module larger than the memory kept for compiled modules (--max-compiled-mib) is not kept"
+            );
         }
         Ok((prepared, source))
     }
