@@ -521,7 +521,7 @@ type Asked = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
 
 /// A loopback server: `/small` is "hello"; `/large` and `/streamed` are
 /// 1 MiB and 1 byte (with a `Content-Length`, and chunked without one);
-/// `/slow` answers after 20 s; `/redirect?to=URL` redirects there.
+/// `/slow` answers after 60 s; `/redirect?to=URL` redirects there.
 fn artifact_server() -> (String, Asked) {
     let asked: Asked = Asked::default();
     let log = asked.clone();
@@ -540,7 +540,7 @@ fn artifact_server() -> (String, Asked) {
                 None,
             )),
             "/slow" => {
-                std::thread::sleep(std::time::Duration::from_secs(20));
+                std::thread::sleep(std::time::Duration::from_secs(60));
                 request.respond(tiny_http::Response::from_string("late"))
             }
             "/redirect" => {
@@ -628,31 +628,68 @@ fn a_body_past_the_work_directory_budget_fails_the_step() {
     assert_eq!(ran.node("copy")["message"], format!("copied {} bytes", (1 << 20) + 1));
 }
 
-// Passes alone and in this binary's own run (1.7 s), but twice in a full `.ci/run`
-// (scripts/test.sh) its first run took 33 s, past the bound: the step's timeout did
-// not stop the fetch there. Ignored until that is understood (issue 24 follow-up).
+/// How long node `display` of `ran` took, by its `startedAt` and `finishedAt`.
+fn node_seconds(ran: &Ran, display: &str) -> f64 {
+    let node = ran.node(display);
+    let at = |field: &str| {
+        let text = node[field].as_str().unwrap_or_else(|| panic!("{display} has no {field}: {node:#}"));
+        chrono::DateTime::parse_from_rfc3339(text).unwrap_or_else(|e| panic!("{field} {text}: {e}"))
+    };
+    (at("finishedAt") - at("startedAt")).as_seconds_f64()
+}
+
+/// How much later than its bound a timer may end a node on a loaded 2-core
+/// machine, and how long a whole run may take (start-up under load included):
+/// both well below what a timer that does not stop the node would show (the
+/// 30 s idle limit, the server's 60 s, or a cold compilation under load, about 30 s).
+const LATE: f64 = 5.0;
+const WHOLE_RUN: std::time::Duration = std::time::Duration::from_secs(20);
+
+// A step's timeout counts from its node's start, as Argo counts a template's
+// (`checkTemplateTimeouts`, workflow/controller/operator.go 2703-2710): the
+// module's preparation, the fetches and the run share it; the workflow's
+// deadline ends the node wherever it is; and a compilation still going when
+// the run ends does not keep the process alive (in CI, under load, the deadline
+// run took 33 s: its process waited for the compilation the deadline had cut short).
 #[test]
-#[ignore = "in a full .ci/run the first slow fetch took 33 s instead of its 1 s step timeout; under investigation"]
 fn a_slow_artifact_server_is_bounded_by_the_steps_timeout_and_the_workflows_deadline() {
     let (origin, _) = artifact_server();
-    // A fetch that is answered first: the module is compiled (and cached) before
-    // anything is timed, so the bounds below measure the fetch, not a cold compilation.
-    let (ran, _folder) = run_yaml(&fetching(&format!("{origin}/small"), ""), &["--allow-host", &origin]);
-    assert_eq!(ran.phase(), "Succeeded", "{}", ran.stderr());
     let url = format!("{origin}/slow");
-    let started = std::time::Instant::now();
-    let (ran, _folder) = run_yaml(&fetching(&url, "      timeout: 1s"), &["--allow-host", &origin]);
-    assert!(started.elapsed() < std::time::Duration::from_secs(15), "took {:?}", started.elapsed());
+    let timed_out = format!("input artifact \"input\": GET {url}: not fetched within the step's timeout of 1 s");
+    let timed_run = |yaml: &str, extra: &[&str]| {
+        let started = std::time::Instant::now();
+        let (ran, _folder) = run_yaml(yaml, &[&["--allow-host", origin.as_str()], extra].concat());
+        let took = started.elapsed();
+        assert!(took < WHOLE_RUN, "took {took:?}: {:#}", ran.workflow["status"]);
+        ran
+    };
+    // The module cached: the fetch is what the timeout stops.
+    let (warm, _folder) = run_yaml(&fetching(&format!("{origin}/small"), ""), &["--allow-host", &origin]);
+    assert_eq!(warm.phase(), "Succeeded", "{}", warm.stderr());
+    let ran = timed_run(&fetching(&url, "      timeout: 1s"), &[]);
     assert_eq!(ran.phase(), "Failed", "{}", ran.stderr());
-    assert_eq!(
-        ran.node("copy")["message"].as_str().unwrap(),
-        format!("input artifact \"input\": GET {url}: not fetched within the step's timeout of 1 s")
-    );
-    // activeDeadlineSeconds: the node still waiting fails as Argo fails it (operator.go 1424-1430).
+    assert_eq!(ran.node("copy")["message"].as_str().unwrap(), timed_out);
+    let seconds = node_seconds(&ran, "copy");
+    assert!((1.0..1.0 + LATE).contains(&seconds), "the node took {seconds} s");
+
+    // Compiled afresh (no cache): the compilation counts too; whichever of it
+    // and the fetch the timeout ends, the node ends at its timeout.
+    let ran = timed_run(&fetching(&url, "      timeout: 1s"), &["--no-cache"]);
+    assert_eq!(ran.phase(), "Failed", "{}", ran.stderr());
+    let message = ran.node("copy")["message"].as_str().unwrap().to_owned();
+    let not_ready = "the module ghcr.io/wasm-workflows/sdk-probe:latest was not ready within the step's timeout of 1 s";
+    assert!(message == timed_out || message == not_ready, "{message}");
+    let seconds = node_seconds(&ran, "copy");
+    assert!((1.0..1.0 + LATE).contains(&seconds), "the node took {seconds} s");
+
+    // activeDeadlineSeconds: the node still waiting fails as Argo fails it (operator.go 1424-1430),
+    // also while its module is being compiled; the deadline is whole seconds from the start (at most 1 s).
     let with_deadline = fetching(&url, "").replace("spec:\n", "spec:\n  activeDeadlineSeconds: 1\n");
-    let started = std::time::Instant::now();
-    let (ran, _folder) = run_yaml(&with_deadline, &["--allow-host", &origin]);
-    assert!(started.elapsed() < std::time::Duration::from_secs(15), "took {:?}", started.elapsed());
-    assert_eq!(ran.phase(), "Failed", "{}", ran.stderr());
-    assert_eq!(ran.node("copy")["message"], "Step exceeded its deadline");
+    for extra in [&[][..], &["--no-cache"][..]] {
+        let ran = timed_run(&with_deadline, extra);
+        assert_eq!(ran.phase(), "Failed", "{}", ran.stderr());
+        assert_eq!(ran.node("copy")["message"], "Step exceeded its deadline");
+        let seconds = node_seconds(&ran, "copy");
+        assert!(seconds < 1.0 + LATE, "the node took {seconds} s");
+    }
 }

@@ -186,7 +186,8 @@ impl Runner {
         // What the host placed there (inputs) is not the module's.
         let baseline = budget.measure(work_dir.path(), Usage::default()).await.unwrap_or_default();
         let log = StepLog::new(options.log_lines.clone(), options.max_log_bytes.unwrap_or(DEFAULT_MAX_LOG));
-        let deadline = options.timeout.and_then(|timeout| Instant::now().checked_add(timeout));
+        let deadline =
+            options.timeout.and_then(|timeout| options.timeout_from.unwrap_or_else(Instant::now).checked_add(timeout));
         let started = Instant::now();
         let path = work_dir.path();
         let running = async {
@@ -209,8 +210,8 @@ impl Runner {
             }
         };
         // The timer stops a module the epoch cannot: one asleep or waiting on the host.
-        let mut execution = match options.timeout {
-            Some(timeout) => tokio::time::timeout(timeout, running)
+        let mut execution = match deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline.into(), running)
                 .await
                 .unwrap_or_else(|_| Execution::of(Ending::TimedOut, &StepLimiter::new(options.max_memory_mib))),
             None => running.await,

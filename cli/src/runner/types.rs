@@ -48,6 +48,11 @@ pub struct RunOptions {
     pub allowed_hosts: AllowList,
     /// How long the module may run.
     pub timeout: Option<Duration>,
+    /// When `timeout` started counting (default: when the module starts). A
+    /// workflow step's counts from its node's start, as Argo counts a
+    /// template's `timeout`, so the time spent preparing the module and
+    /// fetching its inputs is part of it.
+    pub timeout_from: Option<std::time::Instant>,
     /// How much memory the module may hold, in MiB: its linear memories,
     /// tables and the host's buffers for it together (default
     /// [`DEFAULT_MAX_MEMORY_MIB`](super::DEFAULT_MAX_MEMORY_MIB)).

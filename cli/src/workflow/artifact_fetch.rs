@@ -12,8 +12,10 @@
 //!   budget together (`--max-work-dir`, MiB): a `Content-Length` past it
 //!   fails before the body is read, a body that goes past it when it does;
 //! - a server that sends nothing for [`IDLE`] fails the fetch; a step's
-//!   fetches together end within its timeout (the template's `timeout`,
-//!   else `--timeout`), which then bounds the module's run as well; the
+//!   fetches end within its timeout (the template's `timeout`, else
+//!   `--timeout`), counted from its node's start as Argo counts it
+//!   (`checkTemplateTimeouts`, `workflow/controller/operator.go` 2703-2710),
+//!   so preparing the module, the fetches and the module's run share it; the
 //!   workflow's deadline (`activeDeadlineSeconds`) stops them as it stops
 //!   the step.
 
@@ -35,14 +37,15 @@ pub struct InputFetches<'a> {
     fetched: u64,
     /// The most they may hold together, in MiB.
     max_mib: u64,
-    /// The step's timeout and when its fetches started, if it has one.
+    /// The step's timeout and when its node started, if it has one.
     timeout: Option<(Duration, Instant)>,
 }
 
 impl<'a> InputFetches<'a> {
-    /// Fetches by `outbound`, at most `max_mib` MiB together, within `timeout` from now.
-    pub fn new(outbound: &'a Outbound, max_mib: u64, timeout: Option<Duration>) -> InputFetches<'a> {
-        InputFetches { outbound, fetched: 0, max_mib, timeout: timeout.map(|t| (t, Instant::now())) }
+    /// Fetches by `outbound`, at most `max_mib` MiB together, ending within
+    /// `timeout` from `started` (the step's node's start).
+    pub fn new(outbound: &'a Outbound, max_mib: u64, timeout: Option<Duration>, started: Instant) -> InputFetches<'a> {
+        InputFetches { outbound, fetched: 0, max_mib, timeout: timeout.map(|t| (t, started)) }
     }
 
     /// Writes what a GET of `url` (with Argo's `http.headers`, `[{name, value}]`) answers to `file`.

@@ -71,10 +71,21 @@ impl Modules {
                 (pulled.bytes, PathBuf::from(image), None)
             }
         };
+        // On a thread of its own, not tokio's blocking pool: a compilation
+        // nobody waits for any more (its step's timeout or the workflow's
+        // deadline ended the node) must not keep the process alive once the
+        // run is over, as a runtime's shutdown waits for its blocking tasks.
         let runner = self.runner.clone();
-        let prepared = tokio::task::spawn_blocking(move || runner.prepare(&bytes, digest.as_ref(), &name))
+        let (answer, prepared) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("wasm-workflows-prepare".into())
+            .spawn(move || {
+                let _ = answer.send(runner.prepare(&bytes, digest.as_ref(), &name));
+            })
+            .map_err(|e| format!("the host could not prepare {image}: cannot start a thread: {e}"))?;
+        let prepared = prepared
             .await
-            .map_err(|e| format!("the host could not prepare {image}: {e}"))?
+            .map_err(|_| format!("the host could not prepare {image}: its preparation ended without an answer"))?
             .map_err(|e| e.to_string())?;
         Ok(prepared.0)
     }

@@ -5,7 +5,7 @@
 //! node: `workflow/controller/taskset.go` 153-156).
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use wasm_workflows_sdk::protocol::{Phase, PluginResult};
@@ -63,7 +63,14 @@ impl WasmSteps {
 
     /// Runs the resolved `template` of node `node_id` of workflow
     /// `workflow`, its log lines going to `log_lines`; the reply as Argo records it.
+    ///
+    /// The step's timeout (the template's `timeout`, else `--timeout`) counts
+    /// from now, the node's start, as Argo counts a template's (from the
+    /// node's `startedAt`, Pending time included: `checkTemplateTimeouts`,
+    /// `workflow/controller/operator.go` 2703-2710): preparing the module,
+    /// fetching the input artifacts and the module's run share it.
     pub async fn run(&self, workflow: &str, node_id: &str, template: Value, log_lines: LogLines) -> PluginResult {
+        let started = Instant::now();
         let request = ExecuteRequest {
             workflow_name: workflow.to_owned(),
             workflow_id: workflow.to_owned(),
@@ -73,9 +80,21 @@ impl WasmSteps {
             Ok(step) => step,
             Err(message) => return PluginResult::failed(message),
         };
-        let module = match self.modules.get(&step.image).await {
-            Ok(module) => module,
-            Err(message) => return PluginResult::failed(message),
+        let timeout = step.timeout.or(self.limits.timeout);
+        let preparing = self.modules.get(&step.image);
+        let prepared = match timeout {
+            Some(timeout) => tokio::time::timeout_at((started + timeout).into(), preparing).await.map_err(|_| {
+                format!(
+                    "the module {} was not ready within the step's timeout of {} s",
+                    step.image,
+                    timeout.as_secs_f64()
+                )
+            }),
+            None => Ok(preparing.await),
+        };
+        let module = match prepared {
+            Ok(Ok(module)) => module,
+            Ok(Err(message)) | Err(message) => return PluginResult::failed(message),
         };
         let allowed_hosts = match AllowList::new(&step.allowed_hosts) {
             Ok(list) => list,
@@ -85,8 +104,7 @@ impl WasmSteps {
             Ok(work_dir) => work_dir,
             Err(error) => return PluginResult::failed(format!("the host cannot create a work directory: {error}")),
         };
-        let timeout = step.timeout.or(self.limits.timeout);
-        let mut fetches = InputFetches::new(&self.outbound, self.limits.max_work_dir_mib, timeout);
+        let mut fetches = InputFetches::new(&self.outbound, self.limits.max_work_dir_mib, timeout, started);
         match (&self.artifacts, step.invocation.artifacts.first()) {
             (Some(repository), Some(_)) => {
                 if let Err(message) = repository.place_inputs(&template, &work_dir, &mut fetches).await {
@@ -105,6 +123,7 @@ impl WasmSteps {
             invocation: step.invocation,
             allowed_hosts,
             timeout,
+            timeout_from: Some(started),
             max_memory_mib: Some(self.limits.max_memory_mib),
             max_log_bytes: Some(self.limits.max_log_bytes),
             log_lines,
