@@ -1591,3 +1591,137 @@ spec:
         (Some("Failed"), Some(message.as_str()))
     );
 }
+
+/// Whether the run has a node called `name`.
+fn has_node(ran: &Ran, name: &str) -> bool {
+    ran.workflow["status"]["nodes"].as_object().unwrap().values().any(|node| node["name"] == name)
+}
+
+/// A steps template (`main`) whose first group runs a DAG child that fails at once and a plugin
+/// sibling that sleeps 1 s, then a second group; and a DAG template (`dag-main`) whose task `a`
+/// is a steps child that fails at once, `b` a plugin that sleeps 1 s and `c` a task after `b`.
+/// `fail_fast` is the field each of the two templates gets (none when empty).
+fn fail_fast_workflow(name: &str, entrypoint: &str, fail_fast: &str) -> String {
+    format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: {name}
+spec:
+  entrypoint: {entrypoint}
+  templates:
+    - name: main
+      {fail_fast}
+      steps:
+        - - name: failing
+            template: failing-dag
+          - name: slow
+            template: either
+            arguments: {{parameters: [{{name: mode, value: sleep}}]}}
+        - - name: later
+            template: either
+            arguments: {{parameters: [{{name: mode, value: sleep}}, {{name: ms, value: "1"}}]}}
+    - name: dag-main
+      {fail_fast}
+      dag:
+        tasks:
+          - name: a
+            template: failing-steps
+          - name: b
+            template: either
+            arguments: {{parameters: [{{name: mode, value: sleep}}]}}
+          - name: c
+            dependencies: [b]
+            template: either
+            arguments: {{parameters: [{{name: mode, value: sleep}}, {{name: ms, value: "1"}}]}}
+    - name: failing-dag
+      dag:
+        tasks:
+          - name: fail
+            template: either
+            arguments: {{parameters: [{{name: mode, value: failed}}]}}
+    - name: failing-steps
+      steps:
+        - - name: fail
+            template: either
+            arguments: {{parameters: [{{name: mode, value: failed}}]}}
+    - name: either
+      inputs:
+        parameters: [{{name: mode}}, {{name: ms, value: "1000"}}]
+      plugin:
+        wasm:
+          module:
+            oci: {PROBE}
+"#
+    )
+}
+
+const FAIL_FAST_MESSAGE: &str = "template has failed or errored children and failFast enabled";
+
+// A steps template's failFast (`Template.IsFailFast`, workflow_types.go 931-933): once its DAG
+// child has failed, Argo marks the last step group and the steps node Failed with failFast's
+// message and starts no further child (checkParallelism, operator.go 3304-3318, 3342-3353).
+// The plugin sibling is not a pod, so it does not hold the check back (3309), and it runs on.
+#[test]
+fn a_steps_templates_fail_fast_stops_it_once_a_dag_child_has_failed() {
+    use wasm_workflows_test_support::argo_schema::{WORKFLOW, errors, validator};
+    let yaml = fail_fast_workflow("steps-fail-fast", "main", "failFast: true");
+    let problems = errors(&validator(WORKFLOW), &yaml);
+    assert!(problems.is_empty(), "not a valid Argo Workflow: {}", problems.join("\n"));
+    let ran = run(&yaml, &[]);
+    assert_eq!(ran.code(), Some(1), "{}", ran.stderr());
+    let (failing, slow) = ("steps-fail-fast[0].failing", "steps-fail-fast[0].slow");
+    assert_eq!(ran.node(failing)["phase"], "Failed");
+    // The sibling already running keeps its own phase, and ended after the DAG child failed.
+    assert_eq!(ran.node(slow)["phase"], "Succeeded");
+    assert!(time_of(&ran, slow, "finishedAt") > time_of(&ran, failing, "finishedAt"));
+    for group_and_node in ["steps-fail-fast[0]", "steps-fail-fast"] {
+        let node = ran.node(group_and_node);
+        assert_eq!(
+            (node["phase"].as_str(), node["message"].as_str()),
+            (Some("Failed"), Some(FAIL_FAST_MESSAGE)),
+            "{group_and_node}"
+        );
+    }
+    assert!(!has_node(&ran, "steps-fail-fast[1]"), "the second group started");
+    assert!(!has_node(&ran, "steps-fail-fast[1].later"), "a step of the second group started");
+}
+
+// The same for a DAG template (operator.go 3304-3318): `c`, whose dependency `b` succeeds, never
+// starts, because `a` (a steps child) failed while `b` still ran.
+#[test]
+fn a_dag_templates_fail_fast_stops_it_once_a_steps_child_has_failed() {
+    let ran = run(&fail_fast_workflow("dag-fail-fast", "dag-main", "failFast: true"), &[]);
+    assert_eq!(ran.code(), Some(1), "{}", ran.stderr());
+    let (a, b) = ("dag-fail-fast.a", "dag-fail-fast.b");
+    assert_eq!(ran.node(a)["phase"], "Failed");
+    assert_eq!(ran.node(b)["phase"], "Succeeded");
+    assert!(time_of(&ran, b, "finishedAt") > time_of(&ran, a, "finishedAt"));
+    assert!(!has_node(&ran, "dag-fail-fast.c"), "c started");
+    let dag = ran.node("dag-fail-fast");
+    assert_eq!((dag["phase"].as_str(), dag["message"].as_str()), (Some("Failed"), Some(FAIL_FAST_MESSAGE)));
+}
+
+// Without the field, failFast is off (IsFailFast: only `true` turns it on): the steps template
+// fails as any with a failed child (steps.go 366-380, 120-128), and the DAG runs `c` and then
+// fails without a message, from its failed target `a` (dag.go 216-247).
+#[test]
+fn without_fail_fast_steps_and_dag_templates_run_as_before() {
+    let ran = run(&fail_fast_workflow("no-fail-fast", "main", ""), &[]);
+    assert_eq!(ran.code(), Some(1), "{}", ran.stderr());
+    let message = format!("child '{}' failed", id("no-fail-fast", "no-fail-fast[0].failing"));
+    for group_and_node in ["no-fail-fast[0]", "no-fail-fast"] {
+        let node = ran.node(group_and_node);
+        assert_eq!((node["phase"].as_str(), node["message"].as_str()), (Some("Failed"), Some(message.as_str())));
+    }
+    assert_eq!(ran.node("no-fail-fast[0].slow")["phase"], "Succeeded");
+    assert!(!has_node(&ran, "no-fail-fast[1]"), "the second group started after a failed one");
+
+    let ran = run(&fail_fast_workflow("no-fail-fast-dag", "dag-main", ""), &[]);
+    assert_eq!(ran.code(), Some(1), "{}", ran.stderr());
+    assert_eq!(ran.node("no-fail-fast-dag.a")["phase"], "Failed");
+    assert_eq!(ran.node("no-fail-fast-dag.c")["phase"], "Succeeded");
+    let dag = ran.node("no-fail-fast-dag");
+    assert_eq!((dag["phase"].as_str(), dag["message"].as_null()), (Some("Failed"), Some(())));
+}

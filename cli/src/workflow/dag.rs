@@ -15,16 +15,20 @@
 //! - the DAG's phase comes from its target tasks' branches: an Omitted or
 //!   Skipped target takes the phase of the branch above it, Failed
 //!   preferred; `failFast` (on unless false) decides at the first failed
-//!   target (140-247). A failed DAG has no message.
+//!   target (140-247). A failed DAG has no message, but for one that the
+//!   template's `failFast: true` ended: no child starts once a Steps or DAG
+//!   child has failed or errored, and the DAG fails with "template has
+//!   failed or errored children and failFast enabled" (operator.go 3304-3318).
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::sync::atomic::Ordering;
 
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, StreamExt};
 use serde_json::Value;
 
-use super::execution::{Boundary, Execution};
+use super::execution::{Boundary, Execution, FAIL_FAST_MESSAGE};
 use super::expressions::DependencyResult;
 use super::loops::{self, Expansion};
 use super::nodes::{NodeType, Phase};
@@ -131,6 +135,8 @@ struct Dag<'t> {
     loops: Vec<String>,
     /// The scope so far: the template's, and every fulfilled task's names.
     scope: std::sync::Mutex<TasksScope>,
+    /// Whether the template's `failFast` has stopped it: a child did not start for it.
+    stopped: std::sync::atomic::AtomicBool,
 }
 
 /// The DAG's scope, grown as tasks end (each task's names are added once).
@@ -160,7 +166,15 @@ impl Execution {
         let loops =
             tasks.iter().filter(|(_, task)| loops::items(task).is_some()).map(|(name, _)| name.clone()).collect();
         let scope = TasksScope { scope: self.template_scope(&template), waiting: tasks.keys().cloned().collect() };
-        let dag = Dag { this, template: &template, tasks, dependencies, loops, scope: std::sync::Mutex::new(scope) };
+        let dag = Dag {
+            this,
+            template: &template,
+            tasks,
+            dependencies,
+            loops,
+            scope: std::sync::Mutex::new(scope),
+            stopped: Default::default(),
+        };
         let targets: Vec<String> = match template["dag"].get("target").and_then(Value::as_str) {
             Some(target) if !target.trim().is_empty() => {
                 target.split(' ').filter(|t| !t.is_empty()).map(str::to_owned).collect()
@@ -188,6 +202,9 @@ impl Execution {
                     break;
                 }
             }
+            if dag.stopped.load(Ordering::Relaxed) {
+                break Phase::Failed;
+            }
             let phase = self.assess(&dag, &targets);
             if phase != Phase::Running {
                 break phase;
@@ -197,6 +214,16 @@ impl Execution {
             }
             // Every other node that has ended meanwhile, before the next pass.
             while let Some(Some(())) = running.next().now_or_never() {}
+            // Argo checks failFast at each reconciliation of the DAG node (operator.go 2318,
+            // 3304-3318): a child that fails while others still run ends the DAG. Those already
+            // running are not stopped (Argo's plugin nodes already sent to the agent run on) and
+            // keep their own phases; the DAG ends once they have. A failed child that was the last
+            // running is left to the pass below, as Argo's executeDAG assesses it in the same pass
+            // (dag.go 317-358): failFast applies there only if that pass would start another child.
+            if !running.is_empty() && self.fails_fast(&dag.this) {
+                dag.stopped.store(true, Ordering::Relaxed);
+                break Phase::Failed;
+            }
         };
         while running.next().await.is_some() {}
         while self.complete_task_groups(&dag) {}
@@ -207,6 +234,10 @@ impl Execution {
             .flat_map(|id| self.nodes.outbound(&id))
             .collect();
         self.nodes.update(&dag.this.id, |node| node.outbound_nodes = outbound);
+        if dag.stopped.load(Ordering::Relaxed) {
+            self.nodes.finish(&dag.this.id, Phase::Failed, Some(FAIL_FAST_MESSAGE.to_owned()));
+            return;
+        }
         if phase != Phase::Succeeded {
             self.nodes.finish(&dag.this.id, phase, None);
             return;
@@ -368,6 +399,9 @@ impl Execution {
         if !execute {
             return skipped(Phase::Omitted, "omitted: depends condition not met".into());
         }
+        if self.stopped_by_fail_fast(dag) {
+            return;
+        }
         let cache = self.tasks_scope(dag);
         let scope = &cache.scope;
         let expanded = match loops::expand_in(task, scope) {
@@ -414,6 +448,9 @@ impl Execution {
         for (child, resolved) in children {
             if self.nodes.has(&self.id(&dag.task_node_name(&child))) {
                 continue;
+            }
+            if self.stopped_by_fail_fast(dag) {
+                return;
             }
             let child_name = dag.task_node_name(&child);
             self.connect(dag, &child_name, dependencies, group.as_deref());
@@ -466,6 +503,16 @@ impl Execution {
                 }
             }
         }
+    }
+
+    /// Whether the template's `failFast` keeps a child from starting now; if so the DAG is stopped.
+    /// Argo checks it before starting any child under the DAG node (operator.go 3342-3353).
+    fn stopped_by_fail_fast(&self, dag: &Dag<'_>) -> bool {
+        let stopped = self.fails_fast(&dag.this);
+        if stopped {
+            dag.stopped.store(true, Ordering::Relaxed);
+        }
+        stopped
     }
 
     /// Ends every task group whose children have all ended; whether there was one.

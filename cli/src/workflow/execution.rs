@@ -61,7 +61,14 @@ pub struct Boundary {
     pub exit_handler: bool,
     /// Its template's `parallelism`: how many of its Steps and DAG children may run at once.
     pub parallelism: Option<usize>,
+    /// Its template's `failFast` (`Template.IsFailFast`: off unless true): once one of its Steps
+    /// or DAG children has failed or errored, no further child starts.
+    pub fail_fast: bool,
 }
+
+/// The message of a steps or DAG node, and of its last step group, that `failFast` ended
+/// (`checkParallelism`, `operator.go` 3308-3316).
+pub const FAIL_FAST_MESSAGE: &str = "template has failed or errored children and failFast enabled";
 
 impl Execution {
     /// The id of node `name`.
@@ -145,7 +152,7 @@ impl Execution {
             let inputs = arguments::node_inputs(&processed);
             let id =
                 self.create_node(name, NodeType::Retry, Some(template_name), boundary, Phase::Running, None, inputs);
-            let this = Boundary { id, name: name.to_owned(), exit_handler, parallelism: None };
+            let this = Boundary { id, name: name.to_owned(), exit_handler, parallelism: None, fail_fast: false };
             let retry = super::retry::Retry {
                 this,
                 template_name: template_name.to_owned(),
@@ -206,7 +213,8 @@ impl Execution {
         let id = self.create_node(name, node_type, Some(template_name), boundary, phase, None, inputs);
         // Only a positive parallelism limits (`HasParallelism`, `workflow_types.go` 935-937).
         let parallelism = processed.get("parallelism").and_then(Value::as_u64).filter(|p| *p > 0).map(|p| p as usize);
-        let this = Boundary { id, name: name.to_owned(), exit_handler, parallelism };
+        let fail_fast = processed.get("failFast").and_then(Value::as_bool).unwrap_or(false);
+        let this = Boundary { id, name: name.to_owned(), exit_handler, parallelism, fail_fast };
         let running: BoxFuture<'a, ()> = match node_type {
             NodeType::Steps => Box::pin(self.run_steps(this, processed)),
             NodeType::Dag => Box::pin(self.run_dag(this, processed)),
@@ -353,6 +361,20 @@ impl Execution {
                 && matches!(node.phase, Phase::Pending | Phase::Running)
         });
         active < limit
+    }
+
+    /// Whether `boundary`'s template has `failFast` and a failed or errored child of type Steps or
+    /// DAG, so that no further child of it may start (`checkParallelism`, `operator.go` 3304-3318
+    /// and 3342-3353; `getUnsuccessfulChildren`, `node_counters.go` 33-41). Argo applies it only
+    /// while no pod of the node is active; plugin and HTTP nodes are not pods, so here it always
+    /// applies, and failed plugin or HTTP children do not count.
+    pub fn fails_fast(&self, boundary: &Boundary) -> bool {
+        boundary.fail_fast
+            && self.nodes.count(|node| {
+                node.boundary_id.as_deref() == Some(boundary.id.as_str())
+                    && matches!(node.node_type, NodeType::Steps | NodeType::Dag)
+                    && node.phase.failed_or_error()
+            }) > 0
     }
 
     /// Whether the workflow's deadline has passed.

@@ -11,6 +11,10 @@
 //!   "child 'ID' failed" for its first failed child that does not
 //!   `continueOn` that phase (366-380), and the steps node then fails with
 //!   the group's message (120-128);
+//! - with the template's `failFast: true`, no child starts once a Steps or
+//!   DAG child has failed or errored; the last group and the steps node
+//!   fail with "template has failed or errored children and failFast
+//!   enabled" (operator.go 3304-3318);
 //! - the steps node's outbound nodes are those of its last group's
 //!   children (203-234); its outputs come from its scope.
 
@@ -18,7 +22,7 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use serde_json::Value;
 
-use super::execution::{Boundary, Execution};
+use super::execution::{Boundary, Execution, FAIL_FAST_MESSAGE};
 use super::loops;
 use super::nodes::{NodeType, Phase};
 use super::outputs::{aggregate_scope, node_scope, template_outputs};
@@ -127,6 +131,7 @@ impl Execution {
         let hook_errors = std::sync::Mutex::new(Vec::<String>::new());
         let mut running = FuturesUnordered::new();
         let mut error = None;
+        let mut fail_fast = false;
         'steps: for (step, expanded) in resolved_steps {
             let step_name = step.get("name").and_then(Value::as_str).unwrap_or_default();
             let child_name = format!("{}.{step_name}", group.name);
@@ -179,6 +184,11 @@ impl Execution {
                         break;
                     }
                 }
+                // failFast: no further child starts once one has failed (operator.go 3342-3353).
+                if self.fails_fast(steps_node) {
+                    fail_fast = true;
+                    break 'steps;
+                }
                 match self.start(&node_name, &resolved, Some(steps_node)) {
                     Ok(future) if !super::exit::has_hooks(&resolved) => {
                         self.nodes.add_child(&group.id, &self.id(&node_name));
@@ -213,11 +223,27 @@ impl Execution {
                 }
             }
         }
-        while running.next().await.is_some() {}
+        // Argo checks failFast again at each reconciliation of the steps node (operator.go 2318,
+        // 3304-3318): a child that fails while siblings still run ends the group and the steps
+        // node. The siblings already running are not stopped (Argo's plugin nodes already sent
+        // to the agent run on) and keep their own phases; the group ends once they have. A
+        // failed child that is the last to end is handled as any failed child ("child 'ID'
+        // failed"), as Argo's executeStepGroup does in the same pass (steps.go 366-380).
+        while running.next().await.is_some() {
+            fail_fast |= !running.is_empty() && self.fails_fast(steps_node);
+        }
         drop(running);
         let hook_error = hook_errors.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().next();
         if let Some(message) = error.or(hook_error) {
             self.nodes.finish(&group.id, Phase::Error, Some(message));
+            return;
+        }
+        if fail_fast {
+            // Argo marks the last StepGroup below the steps node (`findLeafNodeWithType`, operator.go
+            // 3277-3295, 3308-3312), then the steps node (3314), which `run_steps` does with this
+            // group's message. Argo's search also walks into nested steps children's own groups;
+            // here the group marked is always this one, the last of this steps node.
+            self.nodes.finish(&group.id, Phase::Failed, Some(FAIL_FAST_MESSAGE.to_owned()));
             return;
         }
         let children = self.nodes.get(&group.id).map(|n| n.children).unwrap_or_default();
