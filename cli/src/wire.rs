@@ -86,7 +86,27 @@ fn parse(bytes: &[u8]) -> Result<Json, String> {
     serde_json::from_slice(bytes).map_err(|e| e.to_string())
 }
 
-/// Parses `result.json`; the error says what is wrong with it.
+/// The most of a module's `message` the host keeps, in bytes. A node's
+/// message is stored in the workflow object (etcd holds at most about
+/// 1.5 MiB an object) and `serve` builds every answer in one process, so a
+/// module may not hand either the 16 MiB its `result.json` may hold.
+pub const MAX_MESSAGE_BYTES: usize = 8 << 10;
+
+/// `message` cut to at most [`MAX_MESSAGE_BYTES`] on a character boundary,
+/// ending with how many bytes were cut when any were.
+pub fn message_excerpt(mut message: String) -> String {
+    if message.len() <= MAX_MESSAGE_BYTES {
+        return message;
+    }
+    let kept = message.floor_char_boundary(MAX_MESSAGE_BYTES);
+    let cut = message.len() - kept;
+    message.truncate(kept);
+    message.push_str(&format!("… ({cut} bytes cut)"));
+    message
+}
+
+/// Parses `result.json`; the error says what is wrong with it. The message
+/// is kept as [`message_excerpt`] cuts it.
 pub fn parse_result(bytes: &[u8]) -> Result<PluginResult, String> {
     if std::str::from_utf8(bytes).is_err() {
         return Err("it is not UTF-8 text".into());
@@ -98,7 +118,7 @@ pub fn parse_result(bytes: &[u8]) -> Result<PluginResult, String> {
         Some(other) => return Err(format!("\"phase\" must be \"Succeeded\" or \"Failed\", not {}", describe(&other))),
         None => return Err("\"phase\" is missing".into()),
     };
-    let message = result.string("message")?;
+    let message = message_excerpt(result.string("message")?);
     let outputs = match result.take("outputs") {
         None | Some(Json::Null) => Outputs::default(),
         Some(outputs) => {
@@ -130,6 +150,22 @@ pub fn parse_invocation(bytes: &[u8]) -> Result<PluginInvocation, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_message_is_cut_on_a_character_boundary() {
+        let short = "é".repeat(MAX_MESSAGE_BYTES / 2);
+        assert_eq!(message_excerpt(short.clone()), short);
+        let long = format!("a{}", "é".repeat(MAX_MESSAGE_BYTES));
+        let kept = format!("a{}", "é".repeat(MAX_MESSAGE_BYTES / 2 - 1));
+        let cut = long.len() - kept.len();
+        assert_eq!(message_excerpt(long), format!("{kept}… ({cut} bytes cut)"));
+        let result = parse_result(format!(r#"{{"phase": "Failed", "message": "{}"}}"#, "x".repeat(1 << 20)).as_bytes());
+        let message = result.unwrap().message;
+        assert_eq!(
+            message,
+            format!("{}… ({} bytes cut)", "x".repeat(MAX_MESSAGE_BYTES), (1 << 20) - MAX_MESSAGE_BYTES)
+        );
+    }
 
     #[test]
     fn results_read_as_the_sdk_writes_them() {

@@ -94,6 +94,13 @@ const CASES: &[Case] = &[
         expect: Expect::Failed(&["the module wrote a /work/result.json of ", "the host reads at most 16777216"]),
     },
     Case {
+        module: "long-message",
+        outputs: &[],
+        // "a" and 4,095 "é" (8,191 bytes) are kept of 1,048,577: one more "é"
+        // would pass 8 KiB.
+        expect: Expect::Failed(&["aéé", "éé… (1040386 bytes cut)"]),
+    },
+    Case {
         module: "many-outputs",
         outputs: &["a"],
         expect: Expect::Failed(&["the module listed 5000 output artifacts; a node may have at most 1000"]),
@@ -183,8 +190,13 @@ fn work_dirs_left(temp_dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The longest message a node may carry: the module's own cut to 8 KiB,
+/// after what the host says.
+const MAX_NODE_MESSAGE: usize = 9 << 10;
+
 fn check(case: &Case, node: &Value, artifact_contents: impl Fn(&str) -> Vec<u8>) {
     let message = node["message"].as_str().unwrap_or_default();
+    assert!(message.len() <= MAX_NODE_MESSAGE, "{}: a message of {} bytes", case.module, message.len());
     match case.expect {
         Expect::Failed(parts) => {
             assert_eq!(node["phase"], "Failed", "{}: {node}", case.module);

@@ -85,3 +85,20 @@ fn through_serve_a_step_from_a_hostile_registry_fails_and_frees_its_slot() {
     let grown = host.resident_kib().saturating_sub(resident_before);
     assert!(grown < 48 << 10, "serve grew by {grown} KiB pulling from hostile registries");
 }
+
+#[test]
+fn through_push_a_token_server_that_answers_without_end_is_cut_off() {
+    // `oci-client` reads a token server's answer whole: push asks for its token as a pull does.
+    let registry = HostileRegistry::start(Behaviour::EndlessToken);
+    let modules = tempfile::tempdir().unwrap();
+    let file = modules.path().join("step.wasm");
+    std::fs::write(&file, StepModule { result: DONE.into(), ..StepModule::default() }.wasm()).unwrap();
+    let reference = format!("{}/hostile/module:1", registry.address());
+    let started = Instant::now();
+    let pushed = Command::new(BINARY).arg("push").arg(&file).arg(&reference).output().unwrap();
+    let stderr = String::from_utf8_lossy(&pushed.stderr);
+    assert!(!pushed.status.success(), "{stderr}");
+    assert!(stderr.contains("/token) answered more than the 65536 bytes this host reads of a token"), "{stderr:.2000}");
+    assert!(stderr.len() < 2_000, "{} bytes of message", stderr.len());
+    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+}

@@ -103,12 +103,19 @@ impl ServeProcess {
 
     /// The process's resident memory (`VmRSS`), in KiB.
     pub fn resident_kib(&self) -> u64 {
+        self.status_field("VmRSS").trim_end_matches("kB").trim().parse().expect("VmRSS in /proc/PID/status")
+    }
+
+    /// How many threads the process has now.
+    pub fn threads(&self) -> u64 {
+        self.status_field("Threads").parse().expect("Threads in /proc/PID/status")
+    }
+
+    /// A field of `/proc/PID/status`, trimmed.
+    fn status_field(&self, name: &str) -> String {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).expect("serve's status");
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmRSS:"))
-            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmRSS in /proc/PID/status")
+        let field = status.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix(':'));
+        field.expect("a field of /proc/PID/status").trim().to_owned()
     }
 
     /// How many descriptors the process holds open.

@@ -4,7 +4,7 @@
 //! steps beside a stream of hostile ones (the modules of `cli/tests/hostile/`:
 //! memory, table and descriptor bombs, floods, sleepers, a disk filler, a
 //! chain of 25,000 folders…) for `SOAK_SECONDS` (default 600). The serve
-//! process's resident memory and open descriptors, and what it says it
+//! process's resident memory, open descriptors and threads, and what it says it
 //! keeps (`/metrics`), are sampled every `SOAK_SAMPLE_SECONDS` (default 30)
 //! and printed as a table. Every good step must succeed with its own
 //! module's message: none may be lost.
@@ -160,10 +160,10 @@ fn main() {
     }
 
     println!(
-        "\n| time (s) | good steps | hostile steps | distinct references sent | RSS (MiB) | descriptors | compiled kept | \
-         compiled MiB | references kept |"
+        "\n| time (s) | good steps | hostile steps | distinct references sent | RSS (MiB) | descriptors | threads | \
+         compiled kept | compiled MiB | references kept |"
     );
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let mut samples = Vec::new();
     loop {
         let sample = Sample::take(&host, started, &counts, next.load(Ordering::Relaxed).min(references.len()));
@@ -267,6 +267,7 @@ struct Sample {
     references_sent: usize,
     resident_kib: u64,
     descriptors: usize,
+    threads: u64,
     compiled: u64,
     compiled_bytes: u64,
     references_kept: u64,
@@ -285,6 +286,7 @@ impl Sample {
             references_sent,
             resident_kib: host.resident_kib(),
             descriptors: host.open_descriptors(),
+            threads: host.threads(),
             compiled: gauge("wasm_workflows_compiled_modules"),
             compiled_bytes: gauge("wasm_workflows_compiled_module_bytes"),
             references_kept: gauge("wasm_workflows_module_references"),
@@ -293,13 +295,14 @@ impl Sample {
 
     fn print(&self) {
         println!(
-            "| {:.0} | {} | {} | {} | {:.1} | {} | {} | {:.1} | {} |",
+            "| {:.0} | {} | {} | {} | {:.1} | {} | {} | {} | {:.1} | {} |",
             self.at.as_secs_f64(),
             self.good,
             self.hostile,
             self.references_sent,
             self.resident_kib as f64 / 1024.0,
             self.descriptors,
+            self.threads,
             self.compiled,
             self.compiled_bytes as f64 / f64::from(1 << 20),
             self.references_kept

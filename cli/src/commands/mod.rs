@@ -3,6 +3,7 @@
 mod budget_args;
 pub(crate) mod lint;
 pub(crate) mod new;
+mod process_memory;
 pub(crate) mod pull;
 pub(crate) mod push;
 mod registry_args;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::budget_args::BudgetArgs;
+use super::process_memory;
 use clap::Args;
 use wasm_workflows_cli::cache_root::{compiled_dir, default_cache_root, oci_dir};
 use wasm_workflows_cli::forward::membership::{self, Membership, WorkerSource, parse_worker_url};
@@ -213,9 +214,7 @@ fn host(args: &ServeArgs) -> Result<PluginHost, String> {
         },
         cache_root.as_deref().map(|root| ImageCache::new(oci_dir(root))),
     );
-    let concurrent = args
-        .max_concurrent
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get));
+    let concurrent = max_concurrent(args);
     let limits = StepLimits {
         timeout: args.timeout,
         max_memory_mib: args.max_memory,
@@ -228,6 +227,11 @@ fn host(args: &ServeArgs) -> Result<PluginHost, String> {
     let steps = StepRunner::new(runner, modules, artifact_repository(args)?, limits, concurrent, metrics.clone());
     let answering = Answering { running_after: args.running_after, requeue: args.requeue, max_queued: args.max_queued };
     Ok(PluginHost::new(token, answering, steps, metrics))
+}
+
+/// Steps run at once: `--max-concurrent`, else the number of cores.
+fn max_concurrent(args: &ServeArgs) -> usize {
+    args.max_concurrent.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get))
 }
 
 /// Where a front's workers come from, if this process is a front.
@@ -338,31 +342,16 @@ async fn drained(host: Arc<PluginHost>, grace: Duration) {
     }
 }
 
-/// On glibc, one malloc arena for the whole process. By default glibc gives
-/// threads that allocate at once arenas of their own (up to 8 a core) and
-/// each keeps the memory it held at its peak: a host whose steps now and
-/// then make it hold many or large buffers for a moment (a result listing
-/// 5,000 artifacts, a flooded log, the walk of 100,000 folders) grew by
-/// every arena's peak, 36 MiB over a 10-minute soak (docs/benchmarks.md).
-/// One arena is what musl, the shipping image's allocator, has anyway.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn one_malloc_arena() {
-    // SAFETY: mallopt only sets a parameter of glibc's allocator; it is
-    // called before the process starts any thread of its own.
-    unsafe { libc::mallopt(libc::M_ARENA_MAX, 1) };
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn one_malloc_arena() {}
-
 pub(crate) fn run(args: ServeArgs) -> ExitCode {
-    one_malloc_arena();
+    process_memory::one_malloc_arena();
     logging::init(args.log_format);
     let started = (|| {
         let runtime = tokio::runtime::Builder::new_multi_thread()
+            .max_blocking_threads(process_memory::max_blocking_threads(max_concurrent(&args)))
             .enable_all()
             .build()
             .map_err(|e| format!("cannot start the runtime: {e}"))?;
+        runtime.spawn(process_memory::give_back_freed_memory());
         let service = match worker_source(&args)? {
             None => Service::Host(host(&args)?),
             Some(source) => {

@@ -192,17 +192,40 @@ impl Fetcher {
         Ok(token)
     }
 
-    /// A bearer token to pull from `reference`'s repository, as the
-    /// distribution spec's token authentication gives it: `GET /v2/`, whose
-    /// `WWW-Authenticate` names the token server (`realm`) and `service`;
-    /// then that server's answer (`{"token": …}` or `{"access_token": …}`),
-    /// read up to [`MAX_TOKEN_ANSWER`]. `None` when the registry asks for
-    /// no token (none at all, or HTTP basic authentication).
+    /// A bearer token to push to `reference`'s repository (scope
+    /// `pull,push`), asked for as a pull's is, its answer read up to
+    /// [`MAX_TOKEN_ANSWER`]; `None` when the registry asks for no token.
+    pub async fn push_token(
+        &self,
+        reference: &Reference,
+        auth: &RegistryAuth,
+        scheme: &str,
+    ) -> Result<Option<String>, FetchError> {
+        self.token(reference, auth, scheme, "pull,push").await
+    }
+
+    /// A bearer token to pull from `reference`'s repository.
     async fn pull_token(
         &self,
         reference: &Reference,
         auth: &RegistryAuth,
         scheme: &str,
+    ) -> Result<Option<String>, FetchError> {
+        self.token(reference, auth, scheme, "pull").await
+    }
+
+    /// A bearer token for `actions` on `reference`'s repository, as the
+    /// distribution spec's token authentication gives it: `GET /v2/`, whose
+    /// `WWW-Authenticate` names the token server (`realm`) and `service`;
+    /// then that server's answer (`{"token": …}` or `{"access_token": …}`),
+    /// read up to [`MAX_TOKEN_ANSWER`]. `None` when the registry asks for
+    /// no token (none at all, or HTTP basic authentication).
+    async fn token(
+        &self,
+        reference: &Reference,
+        auth: &RegistryAuth,
+        scheme: &str,
+        actions: &str,
     ) -> Result<Option<String>, FetchError> {
         if let RegistryAuth::Bearer(token) = auth {
             return Ok(Some(token.clone()));
@@ -214,7 +237,7 @@ impl Fetcher {
         let Some((realm, service)) = challenge else {
             return Ok(None);
         };
-        let mut query = vec![("scope", format!("repository:{}:pull", reference.repository()))];
+        let mut query = vec![("scope", format!("repository:{}:{actions}", reference.repository()))];
         query.extend(service.map(|service| ("service", service)));
         let mut request = self.http.get(&realm).query(&query);
         if let RegistryAuth::Basic(user, password) = auth {

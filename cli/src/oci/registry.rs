@@ -8,6 +8,7 @@ use std::time::Duration;
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::{OciDistributionError, OciErrorCode};
 use oci_client::manifest::{OciDescriptor, OciImageManifest, OciManifest};
+use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference};
 
 use super::OciError;
@@ -42,6 +43,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a registry may send nothing before its answer is given up.
 const READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a push's token server may take to answer a token (a few KiB).
+const TOKEN_DEADLINE: Duration = Duration::from_secs(60);
 
 /// How many characters of what a registry says go into a message.
 const MAX_QUOTED: usize = 300;
@@ -139,7 +143,16 @@ impl Registry {
         let (auth, who) = self.options.credentials.for_registry(registry)?;
         let client = self.client(registry);
         let failed = |error| classify(error, reference, &who);
-        client.auth(reference, &auth, oci_client::RegistryOperation::Push).await.map_err(failed)?;
+        let token_refused = |reason: String| OciError::Registry {
+            registry: registry.to_owned(),
+            reference: reference.whole(),
+            reason: excerpt(&reason, MAX_QUOTED),
+        };
+        self.authorize_push(&client, reference, &auth).await.map_err(|error| match error {
+            FetchError::Registry(error) => failed(error),
+            FetchError::Token(reason) => token_refused(reason),
+            FetchError::TooLarge { limit, .. } => token_refused(format!("an answer longer than {limit} bytes")),
+        })?;
         for blob in [&parts.layer, &parts.config] {
             if !client.blob_exists(reference, &blob.digest).await.map_err(failed)? {
                 client.push_blob(reference, blob.bytes.clone(), &blob.digest).await.map_err(failed)?;
@@ -152,6 +165,36 @@ impl Registry {
             digest: parts.manifest.digest,
             layer_digest: parts.layer.digest,
         })
+    }
+
+    /// Gives `client` what it needs to push to `reference`. The bearer
+    /// token, if the registry asks for one, is fetched here as a pull's is
+    /// (its answer capped, within [`TOKEN_DEADLINE`]) and handed to
+    /// `client` as is: `oci-client` would read a token server's answer
+    /// whole, however long. A registry that asks for no token gets
+    /// `client`'s own authentication: none for anonymous pushes, and for
+    /// credentials its basic authentication (which asks the registry's
+    /// `/v2/` again: a registry that answered a challenge only then would
+    /// have its token fetched by `oci-client`, unbounded).
+    async fn authorize_push(
+        &self,
+        client: &Client,
+        reference: &Reference,
+        auth: &RegistryAuth,
+    ) -> Result<(), FetchError> {
+        let registry = reference.resolve_registry();
+        let scheme = if self.options.plain_http(registry) { "http" } else { "https" };
+        let token =
+            tokio::time::timeout(TOKEN_DEADLINE, self.fetcher.push_token(reference, auth, scheme)).await.map_err(
+                |_| FetchError::Token(format!("its token server sent no token within {} s", TOKEN_DEADLINE.as_secs())),
+            )??;
+        let push = oci_client::RegistryOperation::Push;
+        match (token, auth) {
+            (Some(token), _) => client.auth(reference, &RegistryAuth::Bearer(token), push).await.map(drop)?,
+            (None, RegistryAuth::Anonymous) => {}
+            (None, credentials) => client.auth(reference, credentials, push).await.map(drop)?,
+        }
+        Ok(())
     }
 
     /// Pulls the module at `reference`: a manifest with exactly one layer of
