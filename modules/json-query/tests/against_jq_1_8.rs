@@ -77,6 +77,11 @@ const CASES: &[(&str, &str)] = &[
     ("try (error(\"a\") + error(\"b\")) catch ., [(\"a\", \"b\") + (\"\\(1,2)\")]", "null"),
     ("[foreach .[] / .[] as $i (0; . + $i)], [if (1,2) == (2,1) then \"y\" else \"n\" end + (\"!\", \"?\")]", "[1, 2]"),
     ("[{a: (1,2) + (3,4)}], [(1,2) * (3,4) % 5], [-(1,2) + (3,4)], [1 - -(1,2) * (3,4)]", "null"),
+    // A high surrogate without its low one is refused; a lone low one is U+FFFD.
+    (
+        "[.[] | try fromjson catch \"refused\"]",
+        "[\"\\\"\\\\ud800\\\"\", \"\\\"\\\\ud800x\\\"\", \"\\\"\\\\udc00\\\"\", \"\\\"\\\\ud83d\\\\ude04\\\"\"]",
+    ),
     // Halves round to the even integer.
     ("map(nearbyint), map(rint), map(round)", "[2.5, 3.5, -2.5, 0.5, 1.4]"),
 ];
