@@ -293,18 +293,21 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// `\uXXXX`, a surrogate pair joined; a lone surrogate becomes U+FFFD, as in jq.
+    /// `\uXXXX`, a surrogate pair joined. As in jq (1.6 and 1.8), a high
+    /// surrogate without its low one is refused, and a lone low surrogate
+    /// becomes U+FFFD.
     fn unicode_escape(&mut self) -> Result<char> {
         let first = self.hex4()?;
-        if (0xD800..0xDC00).contains(&first) && self.bytes[self.pos..].starts_with(b"\\u") {
-            let save = self.pos;
-            self.pos += 2;
-            let second = self.hex4()?;
-            if (0xDC00..0xE000).contains(&second) {
-                let c = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
-                return Ok(char::from_u32(c).unwrap_or('\u{fffd}'));
+        if (0xD800..0xDC00).contains(&first) {
+            if self.bytes[self.pos..].starts_with(b"\\u") {
+                self.pos += 2;
+                let second = self.hex4()?;
+                if (0xDC00..0xE000).contains(&second) {
+                    let c = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+                    return Ok(char::from_u32(c).unwrap_or('\u{fffd}'));
+                }
             }
-            self.pos = save;
+            return self.fail("Invalid \\uXXXX\\uXXXX surrogate pair escape");
         }
         Ok(char::from_u32(first).unwrap_or('\u{fffd}'))
     }
@@ -595,12 +598,13 @@ mod tests {
         assert_eq!(round_trip(r#"{"a":1,"a":2,"b":3}"#), r#"{"a":2,"b":3}"#);
         assert_eq!(round_trip("1 [] {}"), "1 [] {}");
         assert_eq!(round_trip(r#""\u0001\u007f\n""#), r#""\u0001\u007f\n""#);
-        assert_eq!(round_trip(r#""\ud800x""#), "\"\u{fffd}x\"");
+        assert_eq!(round_trip(r#""\udc00x""#), "\"\u{fffd}x\"");
     }
 
     #[test]
     fn refuses_what_is_not_json() {
-        for text in ["[1,", "{\"a\" 1}", "tru", "[1 2]", "\"abc", "{1: 2}", "NaN1"] {
+        for text in ["[1,", "{\"a\" 1}", "tru", "[1 2]", "\"abc", "{1: 2}", "NaN1", r#""\ud800""#, r#""\ud800\u0041""#]
+        {
             assert!(parse_all(text.as_bytes()).is_err(), "{text}");
         }
         // Nesting this deep needs more than a test thread's stack (the module links a larger one).

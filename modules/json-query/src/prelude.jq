@@ -191,3 +191,17 @@ def sub($re; str; $flags):
 def sub($re; str): sub($re; str; "");
 def gsub($re; str; $flags): sub($re; str; $flags + "g");
 def gsub($re; str): sub($re; str; "g");
+
+# Arithmetic and comparisons whose operands may both give several values
+# (src/syntax/operand_order.rs): the right operand first, as in jq.
+def _binop_add(l; r): r as $r | l + $r;
+def _binop_sub(l; r): r as $r | l - $r;
+def _binop_mul(l; r): r as $r | l * $r;
+def _binop_div(l; r): r as $r | l / $r;
+def _binop_mod(l; r): r as $r | l % $r;
+def _binop_eq(l; r): r as $r | l == $r;
+def _binop_ne(l; r): r as $r | l != $r;
+def _binop_lt(l; r): r as $r | l < $r;
+def _binop_le(l; r): r as $r | l <= $r;
+def _binop_gt(l; r): r as $r | l > $r;
+def _binop_ge(l; r): r as $r | l >= $r;

@@ -16,12 +16,16 @@
 //! - UTF-16 surrogate pairs in strings (`"\ud83d\ude04"`) become the character;
 //! - `import` and `include` with metadata that is not a constant object, or a
 //!   path that is not constant, are refused with jq's message;
-//! - `$d::d` (jq's second name of data imported `as $d`) becomes `$d`.
+//! - `$d::d` (jq's second name of data imported `as $d`) becomes `$d`;
+//! - `l + r` and the other arithmetic and comparison operators evaluate
+//!   their right operand first, as jq does ([`operand_order`]).
 //!
 //! Positions in jaq's messages about the rewritten text are mapped back
 //! to the program as written ([`Rewritten::original_offset`]).
 
 /// A token's kind.
+mod operand_order;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     /// A name or keyword (`reduce`, `as`, `map`, `foo::bar`).
@@ -241,6 +245,8 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
     let mut edits: Vec<Edit> = Vec::new();
     let line_of = |at: usize| code[..at].matches('\n').count() + 1;
     let mut alt = 0;
+    let operators = operand_order::Operators::of(&toks, code);
+    let mut reordered: Vec<operand_order::Placed> = Vec::new();
 
     let mut next = 0;
     while next < toks.len() {
@@ -248,6 +254,12 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
         let t = &toks[n];
         next += 1;
         let mut skip_to = 0;
+        if t.kind == Kind::Other
+            && let Some(placed) = operand_order::reorder(&toks, code, &operators, n)
+        {
+            reordered.extend(placed);
+            continue;
+        }
         match (t.kind, text(t)) {
             (Kind::Ident, _) if toks.get(n + 1).is_some_and(|next| text(next) == ":") => {
                 // A keyword used as an object key (`{if: 1}`).
@@ -325,8 +337,19 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
             }
             (Kind::Other, "%") if !code[t.end..].starts_with('=') => {
                 if let Some(first) = product_start(&toks, code, n) {
-                    edits.push(Edit { at: toks[first].start, len: 0, text: "(".into() });
-                    edits.push(Edit { at: toks[n - 1].end, len: 0, text: ")".into() });
+                    // Ordered among the reordered operators' parentheses, which it may hold or sit in.
+                    let (from, to) = (toks[first].start, toks[n - 1].end);
+                    let span = to - from;
+                    reordered.push(operand_order::Placed {
+                        edit: Edit { at: from, len: 0, text: "(".into() },
+                        opens: true,
+                        span,
+                    });
+                    reordered.push(operand_order::Placed {
+                        edit: Edit { at: to, len: 0, text: ")".into() },
+                        opens: false,
+                        span,
+                    });
                 }
             }
             _ => {}
@@ -335,6 +358,16 @@ pub fn rewrite(code: &str) -> Result<Rewritten, Refused> {
             next = skip_to;
         }
     }
+    // At one place, the reordered operators' closings come first (the
+    // narrowest first) and their openings last (the widest first): the
+    // other rewrites hold them.
+    // Of equal widths, the one placed later holds the other (a `%`'s
+    // parentheses around a reordered product).
+    let (mut opening, mut closing): (Vec<_>, Vec<_>) = reordered.into_iter().enumerate().partition(|(_, p)| p.opens);
+    opening.sort_by_key(|(n, p)| (p.edit.at, usize::MAX - p.span, usize::MAX - n));
+    closing.sort_by_key(|(n, p)| (p.edit.at, p.span, *n));
+    edits.splice(0..0, closing.into_iter().map(|(_, p)| p.edit));
+    edits.extend(opening.into_iter().map(|(_, p)| p.edit));
     // Insertions before replacements at the same place; an edit that
     // overlaps the one before it is dropped (the text stays as written).
     edits.sort_by_key(|e| (e.at, e.len));
@@ -995,7 +1028,10 @@ mod tests {
         assert_eq!(rw("$__loc__"), r#"{"file":"<top-level>","line":1}"#);
         assert_eq!(rw("{a, $__loc__}"), r#"{a, "__loc__": {"file":"<top-level>","line":1}}"#);
         assert_eq!(rw("1 |\n\"\\($__loc__)\""), "1 |\n\"\\({\"file\":\"<top-level>\",\"line\":2})\"");
-        assert_eq!(rw("reduce .[] / .[] as $i (0; . + $i)"), "reduce (.[] / .[]) as $i (0; [ . + $i] | .[-1])");
+        assert_eq!(
+            rw("reduce .[] / .[] as $i (0; . + $i)"),
+            "reduce (_binop_div(.[] ; .[])) as $i (0; [ . + $i] | .[-1])"
+        );
         assert_eq!(rw("[7 / 7 % 3, 1 + 2 * 3 % 4]"), "[(7 / 7) % 3, 1 + (2 * 3) % 4]");
         assert_eq!(rw("7 // 3 % 2"), "7 // 3 % 2");
         assert_eq!(rw("\"\\ud83d\\ude04\""), "\"😄\"");
@@ -1026,6 +1062,37 @@ mod tests {
             rw(". as [$a] ?// $b | [$a, $b]"),
             ". as $__alternative_1 | (null as $a | null as $b | try ($__alternative_1 as [$a] | [$a, $b]) catch ($__alternative_1 as $b | [$a, $b]))"
         );
+    }
+
+    #[test]
+    fn evaluates_the_right_operand_first() {
+        assert_eq!(rw("[(1,2) + (10,20)]"), "[_binop_add((1,2) ; (10,20))]");
+        assert_eq!(rw("(1,2) * (3,4) + f"), "_binop_add(_binop_mul((1,2) ; (3,4)) ; f)");
+        assert_eq!(rw("f + g * h"), "_binop_add(f ; _binop_mul(g ; h))");
+        assert_eq!(rw("f - g + h"), "_binop_add(_binop_sub(f ; g) ; h)");
+        assert_eq!(rw("f == g and h < k"), "_binop_eq(f ; g) and _binop_lt(h ; k)");
+        assert_eq!(rw("f * g % h"), "_binop_mod(_binop_mul(f ; g) ; h)");
+        assert_eq!(rw("f * g % 3 + k"), "_binop_add((_binop_mul(f ; g)) % 3 ; k)");
+        assert_eq!(rw("{a: f>=g}"), "{a: _binop_ge(f;g)}");
+        assert_eq!(rw("if f != g then 1 else f end + g"), "_binop_add(if _binop_ne(f ; g) then 1 else f end ; g)");
+        assert_eq!(rw("-f + g * -h"), "_binop_add(-f ; g * -h)");
+        assert_eq!(rw("-f * g"), "-_binop_mul(f ; g)");
+        assert_eq!(rw(".a = f + g"), "_assign(.a ; _binop_add(f ; g))");
+        assert_eq!(rw("\"\\(f + g)\" + h"), "_binop_add(\"\\(_binop_add(f ; g))\" ; h)");
+        // One side is one value, or an operand this scan does not follow: left as written.
+        for same in [
+            ".a + .b",
+            "f + 1",
+            "$x * f",
+            "f + .a.b",
+            "f * -g",
+            "f + g as $x | $x",
+            "try f + g",
+            "f + label $out | g",
+            ". + $i",
+        ] {
+            assert_eq!(rw(same), same);
+        }
     }
 
     #[test]

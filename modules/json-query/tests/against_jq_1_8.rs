@@ -70,6 +70,18 @@ const CASES: &[(&str, &str)] = &[
     // Decoders: what they refuse, and jq's words.
     ("[.[] | try @urid catch .]", "[\"%41%42\", \"%zz\", \"%e9\", \"%\", \"a%2\", \"%C3%A9\"]"),
     ("[.[] | try @base64d catch .]", "[\"YQ\", \"YWI=\", \"YWJjZA\", \"a\", \"!!\", \"YQ==YQ==\", \"\"]"),
+    // Arithmetic and comparisons take the right operand first and, for each
+    // of its values, the left one.
+    ("[(1,2) + (10,20)], [(1,2) * (3,4) + (10,20)], [(1,2) < (1,2)], [(3,4) - (1,2) % (5,6)]", "null"),
+    ("[.[] as $x | ($x, 10) - (0, 1)], [.[] / .[]], [(.[] | . * 2) >= (.[] | . + 1)]", "[1, 2]"),
+    ("try (error(\"a\") + error(\"b\")) catch ., [(\"a\", \"b\") + (\"\\(1,2)\")]", "null"),
+    ("[foreach .[] / .[] as $i (0; . + $i)], [if (1,2) == (2,1) then \"y\" else \"n\" end + (\"!\", \"?\")]", "[1, 2]"),
+    ("[{a: (1,2) + (3,4)}], [(1,2) * (3,4) % 5], [-(1,2) + (3,4)], [1 - -(1,2) * (3,4)]", "null"),
+    // A high surrogate without its low one is refused; a lone low one is U+FFFD.
+    (
+        "[.[] | try fromjson catch \"refused\"]",
+        "[\"\\\"\\\\ud800\\\"\", \"\\\"\\\\ud800x\\\"\", \"\\\"\\\\udc00\\\"\", \"\\\"\\\\ud83d\\\\ude04\\\"\"]",
+    ),
     // Halves round to the even integer.
     ("map(nearbyint), map(rint), map(round)", "[2.5, 3.5, -2.5, 0.5, 1.4]"),
 ];

@@ -139,8 +139,10 @@ fn bad_inputs_fail_with_a_message_naming_them() {
 #[test]
 fn known_differences_from_jq() {
     let result = |query: &str, json: &str| result_of(&json_query(&[("query", query), ("json", json)]));
-    // Both sides of an operator give several values: jaq loops over the left outside; jq gives [11,12,21,22].
-    assert_eq!(result("[(1,2) + (10,20)]", "null"), "[11,21,12,22]");
+    // Both sides of an operator give several values where the right one starts with a unary minus after
+    // `*`, `/` or `%` (or holds `as`, `try`, `reduce`, `label`, `def`): the order of the outputs is jaq's,
+    // which loops over the left side outside; jq gives [-3,-6,-4,-8].
+    assert_eq!(result("[(1,2) * -(3,4)]", "null"), "[-3,-4,-6,-8]");
     // `|= empty` on several array positions deletes one after another; jq deletes both ([0,3]).
     assert_eq!(result(".[1,2] |= empty", "[0,1,2,3]"), "[0,2]");
     // Deeply nested equality answers; jq fails with "Equality check too deep".
@@ -164,4 +166,7 @@ fn follows_jq_where_jaq_differs() {
     assert_eq!(result("[limit(-1; 1, 2)]?", "null"), "");
     assert_eq!(result("[.[] | tostring]", "[1, 1.5, 1e-5, 1e17]"), "[\"1\",\"1.5\",\"0.00001\",\"1E+17\"]");
     assert_eq!(result("$__loc__", "null"), "{\"file\":\"<top-level>\",\"line\":1}");
+    // The right operand first, then the left one for each of its values.
+    assert_eq!(result("[(1,2) + (10,20)]", "null"), "[11,12,21,22]");
+    assert_eq!(result("try (error(\"a\") + error(\"b\")) catch .", "null"), "\"b\"");
 }

@@ -6,7 +6,9 @@
 //! CronJob in flow style); the manifests written back as YAML read, with
 //! yq, as the same values in the same key order; values that YAML could
 //! read as something else (`"yes"`, `"1.5"`, `"a: b"`) come back as the
-//! same strings; and JSON lines are read line by line.
+//! same strings; JSON lines are read line by line; and the example yq's own
+//! README gives (its `-y` run on a CloudFormation fragment, read from the
+//! README Debian installs with yq) comes out as the README shows it.
 
 mod support;
 
@@ -80,6 +82,68 @@ fn manifests_round_trip_with_their_key_order() {
     assert!(written.contains("\n          args:\n            - --flag\n            - \"yes\"\n"), "{written}");
     assert!(written.contains("  script: |-\n    #!/bin/sh\n    echo \"start\"\n\n    exit 0\n"), "{written}");
     assert!(written.contains("\n---\napiVersion: v1\nkind: Service\n"), "{written}");
+}
+
+/// The indented block (`::` in reStructuredText) after the first line of
+/// `text` that contains `after`, without its indentation.
+fn literal_block_after(text: &str, after: &str) -> String {
+    let mut lines = text.lines().skip_while(|line| !line.contains(after));
+    lines.next().unwrap_or_else(|| panic!("yq's README has no line with {after:?}"));
+    // Up to the `::` that opens the block (the sentence may go on over several lines).
+    for line in lines.by_ref() {
+        if line.ends_with("::") {
+            break;
+        }
+    }
+    let block: Vec<&str> = lines
+        .skip_while(|line| line.trim().is_empty())
+        .take_while(|line| line.is_empty() || line.starts_with("    "))
+        .map(|line| line.strip_prefix("    ").unwrap_or(line))
+        .collect();
+    let block = block.join("\n");
+    assert!(!block.trim().is_empty(), "yq's README has no block after {after:?}");
+    format!("{}\n", block.trim_end())
+}
+
+/// yq's README (kislyuk/yq 3.1.0, as Debian's `yq` installs it): "Passing
+/// this document through `yq -y .Resources.ElasticLoadBalancer` will drop
+/// custom tags, such as `!Ref`, and styles, such as the folded style of the
+/// `Description` field", followed by the output it shows.
+#[test]
+fn yq_readme_example_gives_what_the_readme_shows() {
+    let readme = Command::new("zcat")
+        .arg("/usr/share/doc/yq/README.rst.gz")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run zcat ({e})"));
+    assert!(readme.status.success(), "yq's README is missing: install it with `apt-get install yq` (scripts/setup.sh)");
+    let readme = String::from_utf8(readme.stdout).unwrap();
+    let document = literal_block_after(&readme, "consider the following");
+    assert!(document.contains("!GetAZs ''") && document.contains("Description: >-"), "{document}");
+    let shown = literal_block_after(&readme, "Passing this document through ``yq -y .Resources.ElasticLoadBalancer``");
+    let query = ".Resources.ElasticLoadBalancer";
+
+    let written = result_of(&json_query_on_file(
+        &[("query", query), ("input_format", "yaml"), ("output_format", "yaml")],
+        document.as_bytes(),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let (ours, theirs) = (dir.path().join("ours.yaml"), dir.path().join("shown.yaml"));
+    std::fs::write(&ours, &written).unwrap();
+    std::fs::write(&theirs, &shown).unwrap();
+    // The same values in the same key order, tags dropped: `!GetAZs ''` is "", `!Ref Ec2Instance1` the string.
+    assert_eq!(yq(&["-c", "."], &ours), yq(&["-c", "."], &theirs), "written:\n{written}\nshown:\n{shown}");
+    assert!(written.contains("  AvailabilityZones: \"\"\n  Instances:\n    - Ec2Instance1\n"), "{written}");
+    // The folded block is one line break between its two sentences; the module writes it as a literal block.
+    assert!(
+        written.ends_with(
+            "  Description: |-\n    Load balancer for Big Important Service.\n    Good thing it's managed by this template.\n"
+        ),
+        "{written}"
+    );
+    // yq itself gives that output today.
+    let file = dir.path().join("document.yaml");
+    std::fs::write(&file, &document).unwrap();
+    assert_eq!(format!("{}\n", yq(&["-y", query], &file)), shown);
 }
 
 #[test]
