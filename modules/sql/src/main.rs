@@ -9,6 +9,7 @@ mod absent;
 mod columns;
 mod csv;
 mod insert;
+mod memcmp;
 mod output;
 mod query;
 mod tables;
