@@ -53,17 +53,12 @@ pub enum Inference {
 
 impl Inference {
     /// Takes in one more value.
+    #[inline]
     pub fn see(&mut self, value: &[u8]) {
         if value.is_empty() || *self == Inference::Text {
             return;
         }
-        let kind = if is_integer(value) {
-            Inference::Integer
-        } else if is_real(value) {
-            Inference::Real
-        } else {
-            Inference::Text
-        };
+        let kind = kind(value);
         *self = match (*self, kind) {
             (Inference::Empty, kind) => kind,
             (_, Inference::Text) | (Inference::Text, _) => Inference::Text,
@@ -90,29 +85,44 @@ fn unsigned(value: &[u8]) -> &[u8] {
     }
 }
 
-/// An optional sign and digits, in the range of a 64-bit integer.
-fn is_integer(value: &[u8]) -> bool {
-    let digits = unsigned(value);
-    !digits.is_empty()
-        && digits.iter().all(u8::is_ascii_digit)
-        && std::str::from_utf8(value).is_ok_and(|text| text.parse::<i64>().is_ok())
-}
-
-/// A decimal number: sign, digits with an optional point (at least one
-/// digit), an optional exponent. No spaces, no `inf`, no hexadecimal.
-fn is_real(value: &[u8]) -> bool {
+/// What a non-empty `value` is, in one look at its bytes: `Integer` (an
+/// optional sign and digits, in the range of a 64-bit integer), `Real` (a
+/// decimal number: sign, digits with an optional point and at least one
+/// digit, an optional exponent; no spaces, no `inf`, no hexadecimal) or
+/// `Text`.
+fn kind(value: &[u8]) -> Inference {
     let body = unsigned(value);
-    let (mantissa, exponent) = match body.iter().position(|&b| b == b'e' || b == b'E') {
-        Some(at) => (&body[..at], Some(unsigned(&body[at + 1..]))),
-        None => (body, None),
-    };
-    let (whole, fraction) = match mantissa.iter().position(|&b| b == b'.') {
-        Some(at) => (&mantissa[..at], &mantissa[at + 1..]),
-        None => (mantissa, &[][..]),
-    };
-    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
-    let mantissa_ok = (!whole.is_empty() || !fraction.is_empty()) && digits(whole) && digits(fraction);
-    mantissa_ok && exponent.is_none_or(|e| !e.is_empty() && digits(e))
+    let digits_from = |at: usize| body[at..].iter().position(|b| !b.is_ascii_digit()).map_or(body.len(), |n| at + n);
+    let whole = digits_from(0);
+    if whole == body.len() {
+        return match whole {
+            0 => Inference::Text,
+            // Up to 18 digits always fit in 64 bits; more are parsed to see.
+            1..=18 => Inference::Integer,
+            _ if std::str::from_utf8(value).is_ok_and(|text| text.parse::<i64>().is_ok()) => Inference::Integer,
+            _ => Inference::Real,
+        };
+    }
+    let mut at = whole;
+    let mut fraction = 0;
+    if body[at] == b'.' {
+        let end = digits_from(at + 1);
+        fraction = end - at - 1;
+        at = end;
+    }
+    if whole == 0 && fraction == 0 {
+        return Inference::Text;
+    }
+    if at == body.len() {
+        return Inference::Real;
+    }
+    if body[at] == b'e' || body[at] == b'E' {
+        let exponent = unsigned(&body[at + 1..]);
+        if !exponent.is_empty() && exponent.iter().all(u8::is_ascii_digit) {
+            return Inference::Real;
+        }
+    }
+    Inference::Text
 }
 
 /// The header's names made unique as `.import` makes them.
@@ -154,7 +164,12 @@ mod tests {
         assert_eq!(infer(&["1", "x"]), ColumnType::Text);
         assert_eq!(infer(&["", ""]), ColumnType::Text);
         assert_eq!(infer(&["99999999999999999999"]), ColumnType::Real);
-        for text in ["0x10", " 1", "1 ", "inf", "NaN", "1e", ".", "e5", "1.2.3", "--1"] {
+        assert_eq!(infer(&["999999999999999999", "-9223372036854775808"]), ColumnType::Integer);
+        assert_eq!(infer(&["9223372036854775808"]), ColumnType::Real);
+        assert_eq!(infer(&["1e+5", "-2.5E-3", "+.5"]), ColumnType::Real);
+        for text in
+            ["0x10", " 1", "1 ", "inf", "NaN", "1e", ".", "e5", "1.2.3", "--1", "+", "-", "1e+", "1.5x", "1e5.0", ".e1"]
+        {
             assert_eq!(infer(&[text]), ColumnType::Text, "{text}");
         }
     }

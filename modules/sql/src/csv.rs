@@ -57,26 +57,41 @@ pub struct CsvReader<R> {
     /// The line the current record starts on.
     record_line: u64,
     started: bool,
-    /// The current record's fields, one after another.
+    /// The fields of the records kept and of the current one, one after another.
     bytes: Vec<u8>,
-    /// Where each field of the current record ends in `bytes`.
+    /// Where each of those fields ends in `bytes`.
     ends: Vec<usize>,
+    /// Where the current record starts in `ends` and in `bytes`.
+    first_field: usize,
+    first_byte: usize,
 }
 
 impl<R: BufRead> CsvReader<R> {
     /// A reader of `input` in `dialect`.
     pub fn new(input: R, dialect: Dialect) -> Self {
-        CsvReader { input, dialect, line: 1, record_line: 1, started: false, bytes: Vec::new(), ends: Vec::new() }
+        CsvReader {
+            input,
+            dialect,
+            line: 1,
+            record_line: 1,
+            started: false,
+            bytes: Vec::new(),
+            ends: Vec::new(),
+            first_field: 0,
+            first_byte: 0,
+        }
     }
 
     /// The line the last record read starts on.
+    #[inline]
     pub fn record_line(&self) -> u64 {
         self.record_line
     }
 
     /// How many fields the last record read has.
+    #[inline]
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.ends.len() - self.first_field
     }
 
     /// Field `i` of the last record read, as text.
@@ -86,9 +101,25 @@ impl<R: BufRead> CsvReader<R> {
     }
 
     /// Field `i` of the last record read: UTF-8, checked when it was read.
+    #[inline]
     pub fn field_bytes(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start..self.ends[i]]
+        self.kept_field(self.first_field + i)
+    }
+
+    /// Field `n` of the records kept (see [`keep_next_record`](Self::keep_next_record)),
+    /// counted from the first field of the first.
+    #[inline]
+    pub fn kept_field(&self, n: usize) -> &[u8] {
+        let start = if n == 0 { 0 } else { self.ends[n - 1] };
+        &self.bytes[start..self.ends[n]]
+    }
+
+    /// Forgets the records kept.
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
+        self.first_field = 0;
+        self.first_byte = 0;
     }
 
     fn fail<T>(&self, line: u64, reason: impl Into<String>) -> Result<T, CsvError> {
@@ -98,8 +129,16 @@ impl<R: BufRead> CsvReader<R> {
     /// Reads the next record; `false` at the end of the input. A record is
     /// never empty: a blank line is one empty field.
     pub fn next_record(&mut self) -> Result<bool, CsvError> {
-        self.bytes.clear();
-        self.ends.clear();
+        self.clear();
+        self.keep_next_record()
+    }
+
+    /// Reads the next record as [`next_record`](Self::next_record) does,
+    /// keeping the records read before it (until [`clear`](Self::clear)), so
+    /// that several can be inserted at once.
+    pub fn keep_next_record(&mut self) -> Result<bool, CsvError> {
+        self.first_field = self.ends.len();
+        self.first_byte = self.bytes.len();
         self.record_line = self.line;
         let Dialect { delimiter, quote } = self.dialect;
         let quote = quote.map_or(-1, i32::from);
@@ -113,7 +152,7 @@ impl<R: BufRead> CsvReader<R> {
             };
             if chunk.is_empty() {
                 return match state {
-                    State::FieldStart if self.ends.is_empty() => Ok(false),
+                    State::FieldStart if self.ends.len() == self.first_field => Ok(false),
                     State::Quoted => self.fail(
                         quote_line,
                         "a quoted field starts here and is never closed (a quote inside a quoted field is written twice)",
@@ -146,7 +185,7 @@ impl<R: BufRead> CsvReader<R> {
                         }
                         // The rest of an unquoted field: up to a delimiter or a line break.
                         let rest = &chunk[used..];
-                        let len = rest.iter().position(|&b| b == delimiter || b == b'\n').unwrap_or(rest.len());
+                        let len = memchr::memchr2(delimiter, b'\n', rest).unwrap_or(rest.len());
                         append(&mut self.bytes, self.record_line, &rest[..len])?;
                         used += len;
                         state = State::Unquoted;
@@ -154,7 +193,7 @@ impl<R: BufRead> CsvReader<R> {
                             used += 1;
                             if rest[len] == b'\n' {
                                 // A carriage return before the line feed ends the line, if it is this field's.
-                                let field_start = self.ends.last().copied().unwrap_or(0);
+                                let field_start = self.ends.last().copied().unwrap_or(0).max(self.first_byte);
                                 if self.bytes.len() > field_start && self.bytes.last() == Some(&b'\r') {
                                     self.bytes.pop();
                                 }
@@ -169,8 +208,9 @@ impl<R: BufRead> CsvReader<R> {
                     }
                     State::Quoted => {
                         let rest = &chunk[used..];
-                        let len = rest.iter().position(|&b| i32::from(b) == quote).unwrap_or(rest.len());
-                        self.line += rest[..len].iter().filter(|&&b| b == b'\n').count() as u64;
+                        // A quoted field has a quote character (checked at its start).
+                        let len = memchr::memchr(quote as u8, rest).unwrap_or(rest.len());
+                        self.line += memchr::memchr_iter(b'\n', &rest[..len]).count() as u64;
                         append(&mut self.bytes, self.record_line, &rest[..len])?;
                         used += len;
                         if len < rest.len() {
@@ -206,7 +246,7 @@ impl<R: BufRead> CsvReader<R> {
                                 self.line,
                                 format!(
                                     "field {} is quoted and {shown} follows its closing quote: expected the delimiter or the end of the line (a quote inside a quoted field is written twice)",
-                                    self.ends.len() + 1
+                                    self.len() + 1
                                 ),
                             );
                         }
@@ -221,15 +261,17 @@ impl<R: BufRead> CsvReader<R> {
         }
     }
 
+    #[inline]
     fn end_field(&mut self) {
         self.ends.push(self.bytes.len());
     }
 
     fn check_utf8(&self) -> Result<(), CsvError> {
-        match std::str::from_utf8(&self.bytes) {
+        match std::str::from_utf8(&self.bytes[self.first_byte..]) {
             Ok(_) => Ok(()),
             Err(e) => {
-                let field = self.ends.iter().position(|&end| end > e.valid_up_to()).unwrap_or(0) + 1;
+                let bad = self.first_byte + e.valid_up_to();
+                let field = self.ends[self.first_field..].iter().position(|&end| end > bad).unwrap_or(0) + 1;
                 self.fail(self.record_line, format!("field {field} is not UTF-8 text"))
             }
         }
@@ -238,18 +280,24 @@ impl<R: BufRead> CsvReader<R> {
 
 /// Adds `data` to the record that starts on `line`; a record larger than
 /// the memory left is an error that says so, not an abort.
+#[inline]
 fn append(bytes: &mut Vec<u8>, line: u64, data: &[u8]) -> Result<(), CsvError> {
     if bytes.try_reserve(data.len()).is_err() {
-        return Err(CsvError {
-            line,
-            reason: format!(
-                "the record that starts here is larger than the step's memory allows ({} MB read; is a quote never closed?)",
-                bytes.len() / 1_000_000
-            ),
-        });
+        return Err(too_large(bytes.len(), line));
     }
     bytes.extend_from_slice(data);
     Ok(())
+}
+
+#[cold]
+fn too_large(read: usize, line: u64) -> CsvError {
+    CsvError {
+        line,
+        reason: format!(
+            "the record that starts here is larger than the step's memory allows ({} MB read; is a quote never closed?)",
+            read / 1_000_000
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -288,6 +336,24 @@ mod tests {
         let mut reader = CsvReader::new(&b"a\nb\xff\n"[..], COMMA);
         assert!(reader.next_record().unwrap());
         assert_eq!(reader.next_record().unwrap_err().line, 2);
+    }
+
+    #[test]
+    fn kept_records_follow_one_another() {
+        let mut reader = CsvReader::new(&b"a,b\n\"x\r\",\r\n3,\xff\n"[..], COMMA);
+        assert!(reader.keep_next_record().unwrap());
+        assert!(reader.keep_next_record().unwrap());
+        assert_eq!((reader.len(), reader.field(0), reader.field(1)), (2, "x\r", ""));
+        let kept: Vec<&[u8]> = (0..4).map(|n| reader.kept_field(n)).collect();
+        assert_eq!(kept, [&b"a"[..], b"b", b"x\r", b""]);
+        // The third record's second field is not UTF-8: its own line and field.
+        let error = reader.keep_next_record().unwrap_err();
+        assert_eq!((error.line, error.reason.as_str()), (3, "field 2 is not UTF-8 text"));
+        reader.clear();
+        let mut reader = CsvReader::new(&b"1\n2"[..], COMMA);
+        assert!(reader.keep_next_record().unwrap() && reader.keep_next_record().unwrap());
+        assert!(!reader.keep_next_record().unwrap());
+        assert_eq!((reader.kept_field(0), reader.kept_field(1)), (&b"1"[..], &b"2"[..]));
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! A prepared `INSERT` that binds the fields of a CSV record in place:
-//! SQLite reads them from the reader's buffer while the row is inserted,
+//! A prepared `INSERT` that binds the fields of CSV records in place:
+//! SQLite reads them from the reader's buffer while the rows are inserted,
 //! with no copy (SQLITE_STATIC), which is most of a large import's time.
 
 use std::ffi::CStr;
@@ -40,13 +40,21 @@ impl Insert {
         Ok(insert)
     }
 
+    /// The most parameters a statement on `db` may have (SQLite's limit).
+    pub fn max_parameters(db: &Connection) -> usize {
+        // SAFETY: the handle is valid while `db` lives; -1 only reads the limit.
+        let limit = unsafe { ffi::sqlite3_limit(db.handle(), ffi::SQLITE_LIMIT_VARIABLE_NUMBER, -1) };
+        usize::try_from(limit).unwrap_or(1)
+    }
+
     fn message(&self) -> String {
         // SAFETY: db is open; the message is copied at once.
         unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(self.db)) }.to_string_lossy().into_owned()
     }
 
-    /// Inserts one row of `fields` (one per column).
-    pub fn row<'a>(&mut self, fields: impl Iterator<Item = Field<'a>>) -> anyhow::Result<()> {
+    /// Runs the insert with `fields` bound in order (one per parameter: the
+    /// columns of each of its rows).
+    pub fn run<'a>(&mut self, fields: impl Iterator<Item = Field<'a>>) -> anyhow::Result<()> {
         for (i, field) in fields.enumerate() {
             let index = c_int::try_from(i + 1)?;
             // SAFETY: a live statement; SQLITE_STATIC text stays valid until the

@@ -5,9 +5,11 @@
 //! small, as the output parameter `result` (CSV as `sqlite3 -csv -header`
 //! prints it). SQLite itself is compiled into the module.
 
+mod absent;
 mod columns;
 mod csv;
 mod insert;
+mod memcmp;
 mod output;
 mod query;
 mod tables;
@@ -26,10 +28,14 @@ const RESERVE: usize = 4 << 20;
 #[workflow_step]
 fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
     let reserve = vec![0u8; RESERVE];
-    let result = run_query(&invocation);
+    let (invocation, absent) = absent::without_absent(invocation)?;
+    let result = run_query(&invocation, &absent);
     drop(reserve);
     result.map_err(|error| {
         let mut message = error.to_string();
+        if let Some(name) = absent.iter().find(|name| message.contains(&format!("no such table: {name}"))) {
+            return anyhow::anyhow!("{message} (input artifact \"{name}\" is optional and was not given)");
+        }
         if temp_files::ran_out_of_memory() {
             message = message.replace("disk I/O error", "out of memory");
         }
@@ -58,7 +64,9 @@ fn single_byte(invocation: &PluginInvocation, name: &str, allow_none: bool) -> a
     Ok(Some(byte))
 }
 
-fn run_query(invocation: &PluginInvocation) -> anyhow::Result<PluginResult> {
+/// Runs the query over the artifacts of `invocation`; `absent` names the
+/// optional ones that were not given, for the message.
+fn run_query(invocation: &PluginInvocation, absent: &[String]) -> anyhow::Result<PluginResult> {
     invocation.check_parameters(&["query", "format", "input_format", "delimiter", "quote", "types", "header"])?;
     let sql: String = invocation.parameter("query")?;
     let format = OutputFormat::parse(&invocation.parameter_or::<String>("format", "csv")?)?;
@@ -98,6 +106,10 @@ fn run_query(invocation: &PluginInvocation) -> anyhow::Result<PluginResult> {
     debug_assert!(summary.rows.is_none_or(|n| n == rows));
     if !loaded.is_empty() {
         message.push_str(&format!(" (from {})", loaded.join(", ")));
+    }
+    if !absent.is_empty() {
+        let names: Vec<String> = absent.iter().map(|name| format!("\"{name}\"")).collect();
+        message.push_str(&format!("; optional input artifacts not given: {}", names.join(", ")));
     }
     let mut result = PluginResult::succeeded(message.clone()).with_artifact(artifact);
     match parameter {

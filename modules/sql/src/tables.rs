@@ -175,10 +175,16 @@ fn create_table(db: &Connection, name: &str, columns: &[(String, ColumnType)]) -
         .map_err(|e| anyhow::anyhow!("input artifact \"{name}\": cannot create its table: {e}"))
 }
 
-/// `INSERT INTO name VALUES (?, …)` for `count` columns.
-fn insert_sql(name: &str, count: usize) -> String {
-    format!("INSERT INTO {} VALUES ({})", quoted(name), vec!["?"; count].join(", "))
+/// `INSERT INTO name VALUES (?, …)` for `count` columns, and `rows` rows.
+fn insert_sql(name: &str, count: usize, rows: usize) -> String {
+    let row = format!("({})", vec!["?"; count].join(", "));
+    format!("INSERT INTO {} VALUES {}", quoted(name), vec![row; rows].join(", "))
 }
+
+/// The most CSV records inserted by one statement: fewer statements to run
+/// (each costs SQLite a start, a halt and a reset), each within SQLite's
+/// limit on parameters.
+const BATCH_ROWS: usize = 64;
 
 /// A CSV artifact into a table. With `infer`, a first pass reads the header,
 /// checks every record and infers the types, and the second inserts; else
@@ -229,18 +235,48 @@ fn load_csv(
         columns::unique_names(&header).into_iter().zip(types.iter().copied()).collect();
     create_table(db, artifact.name(), &columns)?;
 
-    let mut insert = Insert::prepare(db, &insert_sql(artifact.name(), width))?;
+    // Records are inserted `batch` at a time, bound in place in the reader's buffer.
+    let batch = BATCH_ROWS.min(Insert::max_parameters(db) / width).max(1);
+    let mut insert = Insert::prepare(db, &insert_sql(artifact.name(), width, batch))?;
     let mut rows = 0u64;
-    while reader.next_record().map_err(csv_error)? {
-        check_width(&reader, width).map_err(width_error)?;
-        let fields = types.iter().enumerate().map(|(i, column_type)| match reader.field_bytes(i) {
-            b"" if column_type.empty_is_null() => Field::Null,
-            value => Field::Text(value),
-        });
-        insert.row(fields).map_err(|e| {
-            anyhow::anyhow!("{}: line {}: cannot insert the record: {e}", source(artifact), reader.record_line())
-        })?;
-        rows += 1;
+    let mut kept = 0;
+    let mut first_line = reader.record_line();
+    reader.clear();
+    loop {
+        let more = reader.keep_next_record().map_err(csv_error)?;
+        if more {
+            check_width(&reader, width).map_err(width_error)?;
+            if kept == 0 {
+                first_line = reader.record_line();
+            }
+            kept += 1;
+            if kept < batch {
+                continue;
+            }
+        }
+        if kept > 0 {
+            if kept < batch {
+                // The last few records, at the end of the input.
+                insert = Insert::prepare(db, &insert_sql(artifact.name(), width, kept))?;
+            }
+            let fields = (0..kept * width).map(|n| match reader.kept_field(n) {
+                b"" if types[n % width].empty_is_null() => Field::Null,
+                value => Field::Text(value),
+            });
+            insert.run(fields).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: the records of lines {first_line} to {}: cannot insert them: {e}",
+                    source(artifact),
+                    reader.record_line()
+                )
+            })?;
+            rows += kept as u64;
+            kept = 0;
+            reader.clear();
+        }
+        if !more {
+            break;
+        }
     }
     Ok(format!("table \"{}\" ({rows} rows, {width} columns, from CSV)", artifact.name()))
 }
@@ -321,7 +357,7 @@ fn insert_objects(
     }
     let columns: Vec<(String, ColumnType)> = keys.names.iter().map(|n| (n.clone(), ColumnType::Any)).collect();
     create_table(db, artifact.name(), &columns)?;
-    let mut insert = db.prepare(&insert_sql(artifact.name(), columns.len()))?;
+    let mut insert = db.prepare(&insert_sql(artifact.name(), columns.len(), 1))?;
     let mut rows = 0;
     let mut values = vec![SqlValue::Null; columns.len()];
     for object in objects {

@@ -5,7 +5,9 @@
 
 mod support;
 
-use support::{data, input, sql, sqlite3};
+use support::{data, input, sql, sql_invoked, sqlite3};
+use wasm_workflows_test_support::cargo_build::WasmTarget;
+use wasm_workflows_test_support::harness::invocation;
 
 #[test]
 fn csv_columns_get_inferred_types_and_empty_numbers_are_null() {
@@ -196,4 +198,41 @@ fn a_database_artifact_is_attached_read_only_under_its_name() {
     assert_eq!(sniffed.parameter(), "group_concat(name)\n\"pen,ink\"\n");
     let write = sql(&[("query", "DELETE FROM shop.items")], &[input("shop", "/shop.db", &db)]);
     assert_eq!(write.failure(), "parameter \"query\": statement 1 (line 1): attempt to write a readonly database");
+}
+
+// An optional input artifact that was not given is listed in the template
+// but has no file: Argo's executor skips it ("Ignoring optional artifact
+// which was not supplied", "Skipping optional input artifact that was not
+// found": workflow/executor/executor.go 272-276 and 334-336 at f016ad8).
+// It is simply not there: no table, and the other artifacts work as ever.
+#[test]
+fn an_optional_artifact_that_was_not_given_is_no_table() {
+    let orders = data("orders.csv");
+    let listed = |query: &str| {
+        invocation(&[("query", query)]).with_artifact("returns", "/returns.csv").with_artifact("shop", "/shop.db")
+    };
+    let answer = sql_invoked(
+        WasmTarget::Wasip1,
+        listed(
+            "SELECT count(*) AS orders, (SELECT count(*) FROM sqlite_schema WHERE name = 'returns') AS returns FROM orders",
+        ),
+        &[input("orders", "/orders.csv", &orders)],
+        None,
+    );
+    assert_eq!(answer.parameter(), "orders,returns\n10,0\n");
+    assert_eq!(
+        answer.node.message,
+        "the query returned 1 row (from table \"orders\" (10 rows, 6 columns, from CSV)); \
+         optional input artifacts not given: \"returns\", \"shop\""
+    );
+    // A query that needs it fails with SQLite's message, and says why.
+    let failed = sql_invoked(WasmTarget::Wasip1, listed("SELECT * FROM returns"), &[], None);
+    assert_eq!(
+        failed.failure(),
+        "parameter \"query\": statement 1 (line 1): no such table: returns \
+         (input artifact \"returns\" is optional and was not given)"
+    );
+    // With no artifact at all, a query that needs none still runs.
+    let none = sql_invoked(WasmTarget::Wasip1, listed("SELECT 1 AS one"), &[], None);
+    assert_eq!(none.parameter(), "one\n1\n");
 }

@@ -5,6 +5,7 @@
 //! can be included by name or path. The text is the output artifact
 //! `result` and, when small, the output parameter `result`.
 
+mod absent;
 mod budget;
 mod context;
 mod environment;
@@ -27,11 +28,17 @@ const RESULT_PATH: &str = "/result.txt";
 
 #[workflow_step]
 fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
+    let (invocation, absent) = absent::without_absent(invocation)?;
     let options = Options::read(&invocation)?;
     let source = source::read(&invocation)?;
     let variables = context::read(&invocation)?;
     let described = source.described;
-    let artifacts: Vec<String> = invocation.artifacts.iter().map(|a| format!("{:?} ({})", a.name, a.path)).collect();
+    let artifacts: Vec<String> = invocation
+        .artifacts
+        .iter()
+        .map(|a| format!("{:?} ({})", a.name, a.path))
+        .chain(absent.iter().map(|name| format!("{name:?} (optional, not given)")))
+        .collect();
     let mut env = environment::build(&invocation, &options)?;
     let budget = budget::Budget::for_render(&options);
     env.set_fuel(Some(budget.fuel));

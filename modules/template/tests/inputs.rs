@@ -147,3 +147,39 @@ fn the_component_renders_the_same() {
     let failed = render_on(WasmTarget::Wasip2, invocation(&[("template", "{% if %}")]), &[]);
     assert_eq!(failed.failure(), "parameter \"template\", line 1: syntax error: unexpected end of block");
 }
+
+// An optional input artifact that was not given is listed in the template
+// but has no file: Argo's executor skips it ("Ignoring optional artifact
+// which was not supplied", "Skipping optional input artifact that was not
+// found": workflow/executor/executor.go 272-276 and 334-336 at f016ad8).
+// It is simply not there: the parameter `template` is the template, no
+// `context` artifact is read, and an include of it fails as of any
+// template no artifact provides (or is skipped with `ignore missing`).
+#[test]
+fn optional_artifacts_that_were_not_given_are_not_there() {
+    let listed = |parameters: &[(&str, &str)]| {
+        invocation(parameters)
+            .with_artifact("template", "/template.j2")
+            .with_artifact("context", "/values.yaml")
+            .with_artifact("footer", "/footer.j2")
+    };
+    let rendered = render_on(
+        WasmTarget::Wasip1,
+        listed(&[("template", "Hello {{ name }}{% include 'footer' ignore missing %}!"), ("name", "Argo")]),
+        &[],
+    );
+    assert_eq!(rendered.text(), "Hello Argo!");
+    let failed = render_on(WasmTarget::Wasip1, listed(&[("template", "{% include 'footer' %}")]), &[]);
+    let message = failed.failure();
+    assert!(message.contains("\"footer\" (optional, not given)"), "{message}");
+    // The template from its artifact, with the optional context absent.
+    let from_artifact = render_on(
+        WasmTarget::Wasip1,
+        invocation(&[("name", "Argo")]).with_artifact("context", "/values.yaml"),
+        &[("template", "/template.j2", b"Hi {{ name }}")],
+    );
+    assert_eq!(from_artifact.text(), "Hi Argo");
+    // Neither the parameter nor the artifact: the same error as with none listed.
+    let neither = render_on(WasmTarget::Wasip1, listed(&[]), &[]);
+    assert!(neither.failure().starts_with("no template: give it as parameter"), "{}", neither.failure());
+}

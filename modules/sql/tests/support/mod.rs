@@ -9,7 +9,7 @@ use std::process::Command;
 
 use wasm_workflows_cli::runner::{InputFile, RunOptions};
 use wasm_workflows_sdk::json::Value;
-use wasm_workflows_sdk::protocol::{Phase, PluginResult};
+use wasm_workflows_sdk::protocol::{Phase, PluginInvocation, PluginResult};
 use wasm_workflows_test_support::cargo_build::WasmTarget;
 use wasm_workflows_test_support::harness::{invocation, module, options, run};
 
@@ -74,8 +74,20 @@ pub fn sql_with(
     inputs: &[Input<'_>],
     max_memory_mib: Option<u64>,
 ) -> Answer {
+    sql_invoked(target, invocation(parameters), inputs, max_memory_mib)
+}
+
+/// Runs the module built for `target` with `invocation` (which may list
+/// artifacts that have no file, as an optional one that was not given) and
+/// these inputs, within `max_memory_mib` if given.
+pub fn sql_invoked(
+    target: WasmTarget,
+    invocation: PluginInvocation,
+    inputs: &[Input<'_>],
+    max_memory_mib: Option<u64>,
+) -> Answer {
     let folder = tempfile::tempdir().unwrap();
-    let mut run_options: RunOptions = options(invocation(parameters));
+    let mut run_options: RunOptions = options(invocation);
     for (i, input) in inputs.iter().enumerate() {
         let source = folder.path().join(format!("input-{i}"));
         std::fs::write(&source, input.contents).unwrap();
