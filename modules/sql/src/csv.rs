@@ -114,6 +114,13 @@ impl<R: BufRead> CsvReader<R> {
         &self.bytes[start..self.ends[n]]
     }
 
+    /// The records kept, field after field: their bytes, and where each
+    /// field ends in them (field `n` is `bytes[ends[n - 1]..ends[n]]`).
+    #[inline]
+    pub fn kept(&self) -> (&[u8], &[usize]) {
+        (&self.bytes, &self.ends)
+    }
+
     /// Forgets the records kept.
     pub fn clear(&mut self) {
         self.bytes.clear();

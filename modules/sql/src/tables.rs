@@ -186,10 +186,90 @@ fn insert_sql(name: &str, count: usize, rows: usize) -> String {
 /// limit on parameters.
 const BATCH_ROWS: usize = 64;
 
+/// The most memory the records of a CSV kept between type inference and
+/// the insert may take (their fields and where each ends); a larger CSV is
+/// read a second time instead.
+const KEEP_BUDGET: usize = 512 << 20;
+
+/// Records kept from the pass that infers the types, one insert statement's
+/// worth (`rows` records of `width` fields) to a block.
+struct Block {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    rows: usize,
+    first_line: u64,
+    last_line: u64,
+}
+
+impl Block {
+    /// The records the reader keeps, copied to a block of their own size;
+    /// `None` when the memory is not there.
+    fn copy<R: BufRead>(reader: &CsvReader<R>, rows: usize, first_line: u64) -> Option<Block> {
+        let (bytes, ends) = reader.kept();
+        let mut block =
+            Block { bytes: Vec::new(), ends: Vec::new(), rows, first_line, last_line: reader.record_line() };
+        block.bytes.try_reserve_exact(bytes.len()).ok()?;
+        block.ends.try_reserve_exact(ends.len()).ok()?;
+        block.bytes.extend_from_slice(bytes);
+        block.ends.extend_from_slice(ends);
+        Some(block)
+    }
+
+    /// The memory it takes.
+    fn size(&self) -> usize {
+        self.bytes.len() + self.ends.len() * std::mem::size_of::<usize>()
+    }
+
+    /// Field `n`, counted from the first field of the first record.
+    #[inline]
+    fn field(&self, n: usize) -> &[u8] {
+        let start = if n == 0 { 0 } else { self.ends[n - 1] };
+        &self.bytes[start..self.ends[n]]
+    }
+}
+
+/// The records of a CSV kept in memory while their types are inferred, in
+/// blocks, as long as they fit in [`KEEP_BUDGET`] and the step's memory.
+struct Blocks {
+    blocks: Vec<Block>,
+    size: usize,
+    /// Whether every record so far is kept (else none is).
+    whole: bool,
+}
+
+impl Blocks {
+    /// Keeps the `rows` records the reader keeps, or, past the budget or
+    /// the memory, gives every block up.
+    fn keep<R: BufRead>(&mut self, reader: &CsvReader<R>, rows: usize, first_line: u64) {
+        if !self.whole {
+            return;
+        }
+        let (bytes, ends) = reader.kept();
+        let more = bytes.len() + std::mem::size_of_val(ends);
+        let block = (self.size + more <= KEEP_BUDGET && self.blocks.try_reserve(1).is_ok())
+            .then(|| Block::copy(reader, rows, first_line))
+            .flatten();
+        match block {
+            Some(block) => {
+                self.size += block.size();
+                self.blocks.push(block);
+            }
+            None => self.give_up(),
+        }
+    }
+
+    fn give_up(&mut self) {
+        self.whole = false;
+        self.blocks = Vec::new();
+        self.size = 0;
+    }
+}
+
 /// A CSV artifact into a table. With `infer`, a first pass reads the header,
-/// checks every record and infers the types, and the second inserts; else
-/// (every column TEXT) one pass checks and inserts, and a malformed record
-/// fails the step as before (the table is the step's own).
+/// checks every record and infers the types, keeping the records in memory
+/// when they fit (else the second pass reads the CSV again), and the second
+/// inserts; else (every column TEXT) one pass checks and inserts, and a
+/// malformed record fails the step as before (the table is the step's own).
 fn load_csv(
     db: &Connection,
     artifact: &InputArtifact,
@@ -197,8 +277,45 @@ fn load_csv(
     infer: bool,
     has_header: bool,
 ) -> anyhow::Result<String> {
+    if !infer {
+        return load_csv_streamed(db, artifact, dialect, Types::Text, has_header);
+    }
+    match load_csv_kept(db, artifact, dialect, has_header)? {
+        Kept::Loaded(loaded) => Ok(loaded),
+        Kept::TooLarge(types) => load_csv_streamed(db, artifact, dialect, Types::Known(types), has_header),
+        // Read again as without keeping, so that what fails is what fails without it.
+        Kept::Malformed => load_csv_streamed(db, artifact, dialect, Types::Infer, has_header),
+    }
+}
+
+/// The column types of a CSV read by [`load_csv_streamed`].
+enum Types {
+    /// Every column TEXT.
+    Text,
+    /// Inferred by a first pass.
+    Infer,
+    /// Inferred already.
+    Known(Vec<ColumnType>),
+}
+
+/// What [`load_csv_kept`] made of a CSV.
+enum Kept {
+    /// The table, loaded: the step's message about it.
+    Loaded(String),
+    /// The records do not fit in memory: the types inferred from all of them.
+    TooLarge(Vec<ColumnType>),
+    /// Not CSV (the streamed read says why): nothing is made.
+    Malformed,
+}
+
+/// The header's names (or `c0`, `c1`, … without one) and a reader at the
+/// first record of data.
+fn read_header(
+    artifact: &InputArtifact,
+    dialect: Dialect,
+    has_header: bool,
+) -> anyhow::Result<(Vec<String>, CsvReader<std::io::BufReader<std::fs::File>>)> {
     let csv_error = |e: crate::csv::CsvError| anyhow::anyhow!("{}: malformed CSV at {e}", source(artifact));
-    let width_error = |reason: String| anyhow::anyhow!("{}: malformed CSV at {reason}", source(artifact));
     let mut reader = CsvReader::new(open_large(artifact)?, dialect);
     anyhow::ensure!(
         reader.next_record().map_err(csv_error)?,
@@ -214,29 +331,133 @@ fn load_csv(
         reader = CsvReader::new(open_large(artifact)?, dialect);
         names
     };
+    reader.clear();
+    Ok((header, reader))
+}
+
+/// The records of an insert statement: `rows` of them, at most `batch`.
+fn batch_rows(db: &Connection, width: usize) -> usize {
+    BATCH_ROWS.min(Insert::max_parameters(db) / width).max(1)
+}
+
+/// A CSV artifact read once: the types inferred while its records are kept
+/// in memory, then inserted from there; when they do not fit, only the
+/// types, and when the CSV is malformed, nothing (no table is made then).
+/// An error is the insert's.
+fn load_csv_kept(
+    db: &Connection,
+    artifact: &InputArtifact,
+    dialect: Dialect,
+    has_header: bool,
+) -> anyhow::Result<Kept> {
+    let Ok((header, mut reader)) = read_header(artifact, dialect, has_header) else { return Ok(Kept::Malformed) };
     let width = header.len();
-    let types = if infer {
-        let mut inferences = vec![Inference::default(); width];
-        while reader.next_record().map_err(csv_error)? {
-            check_width(&reader, width).map_err(width_error)?;
-            for (i, inference) in inferences.iter_mut().enumerate() {
-                inference.see(reader.field_bytes(i));
+    let batch = batch_rows(db, width);
+    let mut inferences = vec![Inference::default(); width];
+    let mut kept = Blocks { blocks: Vec::new(), size: 0, whole: true };
+    let mut pending = 0;
+    let mut first_line = 0;
+    loop {
+        match reader.keep_next_record() {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(_) => return Ok(Kept::Malformed),
+        }
+        if reader.len() != width {
+            return Ok(Kept::Malformed);
+        }
+        for (i, inference) in inferences.iter_mut().enumerate() {
+            inference.see(reader.field_bytes(i));
+        }
+        if !kept.whole {
+            // Past the budget: the types only, from every record.
+            reader.clear();
+            continue;
+        }
+        if pending == 0 {
+            first_line = reader.record_line();
+        }
+        pending += 1;
+        if pending == batch {
+            kept.keep(&reader, pending, first_line);
+            pending = 0;
+            reader.clear();
+        }
+    }
+    if pending > 0 {
+        kept.keep(&reader, pending, first_line);
+    }
+    drop(reader);
+    let types: Vec<ColumnType> = inferences.iter().map(|i| i.column_type()).collect();
+    if !kept.whole {
+        return Ok(Kept::TooLarge(types));
+    }
+    let columns: Vec<(String, ColumnType)> =
+        columns::unique_names(&header).into_iter().zip(types.iter().copied()).collect();
+    create_table(db, artifact.name(), &columns)?;
+
+    let mut insert = Insert::prepare(db, &insert_sql(artifact.name(), width, batch))?;
+    let mut rows = 0u64;
+    // Each block is given back once inserted, for SQLite's pages to use.
+    for block in kept.blocks {
+        if block.rows < batch {
+            // The last few records, at the end of the input.
+            insert = Insert::prepare(db, &insert_sql(artifact.name(), width, block.rows))?;
+        }
+        let fields = (0..block.rows * width).map(|n| match block.field(n) {
+            b"" if types[n % width].empty_is_null() => Field::Null,
+            value => Field::Text(value),
+        });
+        insert.run(fields).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: the records of lines {} to {}: cannot insert them: {e}",
+                source(artifact),
+                block.first_line,
+                block.last_line
+            )
+        })?;
+        rows += block.rows as u64;
+    }
+    Ok(Kept::Loaded(format!("table \"{}\" ({rows} rows, {width} columns, from CSV)", artifact.name())))
+}
+
+/// A CSV artifact into a table, read twice with [`Types::Infer`] (the first
+/// pass infers the types, the second inserts), else once.
+fn load_csv_streamed(
+    db: &Connection,
+    artifact: &InputArtifact,
+    dialect: Dialect,
+    types: Types,
+    has_header: bool,
+) -> anyhow::Result<String> {
+    let csv_error = |e: crate::csv::CsvError| anyhow::anyhow!("{}: malformed CSV at {e}", source(artifact));
+    let width_error = |reason: String| anyhow::anyhow!("{}: malformed CSV at {reason}", source(artifact));
+    let (header, mut reader) = read_header(artifact, dialect, has_header)?;
+    let width = header.len();
+    let types = match types {
+        Types::Text => vec![ColumnType::Text; width],
+        Types::Known(types) => types,
+        Types::Infer => {
+            let mut inferences = vec![Inference::default(); width];
+            while reader.next_record().map_err(csv_error)? {
+                check_width(&reader, width).map_err(width_error)?;
+                for (i, inference) in inferences.iter_mut().enumerate() {
+                    inference.see(reader.field_bytes(i));
+                }
             }
+            reader = CsvReader::new(open_large(artifact)?, dialect);
+            if has_header {
+                reader.next_record().map_err(csv_error)?;
+            }
+            inferences.iter().map(|i| i.column_type()).collect()
         }
-        reader = CsvReader::new(open_large(artifact)?, dialect);
-        if has_header {
-            reader.next_record().map_err(csv_error)?;
-        }
-        inferences.iter().map(|i| i.column_type()).collect()
-    } else {
-        vec![ColumnType::Text; width]
     };
     let columns: Vec<(String, ColumnType)> =
         columns::unique_names(&header).into_iter().zip(types.iter().copied()).collect();
     create_table(db, artifact.name(), &columns)?;
 
     // Records are inserted `batch` at a time, bound in place in the reader's buffer.
-    let batch = BATCH_ROWS.min(Insert::max_parameters(db) / width).max(1);
+    let batch = batch_rows(db, width);
     let mut insert = Insert::prepare(db, &insert_sql(artifact.name(), width, batch))?;
     let mut rows = 0u64;
     let mut kept = 0;

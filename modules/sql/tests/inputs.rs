@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::{data, input, sql, sql_invoked, sqlite3};
+use support::{data, input, sql, sql_invoked, sql_with, sqlite3};
 use wasm_workflows_test_support::cargo_build::WasmTarget;
 use wasm_workflows_test_support::harness::invocation;
 
@@ -31,6 +31,35 @@ fn csv_columns_get_inferred_types_and_empty_numbers_are_null() {
     assert_eq!(
         schema.parameter(),
         "\"name || ' ' || type\"\n\"order_id INTEGER\"\n\"customer TEXT\"\n\"region TEXT\"\n\"amount REAL\"\n\"shipped TEXT\"\n\"note TEXT\"\n"
+    );
+}
+
+#[test]
+fn a_csv_whose_records_do_not_fit_in_memory_is_read_a_second_time() {
+    // 400,000 records of 50 one-digit fields, 40 MB: kept in memory between
+    // inferring the types and inserting (a byte and a 4-byte offset a field)
+    // they would take 100 MB, past the step's 64 MiB, so the module reads
+    // the CSV again to insert; the table (SQLite stores 0 and 1 in no bytes
+    // but its header's) fits.
+    let columns: Vec<String> = (0..50).map(|i| format!("a{i}")).collect();
+    let mut csv = columns.join(",") + "\n";
+    for row in 0..400_000 {
+        let fields: Vec<&str> = (0..50).map(|i| if (row + i) % 3 == 0 { "1" } else { "0" }).collect();
+        csv.push_str(&fields.join(","));
+        csv.push('\n');
+    }
+    let answer = sql_with(
+        WasmTarget::Wasip1,
+        &[("query", "SELECT count(*), sum(a0), sum(a49), typeof(a7) FROM t")],
+        &[input("t", "/t.csv", csv.as_bytes())],
+        Some(64),
+    );
+    // a0 is 1 in every third row from the first; a49 where (row + 49) % 3 == 0, from row 2.
+    assert_eq!(answer.parameter(), "count(*),sum(a0),sum(a49),typeof(a7)\n400000,133334,133333,integer\n");
+    assert!(
+        answer.node.message.contains("(from table \"t\" (400000 rows, 50 columns, from CSV))"),
+        "{}",
+        answer.node.message
     );
 }
 
