@@ -3,15 +3,18 @@
 //! `xmlattr`, `forceescape`, `pprint` (Python's `repr`: `pformat` of a
 //! value that fits on a line),
 //! `tojson` (sorted keys, ASCII only, HTML-safe, as Jinja2 writes it), the
-//! test `sequence` (true of strings and mappings too), `cycler(*items)`, and the string methods `ljust`, `rjust`, `center` and
-//! `zfill`; each follows Jinja2's own definition.
+//! test `sequence` (true of strings and mappings too), the test `callable`,
+//! `wordwrap` (Python's `textwrap`), `urlize`, `format` with `%r`, `cycler(*items)`,
+//! and the string methods `ljust`, `rjust`, `center` and `zfill`; each
+//! follows Jinja2's own definition.
 
 use std::fmt::Write;
 
-use minijinja::value::{Kwargs, Rest, ValueKind};
+use minijinja::value::{Kwargs, Rest, ValueKind, ValueOrKwargs};
 use minijinja::{Environment, Error, ErrorKind, State, Value};
 
 use crate::python_text::{float_text, html_escape, repr_of, str_of};
+use crate::{python_wrap, urlize};
 
 /// Adds them to `env`.
 pub fn register(env: &mut Environment<'static>) {
@@ -28,6 +31,10 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("forceescape", |value: Value| Value::from_safe_string(escaped(&str_of(&value))));
     env.add_filter("pprint", |value: Value| repr_of(&value));
     env.add_test("sequence", |value: Value| value.as_str().is_some() || value.len().is_some());
+    env.add_test("callable", |value: Value| is_callable(&value));
+    env.add_filter("wordwrap", wordwrap);
+    env.add_filter("urlize", urlize);
+    env.add_filter("format", format);
     env.add_function("cycler", |items: Rest<Value>| minijinja_contrib::globals::cycler(items.0));
     env.set_unknown_method_callback(string_methods);
 }
@@ -401,6 +408,167 @@ fn zfill(text: &str, width: usize) -> String {
         Some(sign @ ('+' | '-')) => format!("{sign}{zeros}{}", &text[1..]),
         _ => format!("{zeros}{text}"),
     }
+}
+
+/// Python's `callable()`, as Jinja2's `callable` test: functions (and
+/// `joiner`s), macros and loops can be called, as can an undefined value
+/// (Jinja2's `Undefined` has `__call__`); a `cycler` and data cannot.
+fn is_callable(value: &Value) -> bool {
+    if value.is_undefined() {
+        return true;
+    }
+    if value.as_object().is_none() {
+        return false;
+    }
+    // minijinja's callable objects are not named outside it: known by how they print.
+    let printed = value.to_string();
+    match value.kind() {
+        ValueKind::Plain => !printed.starts_with("Cycler {"),
+        ValueKind::Map => printed.starts_with("<macro ") || printed.starts_with("<loop "),
+        _ => false,
+    }
+}
+
+/// Jinja2's `wordwrap(s, width=79, break_long_words=True, wrapstring=None,
+/// break_on_hyphens=True)`: Python's `textwrap` (see [`python_wrap`]),
+/// lines joined by a line feed (the environment's `newline_sequence`)
+/// unless `wrapstring` says otherwise.
+fn wordwrap(
+    value: Value,
+    width: Option<i64>,
+    break_long_words: Option<bool>,
+    wrapstring: Option<String>,
+    kwargs: Kwargs,
+) -> Result<String, Error> {
+    let width = argument(width, &kwargs, "width", 79)?;
+    let break_long_words = argument(break_long_words, &kwargs, "break_long_words", true)?;
+    let wrapstring = argument(wrapstring, &kwargs, "wrapstring", "\n".to_owned())?;
+    // (minijinja passes at most five arguments: break_on_hyphens is a keyword only)
+    let break_on_hyphens = argument(None, &kwargs, "break_on_hyphens", true)?;
+    kwargs.assert_all_used()?;
+    python_wrap::wordwrap(&str_of(&value), width, break_long_words, &wrapstring, break_on_hyphens)
+        .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("invalid width {width} (must be > 0)")))
+}
+
+/// Where the `%r` conversions of a printf-style format are, and the
+/// argument each takes; `None` when there is none, or when the format maps
+/// keys (`%(name)r`) or is malformed (minijinja's `format` then says why).
+fn repr_conversions(format: &str) -> Option<Vec<(usize, usize)>> {
+    let bytes = format.as_bytes();
+    let mut found = Vec::new();
+    let mut argument = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] != b'%' {
+            at += 1;
+            continue;
+        }
+        at += 1;
+        match bytes.get(at) {
+            Some(b'%') => {
+                at += 1;
+                continue;
+            }
+            Some(b'(') | None => return None,
+            _ => {}
+        }
+        while bytes.get(at).is_some_and(|b| b"#0- +".contains(b)) {
+            at += 1;
+        }
+        for part in 0..2 {
+            if part == 1 {
+                if bytes.get(at) != Some(&b'.') {
+                    break;
+                }
+                at += 1;
+            }
+            if bytes.get(at) == Some(&b'*') {
+                argument += 1;
+                at += 1;
+            } else {
+                while bytes.get(at).is_some_and(u8::is_ascii_digit) {
+                    at += 1;
+                }
+            }
+        }
+        while bytes.get(at).is_some_and(|b| b"hlL".contains(b)) {
+            at += 1;
+        }
+        match bytes.get(at) {
+            Some(b'r') => found.push((at, argument)),
+            Some(_) => {}
+            None => return None,
+        }
+        argument += 1;
+        at += 1;
+    }
+    (!found.is_empty()).then_some(found)
+}
+
+/// Jinja2's `format` (Python's `%` on a string): minijinja's, given for
+/// each `%r` the argument's Python `repr()` as `%s`.
+fn format(state: &mut State, format: &Value, args: Rest<ValueOrKwargs>) -> Result<Value, Error> {
+    let mut values = args.into_values();
+    let conversions = match format.as_str() {
+        Some(text) if !values.iter().any(Value::is_kwargs) => repr_conversions(text),
+        _ => None,
+    };
+    let Some(conversions) = conversions else {
+        return minijinja::filters::format(state, format, Rest(values.into_iter().map(ValueOrKwargs::from).collect()));
+    };
+    let mut text = format.as_str().unwrap_or_default().to_owned().into_bytes();
+    for &(at, argument) in &conversions {
+        text[at] = b's';
+        if let Some(value) = values.get_mut(argument).filter(|v| !v.is_undefined()) {
+            *value = Value::from(repr_of(value));
+        }
+    }
+    let text = String::from_utf8(text).map_err(|_| Error::new(ErrorKind::InvalidOperation, "format is not UTF-8"))?;
+    let rewritten = if format.is_safe() { Value::from_safe_string(text) } else { Value::from(text) };
+    minijinja::filters::format(state, &rewritten, Rest(values.into_iter().map(ValueOrKwargs::from).collect()))
+}
+
+/// Jinja2's `urlize(value, trim_url_limit=None, nofollow=False,
+/// target=None, rel=None, extra_schemes=None)` with its default policies
+/// (`rel` always has `noopener`; no target, no extra schemes); marked safe
+/// where autoescape is on.
+fn urlize(
+    state: &State,
+    value: Value,
+    trim_url_limit: Option<usize>,
+    nofollow: Option<bool>,
+    kwargs: Kwargs,
+) -> Result<Value, Error> {
+    let trim_url_limit = match trim_url_limit {
+        Some(limit) => Some(limit),
+        None => kwargs.get::<Option<usize>>("trim_url_limit")?,
+    };
+    let nofollow = argument(nofollow, &kwargs, "nofollow", false)?;
+    // (minijinja passes at most five arguments: these are keywords only)
+    let target = kwargs.get::<Option<String>>("target")?.unwrap_or_default();
+    let rel = kwargs.get::<Option<String>>("rel")?.unwrap_or_default();
+    let extra_schemes = kwargs.get::<Option<Vec<String>>>("extra_schemes")?.unwrap_or_default();
+    kwargs.assert_all_used()?;
+    if let Some(bad) = extra_schemes.iter().find(|s| !urlize::valid_scheme(s)) {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("{} is not a valid URI scheme prefix.", repr_of(&Value::from(bad.as_str()))),
+        ));
+    }
+    let mut parts: std::collections::BTreeSet<&str> = rel.split_whitespace().collect();
+    if nofollow {
+        parts.insert("nofollow");
+    }
+    parts.insert("noopener");
+    let rel = format!(" rel=\"{}\"", escaped(&parts.into_iter().collect::<Vec<_>>().join(" ")));
+    let target = if target.is_empty() { String::new() } else { format!(" target=\"{}\"", escaped(&target)) };
+    let links = urlize::Links { trim_url_limit, rel: &rel, target: &target, extra_schemes: &extra_schemes };
+    let text = urlize::urlize(&str_of(&value), &links);
+    Ok(if matches!(state.auto_escape(), minijinja::AutoEscape::None) {
+        Value::from(text)
+    } else {
+        Value::from_safe_string(text)
+    })
 }
 
 #[cfg(test)]

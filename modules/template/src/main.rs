@@ -13,7 +13,9 @@ mod failure;
 mod jinja2_builtins;
 mod options;
 mod python_text;
+mod python_wrap;
 mod source;
+mod urlize;
 
 use wasm_workflows_sdk::prelude::*;
 
