@@ -27,9 +27,54 @@ fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
+/// The numbers of the Basic Multilingual Plane that are not decimal
+/// digits (Unicode's `Nl` and `No`: `²`, `½`, `Ⅻ`, `①`…).
+const NOT_DECIMAL: [(u32, u32); 34] = [
+    (0xB2, 0xB3),
+    (0xB9, 0xB9),
+    (0xBC, 0xBE),
+    (0x9F4, 0x9F9),
+    (0xB72, 0xB77),
+    (0xBF0, 0xBF2),
+    (0xC78, 0xC7E),
+    (0xD58, 0xD5E),
+    (0xD70, 0xD78),
+    (0xF2A, 0xF33),
+    (0x1369, 0x137C),
+    (0x16EE, 0x16F0),
+    (0x17F0, 0x17F9),
+    (0x19DA, 0x19DA),
+    (0x2070, 0x2070),
+    (0x2074, 0x2079),
+    (0x2080, 0x2089),
+    (0x2150, 0x2182),
+    (0x2185, 0x2189),
+    (0x2460, 0x249B),
+    (0x24EA, 0x24FF),
+    (0x2776, 0x2793),
+    (0x2CFD, 0x2CFD),
+    (0x3007, 0x3007),
+    (0x3021, 0x3029),
+    (0x3038, 0x303A),
+    (0x3192, 0x3195),
+    (0x3220, 0x3229),
+    (0x3248, 0x324F),
+    (0x3251, 0x325F),
+    (0x3280, 0x3289),
+    (0x32B1, 0x32BF),
+    (0xA6E6, 0xA6EF),
+    (0xA830, 0xA835),
+];
+
+/// A regular expression's `\d`: a decimal digit (Unicode's `Nd`; beyond
+/// the Basic Multilingual Plane any number counts).
+pub fn is_decimal(c: char) -> bool {
+    c.is_numeric() && !NOT_DECIMAL.iter().any(|&(first, last)| (first..=last).contains(&(c as u32)))
+}
+
 /// `[^\d\W]`: a word character that is not a digit.
 fn is_letter(c: char) -> bool {
-    is_word(c) && !c.is_numeric()
+    is_word(c) && !is_decimal(c)
 }
 
 /// `[\w!"'&.,?]`: what may stand before an em-dash.
@@ -227,6 +272,11 @@ mod tests {
         assert_eq!(wrap12("one\n\ntwo\r\nthree\n"), "one\n\ntwo\nthree");
         assert_eq!(wordwrap("xxxxxxxx-yyyyyyyy", 12, true, "|", true).unwrap(), "xxxxxxxx-|yyyyyyyy");
         assert_eq!(wordwrap("a abcdefghijklmnop", 5, false, "\n", true).unwrap(), "a\nabcdefghijklmnop");
+        // `½` is a letter to `[^\d\W]` (a number, not a decimal digit).
+        assert_eq!(
+            wordwrap("½x-y-z½ab12ab\u{a0}:@:ab.COMa-b-ab12", 2, false, "\n", true).unwrap(),
+            "½x-\ny-\nz½ab12ab\u{a0}:@:ab.COMa-\nb-\nab12"
+        );
         assert_eq!(wordwrap("", 0, true, "\n", true).unwrap(), "");
         assert_eq!(wordwrap("x", 0, true, "\n", true), None);
     }

@@ -12,6 +12,7 @@
 //! `target`.
 
 use crate::python_text::html_escape;
+use crate::python_wrap::is_decimal;
 
 /// `\w`.
 fn is_word(c: char) -> bool {
@@ -49,7 +50,7 @@ fn run(s: &[char], at: usize, test: impl Fn(char) -> bool) -> usize {
 /// to five digits) and an optional path, query or fragment, to the end.
 fn port_and_path(s: &[char], mut at: usize) -> bool {
     if s.get(at) == Some(&':') {
-        let digits = run(s, at + 1, |c| c.is_numeric());
+        let digits = run(s, at + 1, is_decimal);
         if !(1..=5).contains(&digits) {
             return false;
         }
@@ -144,7 +145,7 @@ fn is_web_address(word: &[char]) -> bool {
             }
             at += 1;
         }
-        let digits = run(word, at, |c| c.is_numeric());
+        let digits = run(word, at, is_decimal);
         if !(1..=3).contains(&digits) {
             ipv4 = false;
             break;
