@@ -3,7 +3,7 @@
 //! would. Failures to build or run panic, failing the test with the reason.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use wasm_workflows_sdk::protocol::PluginInvocation;
 
@@ -17,16 +17,30 @@ pub fn workspace_root() -> PathBuf {
 
 /// The shipping build (`--release`) of binary `package` for `target`,
 /// built by the first caller in this process.
+///
+/// Only callers of the same module wait for its build: a test asking for a
+/// module built already gets it at once, even while another test of the
+/// process builds a different one (in a cold CI run that can take half a
+/// minute, which a test timing its own run would count).
 pub fn module(package: &str, target: WasmTarget) -> PathBuf {
-    static BUILT: Mutex<Vec<(String, WasmTarget, PathBuf)>> = Mutex::new(Vec::new());
-    let mut built = BUILT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((_, _, path)) = built.iter().find(|(p, t, _)| p == package && *t == target) {
-        return path.clone();
-    }
-    let path = cargo_build::build_module(&workspace_root(), package, target, "release")
-        .unwrap_or_else(|error| panic!("cannot build {package}: {error}"));
-    built.push((package.to_owned(), target, path.clone()));
-    path
+    type Slot = Arc<OnceLock<PathBuf>>;
+    static BUILT: Mutex<Vec<(String, WasmTarget, Slot)>> = Mutex::new(Vec::new());
+    let slot = {
+        let mut built = BUILT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match built.iter().find(|(p, t, _)| p == package && *t == target) {
+            Some((_, _, slot)) => slot.clone(),
+            None => {
+                let slot = Slot::default();
+                built.push((package.to_owned(), target, slot.clone()));
+                slot
+            }
+        }
+    };
+    slot.get_or_init(|| {
+        cargo_build::build_module(&workspace_root(), package, target, "release")
+            .unwrap_or_else(|error| panic!("cannot build {package}: {error}"))
+    })
+    .clone()
 }
 
 /// The runner all tests of this process share, caching compiled modules in
