@@ -9,6 +9,7 @@
 pub mod allow_list;
 pub mod cache_root;
 mod error_text;
+pub mod executor_plugin;
 pub mod forward;
 pub mod logging;
 pub mod metrics;

@@ -13,8 +13,8 @@ use wasm_workflows_sdk::protocol::{Phase, PluginResult};
 use super::artifact_repository::ArtifactRepository;
 use super::metrics::HostMetrics;
 use super::modules::ModuleStore;
-use super::request::WasmStep;
 use crate::allow_list::AllowList;
+use crate::executor_plugin::request::WasmStep;
 use crate::metrics::InProgress;
 use crate::runner::{Executed, ExitRule, LogLines, PreparedModule, RunOptions, Runner, WorkDir};
 
