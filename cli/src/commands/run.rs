@@ -85,9 +85,10 @@ pub(crate) struct RunArgs {
 
     /// Apply the original Argo WASM plugin's rules where they differ from
     /// WASI's: any proc_exit, even with status 0, fails the step. Use it to
-    /// check that a module runs on the original plugin.
-    #[arg(long)]
-    pub(super) seed_compat: bool,
+    /// check that a module runs on the original plugin. (`--seed-compat`,
+    /// its former name, is still taken.)
+    #[arg(long, alias = "seed-compat")]
+    pub(super) any_exit_fails: bool,
 
     #[command(flatten)]
     pub(super) budgets: BudgetArgs,
@@ -148,7 +149,7 @@ fn options(args: &RunArgs) -> Result<RunOptions, String> {
         max_memory_mib: Some(args.max_memory),
         max_log_bytes: Some(args.max_log),
         log_lines: LogLines::Raw,
-        exit_rule: if args.seed_compat { ExitRule::SeedPlugin } else { ExitRule::Wasi },
+        exit_rule: if args.any_exit_fails { ExitRule::AnyExitFails } else { ExitRule::Wasi },
         ..RunOptions::default()
     };
     let options = args.budgets.apply(options);

@@ -19,10 +19,10 @@ use wasm_workflows_cli::logging::{self, LogFormat};
 use wasm_workflows_cli::oci::{Credentials, DEFAULT_MAX_MODULE_SIZE, ImageCache, Registry, RegistryOptions};
 use wasm_workflows_cli::plugin_host::artifact_repository::{ArtifactRepository, DEFAULT_SECRETS_DIR};
 use wasm_workflows_cli::plugin_host::connections::{self, ConnectionLimits, DEFAULT_MAX_CONNECTIONS};
-use wasm_workflows_cli::plugin_host::execute::{StepLimits, StepRunner};
+use wasm_workflows_cli::plugin_host::execute::{StepExecutor, StepLimits};
 use wasm_workflows_cli::plugin_host::metrics::HostMetrics;
 use wasm_workflows_cli::plugin_host::modules::ModuleStore;
-use wasm_workflows_cli::plugin_host::{Answering, PluginHost};
+use wasm_workflows_cli::plugin_host::{AnswerRules, PluginHost};
 use wasm_workflows_cli::runner::{
     DEFAULT_MAX_KEPT_MIB, DEFAULT_MAX_KEPT_MODULES, DEFAULT_MAX_LOG, KeptBounds, ModuleCache, Runner, remove_leftovers,
 };
@@ -225,8 +225,9 @@ fn host(args: &ServeArgs) -> Result<PluginHost, String> {
         max_work_dir_entries: args.budgets.max_work_dir_entries,
     };
     let modules = ModuleStore::new(registry, runner.clone(), args.tag_refresh, metrics.clone());
-    let steps = StepRunner::new(runner, modules, artifact_repository(args)?, limits, concurrent, metrics.clone());
-    let answering = Answering { running_after: args.running_after, requeue: args.requeue, max_queued: args.max_queued };
+    let steps = StepExecutor::new(runner, modules, artifact_repository(args)?, limits, concurrent, metrics.clone());
+    let answering =
+        AnswerRules { running_after: args.running_after, requeue: args.requeue, max_queued: args.max_queued };
     Ok(PluginHost::new(token, answering, steps, metrics))
 }
 

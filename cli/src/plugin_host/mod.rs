@@ -34,7 +34,7 @@ use std::future::Future;
 use tracing::Instrument;
 use wasm_workflows_sdk::protocol::PluginResult;
 
-use self::execute::StepRunner;
+use self::execute::StepExecutor;
 use self::metrics::HostMetrics;
 use self::steps::{Refused, Steps};
 use crate::executor_plugin::request::{self, Incoming, WasmStep};
@@ -42,7 +42,7 @@ use crate::executor_plugin::{Answer, AnswersSteps, StepKey, Token, response};
 
 /// How the host answers.
 #[derive(Debug, Clone, Copy)]
-pub struct Answering {
+pub struct AnswerRules {
     /// How long a request waits for its step before answering `Running`.
     pub running_after: Duration,
     /// The `requeue` of a `Running` answer: when Argo asks again.
@@ -51,19 +51,19 @@ pub struct Answering {
     pub max_queued: usize,
 }
 
-impl Default for Answering {
+impl Default for AnswerRules {
     fn default() -> Self {
         // Argo's agent gives up on a call after 30 s.
-        Answering { running_after: Duration::from_secs(20), requeue: Duration::from_secs(5), max_queued: 1024 }
+        AnswerRules { running_after: Duration::from_secs(20), requeue: Duration::from_secs(5), max_queued: 1024 }
     }
 }
 
 /// The plugin host: the token, the steps in flight and what runs them.
 pub struct PluginHost {
     token: Token,
-    answering: Answering,
+    answering: AnswerRules,
     steps: Steps,
-    runner: Arc<StepRunner>,
+    runner: Arc<StepExecutor>,
     draining: AtomicBool,
     metrics: Arc<HostMetrics>,
     instance: String,
@@ -71,7 +71,7 @@ pub struct PluginHost {
 
 impl PluginHost {
     /// A host checking `token`, running steps on `runner`, counting in `metrics`.
-    pub fn new(token: Token, answering: Answering, runner: StepRunner, metrics: Arc<HostMetrics>) -> PluginHost {
+    pub fn new(token: Token, answering: AnswerRules, runner: StepExecutor, metrics: Arc<HostMetrics>) -> PluginHost {
         let instance = format!("{:016x}", rand::random::<u64>());
         PluginHost {
             token,

@@ -76,10 +76,10 @@ impl Execution {
 ///
 /// A normal end is a return from `_start` (or `wasi:cli/run`), or an exit
 /// with status 0 under [`ExitRule::Wasi`], WASI's meaning of it; under
-/// [`ExitRule::SeedPlugin`] a core module's exit always fails, as the
+/// [`ExitRule::AnyExitFails`] a core module's exit always fails, as the
 /// original plugin has it. `result.json` is read once, whichever way.
 pub(crate) fn node(execution: Execution, kind: ModuleKind, work_dir: &WorkDir, options: &RunOptions) -> PluginResult {
-    let seed_rule = kind == ModuleKind::Core && options.exit_rule == ExitRule::SeedPlugin;
+    let seed_rule = kind == ModuleKind::Core && options.exit_rule == ExitRule::AnyExitFails;
     let failure = match execution.ending {
         Ending::Returned => return result_of(work_dir, "the module returned without writing /work/result.json"),
         Ending::Exited(0) if !seed_rule => {
@@ -87,7 +87,7 @@ pub(crate) fn node(execution: Execution, kind: ModuleKind, work_dir: &WorkDir, o
         }
         Ending::Exited(status) if seed_rule => format!(
             "the module exited with status {status} through proc_exit; the original Argo WASM plugin fails any \
-             module that calls proc_exit, even with status 0, and ignores its result (--seed-compat): return from \
+             module that calls proc_exit, even with status 0, and ignores its result (--any-exit-fails): return from \
              main instead"
         ),
         Ending::Exited(status) => format!("the module exited with status {status}"),

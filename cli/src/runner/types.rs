@@ -87,8 +87,8 @@ pub enum ExitRule {
     Wasi,
     /// The original Argo WASM plugin's rule: any `proc_exit`, even with
     /// status 0, fails the step and its result is ignored
-    /// (`wasm-workflows run --seed-compat`).
-    SeedPlugin,
+    /// (`wasm-workflows run --any-exit-fails`).
+    AnyExitFails,
 }
 
 /// The answer of one run.
