@@ -21,15 +21,18 @@ pub struct InputFile {
     pub source: PathBuf,
 }
 
-/// What the module finds in `input.json`.
+/// What the module finds in `input.json`. Outside the tests (the
+/// `test-support` feature) it is always the invocation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum InputDocument {
     /// The invocation, as the host writes it.
     #[default]
     Invocation,
     /// These bytes instead: to see how a module meets a broken input.
+    #[cfg(feature = "test-support")]
     Raw(Vec<u8>),
     /// No `input.json` at all.
+    #[cfg(feature = "test-support")]
     Absent,
 }
 
