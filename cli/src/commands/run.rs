@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use clap::Args;
 use wasm_workflows_cli::allow_list::AllowList;
+use wasm_workflows_cli::json_documents;
 use wasm_workflows_cli::oci::{names_an_image, parse_reference};
 use wasm_workflows_cli::runner::{
     DEFAULT_MAX_LOG, DEFAULT_MAX_MEMORY_MIB, ExitRule, InputFile, LogLines, ModuleCache, RunOptions, Runner,
     remove_leftovers,
 };
-use wasm_workflows_cli::wire;
 use wasm_workflows_sdk::json::Value;
 use wasm_workflows_sdk::protocol::{Phase, PluginInvocation};
 
@@ -120,7 +120,7 @@ fn invocation(args: &RunArgs) -> Result<PluginInvocation, String> {
     let mut invocation = match &args.invocation {
         Some(file) => {
             let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            wire::parse_invocation(&bytes).map_err(|e| format!("{}: {e}", file.display()))?
+            json_documents::parse_invocation(&bytes).map_err(|e| format!("{}: {e}", file.display()))?
         }
         None => PluginInvocation::new(DEFAULT_WORKFLOW_NAME),
     };
@@ -131,7 +131,7 @@ fn invocation(args: &RunArgs) -> Result<PluginInvocation, String> {
         invocation = invocation.with_parameter(name, value.as_str());
     }
     for (name, value) in &args.plugin_options {
-        let value = serde_json::from_str(value).map_or_else(|_| Value::from(value.as_str()), wire::from_json);
+        let value = serde_json::from_str(value).map_or_else(|_| Value::from(value.as_str()), json_documents::from_json);
         invocation = invocation.with_plugin_option(name, value);
     }
     Ok(invocation)

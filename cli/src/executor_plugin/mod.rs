@@ -9,7 +9,7 @@
 //! ([`plugin_host`](crate::plugin_host)) and the front of a pool
 //! ([`forward`](crate::forward)); neither imports the other. It uses only
 //! the leaf modules [`metrics`](crate::metrics) (the page's content type)
-//! and [`wire`](crate::wire) (JSON into the SDK's wire types).
+//! and [`json_documents`](crate::json_documents) (JSON into the SDK's wire types).
 
 pub mod request;
 pub mod response;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 use wasm_workflows_sdk::protocol::{ArtifactRef, Parameter, PluginInvocation, S3Artifact};
 
-use crate::wire::from_json;
+use crate::json_documents::from_json;
 
 /// What a request asks for.
 #[derive(Debug)]

@@ -10,7 +10,7 @@ use super::limits::{DEFAULT_MAX_OPEN_FILES, LimitHit, StepLimiter};
 use super::work_dir::WorkDir;
 use super::work_dir_budget::Exceeded;
 use super::{ExitRule, ModuleKind, RunOptions};
-use crate::wire;
+use crate::json_documents;
 
 /// How the module's run ended.
 pub(crate) enum Ending {
@@ -159,7 +159,7 @@ fn result_of(work_dir: &WorkDir, missing: &str) -> PluginResult {
     match work_dir.read_result() {
         Ok(None) => PluginResult::failed(missing),
         Err(problem) => PluginResult::failed(problem),
-        Ok(Some(bytes)) => wire::parse_result(&bytes).unwrap_or_else(|reason| {
+        Ok(Some(bytes)) => json_documents::parse_result(&bytes).unwrap_or_else(|reason| {
             PluginResult::failed(format!("the module wrote an invalid /work/result.json: {reason}"))
         }),
     }
@@ -167,6 +167,6 @@ fn result_of(work_dir: &WorkDir, missing: &str) -> PluginResult {
 
 /// The message of a `Failed` result the module wrote before it stopped.
 fn module_message(work_dir: &WorkDir) -> Option<String> {
-    let result = wire::parse_result(&work_dir.read_result().ok()??).ok()?;
+    let result = json_documents::parse_result(&work_dir.read_result().ok()??).ok()?;
     (result.phase == Phase::Failed).then_some(result.message)
 }
