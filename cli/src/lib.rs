@@ -9,7 +9,9 @@
 pub mod allow_list;
 pub mod cache_root;
 mod error_text;
+pub mod executor_plugin;
 pub mod forward;
+pub mod json_documents;
 pub mod logging;
 pub mod metrics;
 pub mod oci;
@@ -17,5 +19,4 @@ pub mod plugin_host;
 pub mod runner;
 pub mod scaffold;
 pub mod tls;
-pub mod wire;
 pub mod workflow;

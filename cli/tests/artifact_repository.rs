@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use sha2::{Digest, Sha256};
+use wasm_workflows_cli::executor_plugin::request::DeclaredOutput;
 use wasm_workflows_cli::plugin_host::artifact_repository::{
     ArtifactError, ArtifactRepository, CredentialSource, Credentials, PART_SIZE, S3RepositoryConfig,
 };
-use wasm_workflows_cli::plugin_host::request::DeclaredOutput;
 use wasm_workflows_cli::runner::{OutputFile, WorkDir};
 use wasm_workflows_sdk::protocol::{ArtifactRef, PluginResult, S3Artifact};
 use wasm_workflows_test_support::s3_server::S3Server;

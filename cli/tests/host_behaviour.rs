@@ -87,13 +87,13 @@ fn an_exit_with_another_status_fails_whatever_the_result_says() {
 #[test]
 fn under_the_seed_plugins_rule_any_exit_fails() {
     let mut seed = options(invocation(&[]));
-    seed.exit_rule = ExitRule::SeedPlugin;
+    seed.exit_rule = ExitRule::AnyExitFails;
     let node = run_wat(&writing_result(SUCCEEDED, "(call $proc_exit (i32.const 0))"), &seed);
     assert_eq!(node.phase, Phase::Failed);
     assert_eq!(
         node.message,
         "the module exited with status 0 through proc_exit; the original Argo WASM plugin fails any module that \
-         calls proc_exit, even with status 0, and ignores its result (--seed-compat): return from main instead"
+         calls proc_exit, even with status 0, and ignores its result (--any-exit-fails): return from main instead"
     );
     let node = run_wat(&writing_result(SUCCEEDED, ""), &seed);
     assert_eq!((node.phase, node.message.as_str()), (Phase::Succeeded, "all good"), "a return is fine");

@@ -16,8 +16,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use wasm_workflows_cli::executor_plugin::StepKey;
 use wasm_workflows_cli::forward::rendezvous::ranked;
-use wasm_workflows_cli::plugin_host::steps::StepKey;
 use wasm_workflows_test_support::registry::TestRegistry;
 use wasm_workflows_test_support::serve::{ServeProcess, TOKEN, serve_command, wasm_request};
 use wasm_workflows_test_support::wat_steps::{CountingServer, StepModule};

@@ -50,7 +50,7 @@ fn the_go_template_keeps_the_contract_though_it_ends_with_proc_exit_0() {
     let outcome = run(&template.module, &options(invocation(&[("name", "Argo")])));
     assert_eq!(outcome.exit_status, Some(0));
     let mut seed = options(invocation(&[("name", "Argo")]));
-    seed.exit_rule = ExitRule::SeedPlugin;
+    seed.exit_rule = ExitRule::AnyExitFails;
     let node = run(&template.module, &seed).node;
     assert_eq!(node.phase, Phase::Failed, "{node:?}");
     assert!(node.message.contains("exited with status 0 through proc_exit"), "{}", node.message);
@@ -156,10 +156,10 @@ fn assert_http_to_allowed_hosts_only(template: &BuiltTemplate) {
 }
 
 /// Runs on the original plugin: it never calls proc_exit, so the plugin's
-/// rule (`--seed-compat`) lets it succeed.
+/// rule (`--any-exit-fails`) lets it succeed.
 fn assert_runs_on_the_original_plugin(module: &Path) {
     let mut seed = options(invocation(&[("name", "Argo")]));
-    seed.exit_rule = ExitRule::SeedPlugin;
+    seed.exit_rule = ExitRule::AnyExitFails;
     let outcome = run(module, &seed);
     assert_eq!(outcome.exit_status, None);
     assert_eq!(outcome.node.phase, Phase::Succeeded, "{:?}", outcome.node);

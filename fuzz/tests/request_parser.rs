@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use wasm_workflows_cli::plugin_host::request::{Incoming, WasmStep, parse_go_duration, read};
+use wasm_workflows_cli::executor_plugin::request::{Incoming, WasmStep, parse_go_duration, read};
 
 fn any_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![

@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use clap::Args;
 use wasm_workflows_cli::allow_list::AllowList;
+use wasm_workflows_cli::json_documents;
 use wasm_workflows_cli::oci::{names_an_image, parse_reference};
 use wasm_workflows_cli::runner::{
     DEFAULT_MAX_LOG, DEFAULT_MAX_MEMORY_MIB, ExitRule, InputFile, LogLines, ModuleCache, RunOptions, Runner,
     remove_leftovers,
 };
-use wasm_workflows_cli::wire;
 use wasm_workflows_sdk::json::Value;
 use wasm_workflows_sdk::protocol::{Phase, PluginInvocation};
 
@@ -85,9 +85,10 @@ pub(crate) struct RunArgs {
 
     /// Apply the original Argo WASM plugin's rules where they differ from
     /// WASI's: any proc_exit, even with status 0, fails the step. Use it to
-    /// check that a module runs on the original plugin.
-    #[arg(long)]
-    pub(super) seed_compat: bool,
+    /// check that a module runs on the original plugin. (`--seed-compat`,
+    /// its former name, is still taken.)
+    #[arg(long, alias = "seed-compat")]
+    pub(super) any_exit_fails: bool,
 
     #[command(flatten)]
     pub(super) budgets: BudgetArgs,
@@ -119,7 +120,7 @@ fn invocation(args: &RunArgs) -> Result<PluginInvocation, String> {
     let mut invocation = match &args.invocation {
         Some(file) => {
             let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            wire::parse_invocation(&bytes).map_err(|e| format!("{}: {e}", file.display()))?
+            json_documents::parse_invocation(&bytes).map_err(|e| format!("{}: {e}", file.display()))?
         }
         None => PluginInvocation::new(DEFAULT_WORKFLOW_NAME),
     };
@@ -130,7 +131,7 @@ fn invocation(args: &RunArgs) -> Result<PluginInvocation, String> {
         invocation = invocation.with_parameter(name, value.as_str());
     }
     for (name, value) in &args.plugin_options {
-        let value = serde_json::from_str(value).map_or_else(|_| Value::from(value.as_str()), wire::from_json);
+        let value = serde_json::from_str(value).map_or_else(|_| Value::from(value.as_str()), json_documents::from_json);
         invocation = invocation.with_plugin_option(name, value);
     }
     Ok(invocation)
@@ -148,7 +149,7 @@ fn options(args: &RunArgs) -> Result<RunOptions, String> {
         max_memory_mib: Some(args.max_memory),
         max_log_bytes: Some(args.max_log),
         log_lines: LogLines::Raw,
-        exit_rule: if args.seed_compat { ExitRule::SeedPlugin } else { ExitRule::Wasi },
+        exit_rule: if args.any_exit_fails { ExitRule::AnyExitFails } else { ExitRule::Wasi },
         ..RunOptions::default()
     };
     let options = args.budgets.apply(options);

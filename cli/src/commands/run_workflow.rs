@@ -172,7 +172,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         timeout: args.timeout,
         max_memory_mib: args.max_memory,
         max_log_bytes: args.max_log,
-        exit_rule: if args.seed_compat { ExitRule::SeedPlugin } else { ExitRule::Wasi },
+        exit_rule: if args.any_exit_fails { ExitRule::AnyExitFails } else { ExitRule::Wasi },
         max_open_files: args.budgets.max_open_files,
         max_work_dir_mib: args.budgets.max_work_dir,
         max_work_dir_entries: args.budgets.max_work_dir_entries,

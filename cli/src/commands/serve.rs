@@ -11,17 +11,18 @@ use super::budget_args::BudgetArgs;
 use super::process_memory;
 use clap::Args;
 use wasm_workflows_cli::cache_root::{compiled_dir, default_cache_root, oci_dir};
+use wasm_workflows_cli::executor_plugin::router::router;
+use wasm_workflows_cli::executor_plugin::token::{DEFAULT_TOKEN_FILE, Token};
+use wasm_workflows_cli::forward::Front;
 use wasm_workflows_cli::forward::membership::{self, Membership, WorkerSource, parse_worker_url};
-use wasm_workflows_cli::forward::{self, Front};
 use wasm_workflows_cli::logging::{self, LogFormat};
 use wasm_workflows_cli::oci::{Credentials, DEFAULT_MAX_MODULE_SIZE, ImageCache, Registry, RegistryOptions};
 use wasm_workflows_cli::plugin_host::artifact_repository::{ArtifactRepository, DEFAULT_SECRETS_DIR};
 use wasm_workflows_cli::plugin_host::connections::{self, ConnectionLimits, DEFAULT_MAX_CONNECTIONS};
-use wasm_workflows_cli::plugin_host::execute::{StepLimits, StepRunner};
+use wasm_workflows_cli::plugin_host::execute::{StepExecutor, StepLimits};
 use wasm_workflows_cli::plugin_host::metrics::HostMetrics;
 use wasm_workflows_cli::plugin_host::modules::ModuleStore;
-use wasm_workflows_cli::plugin_host::token::{DEFAULT_TOKEN_FILE, Token};
-use wasm_workflows_cli::plugin_host::{Answering, PluginHost, server};
+use wasm_workflows_cli::plugin_host::{AnswerRules, PluginHost};
 use wasm_workflows_cli::runner::{
     DEFAULT_MAX_KEPT_MIB, DEFAULT_MAX_KEPT_MODULES, DEFAULT_MAX_LOG, KeptBounds, ModuleCache, Runner, remove_leftovers,
 };
@@ -224,8 +225,9 @@ fn host(args: &ServeArgs) -> Result<PluginHost, String> {
         max_work_dir_entries: args.budgets.max_work_dir_entries,
     };
     let modules = ModuleStore::new(registry, runner.clone(), args.tag_refresh, metrics.clone());
-    let steps = StepRunner::new(runner, modules, artifact_repository(args)?, limits, concurrent, metrics.clone());
-    let answering = Answering { running_after: args.running_after, requeue: args.requeue, max_queued: args.max_queued };
+    let steps = StepExecutor::new(runner, modules, artifact_repository(args)?, limits, concurrent, metrics.clone());
+    let answering =
+        AnswerRules { running_after: args.running_after, requeue: args.requeue, max_queued: args.max_queued };
     Ok(PluginHost::new(token, answering, steps, metrics))
 }
 
@@ -301,12 +303,12 @@ async fn serve(args: ServeArgs, service: Service) -> Result<(), String> {
     match service {
         Service::Host(host) => {
             let host = Arc::new(host);
-            let app = server::router(host.clone());
+            let app = router(host.clone());
             let grace = args.shutdown_grace;
             connections::serve(listener, app, limits, drained(host, grace)).await.map_err(|e| e.to_string())
         }
         Service::Front(front) => {
-            let app = forward::server::router(Arc::new(front));
+            let app = router(Arc::new(front));
             connections::serve(listener, app, limits, terminated()).await.map_err(|e| e.to_string())
         }
     }

@@ -19,7 +19,6 @@ pub mod assignments;
 pub mod membership;
 pub mod metrics;
 pub mod rendezvous;
-pub mod server;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -33,18 +32,10 @@ use self::assignments::{Assigned, Assignments};
 use self::membership::Membership;
 use self::metrics::FrontMetrics;
 use crate::error_text::chain;
-use crate::plugin_host::Answer;
-use crate::plugin_host::request::{self, Incoming};
-use crate::plugin_host::response;
-use crate::plugin_host::steps::StepKey;
-use crate::plugin_host::token::Token;
-
-/// The header a worker names its instance (one life of the process) in.
-pub const INSTANCE_HEADER: &str = "x-wasm-workflows-instance";
-/// The header a front names, on a node's later calls, the instance that started it.
-pub const RUN_HEADER: &str = "x-wasm-workflows-run";
-/// The `plugin.wasm` key that says a step may be run again if its worker is lost.
-pub const IDEMPOTENT_OPTION: &str = "idempotent";
+use crate::executor_plugin::request::{self, Incoming};
+use crate::executor_plugin::{
+    Answer, AnswersSteps, EXECUTE_PATH, IDEMPOTENT_OPTION, INSTANCE_HEADER, RUN_HEADER, StepKey, Token, response,
+};
 
 /// How long the front waits for a worker to connect.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -95,16 +86,6 @@ impl Front {
             assignments: Assignments::default(),
             metrics: FrontMetrics::default(),
         })
-    }
-
-    /// The metrics in Prometheus' text format.
-    pub fn metrics_text(&self) -> String {
-        self.metrics.text(self.membership.workers().len(), self.assignments.len())
-    }
-
-    /// Whether an `Authorization` header carries Argo's token.
-    pub fn admits(&self, authorization: Option<&[u8]>) -> bool {
-        self.token.admits(authorization)
     }
 
     /// The workers known now.
@@ -219,7 +200,7 @@ impl Front {
     /// Posts `body` to `worker` with the pool's token (and, on a node's
     /// later call, the instance that started it).
     async fn call(&self, worker: SocketAddr, body: &Bytes, instance: Option<&str>) -> Result<Reply, CallError> {
-        let url = format!("http://{worker}{}", crate::plugin_host::server::EXECUTE_PATH);
+        let url = format!("http://{worker}{EXECUTE_PATH}");
         let mut request = self
             .client
             .post(url)
@@ -245,6 +226,20 @@ impl Front {
             .to_owned();
         let body = response.bytes().await.map_err(|error| failed(CallError::Lost(chain(&error))))?;
         Ok(Reply { status, body, instance })
+    }
+}
+
+impl AnswersSteps for Front {
+    fn admits(&self, authorization: Option<&[u8]>) -> bool {
+        self.token.admits(authorization)
+    }
+
+    async fn answer(&self, body: Bytes) -> Answer {
+        Front::answer(self, body).await
+    }
+
+    fn metrics_text(&self) -> String {
+        self.metrics.text(self.membership.workers().len(), self.assignments.len())
     }
 }
 

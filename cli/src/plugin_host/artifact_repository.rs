@@ -50,7 +50,7 @@ use object_store::aws::AmazonS3Builder;
 use object_store::{ClientOptions, ObjectStore, RetryConfig};
 use wasm_workflows_sdk::protocol::{ArtifactRef, S3Artifact};
 
-use super::request::DeclaredOutput;
+use crate::executor_plugin::request::DeclaredOutput;
 use crate::runner::{OutputFile, WorkDir};
 
 pub use self::config::{ConfigError, S3RepositoryConfig};

@@ -13,8 +13,8 @@ use wasm_workflows_sdk::protocol::{Phase, PluginResult};
 use super::artifact_repository::ArtifactRepository;
 use super::metrics::HostMetrics;
 use super::modules::ModuleStore;
-use super::request::WasmStep;
 use crate::allow_list::AllowList;
+use crate::executor_plugin::request::WasmStep;
 use crate::metrics::InProgress;
 use crate::runner::{Executed, ExitRule, LogLines, PreparedModule, RunOptions, Runner, WorkDir};
 
@@ -36,7 +36,7 @@ pub struct StepLimits {
 }
 
 /// What steps run on.
-pub struct StepRunner {
+pub struct StepExecutor {
     runner: Arc<Runner>,
     modules: ModuleStore,
     artifacts: Option<ArtifactRepository>,
@@ -45,7 +45,7 @@ pub struct StepRunner {
     metrics: Arc<HostMetrics>,
 }
 
-impl StepRunner {
+impl StepExecutor {
     /// Steps run on `runner` with modules from `modules` and artifacts in
     /// `artifacts` (if any), at most `max_concurrent` at once, each within
     /// `limits`, counted in `metrics`.
@@ -56,9 +56,9 @@ impl StepRunner {
         limits: StepLimits,
         max_concurrent: usize,
         metrics: Arc<HostMetrics>,
-    ) -> StepRunner {
+    ) -> StepExecutor {
         let permits = Semaphore::new(max_concurrent.max(1));
-        StepRunner { runner, modules, artifacts, limits, permits, metrics }
+        StepExecutor { runner, modules, artifacts, limits, permits, metrics }
     }
 
     /// Runs `step` and answers its node; the module's lines are log events

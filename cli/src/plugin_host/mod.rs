@@ -4,7 +4,7 @@
 //! `POST /api/v1/template.execute` for each step whose template has a
 //! `plugin`. For a `plugin.wasm` template this host:
 //!
-//! 1. checks Argo's token ([`token`]);
+//! 1. checks Argo's token ([`Token`]);
 //! 2. reads the step from the template ([`request`]): the module's image,
 //!    its HTTP permissions, and the invocation the original plugin writes;
 //! 3. runs it once per node ([`steps`]) on the shared runner ([`execute`]),
@@ -22,11 +22,7 @@ pub mod connections;
 pub mod execute;
 pub mod metrics;
 pub mod modules;
-pub mod request;
-pub mod response;
-pub mod server;
 pub mod steps;
-pub mod token;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -38,15 +34,15 @@ use std::future::Future;
 use tracing::Instrument;
 use wasm_workflows_sdk::protocol::PluginResult;
 
-use self::execute::StepRunner;
+use self::execute::StepExecutor;
 use self::metrics::HostMetrics;
-use self::request::{Incoming, WasmStep};
-use self::steps::{Refused, StepKey, Steps};
-use self::token::Token;
+use self::steps::{Refused, Steps};
+use crate::executor_plugin::request::{self, Incoming, WasmStep};
+use crate::executor_plugin::{Answer, AnswersSteps, StepKey, Token, response};
 
 /// How the host answers.
 #[derive(Debug, Clone, Copy)]
-pub struct Answering {
+pub struct AnswerRules {
     /// How long a request waits for its step before answering `Running`.
     pub running_after: Duration,
     /// The `requeue` of a `Running` answer: when Argo asks again.
@@ -55,39 +51,27 @@ pub struct Answering {
     pub max_queued: usize,
 }
 
-impl Default for Answering {
+impl Default for AnswerRules {
     fn default() -> Self {
         // Argo's agent gives up on a call after 30 s.
-        Answering { running_after: Duration::from_secs(20), requeue: Duration::from_secs(5), max_queued: 1024 }
+        AnswerRules { running_after: Duration::from_secs(20), requeue: Duration::from_secs(5), max_queued: 1024 }
     }
 }
 
 /// The plugin host: the token, the steps in flight and what runs them.
 pub struct PluginHost {
     token: Token,
-    answering: Answering,
+    answering: AnswerRules,
     steps: Steps,
-    runner: Arc<StepRunner>,
+    runner: Arc<StepExecutor>,
     draining: AtomicBool,
     metrics: Arc<HostMetrics>,
     instance: String,
 }
 
-/// An answer.
-pub enum Answer {
-    /// Not this plugin's template: `{}`.
-    NotOurs,
-    /// A node (finished, or `Running` with `requeue`), as JSON text.
-    Node(String),
-    /// The request is not one Argo sends (400), with why.
-    BadRequest(String),
-    /// No new step now (503, which Argo retries), with why.
-    Busy(String),
-}
-
 impl PluginHost {
     /// A host checking `token`, running steps on `runner`, counting in `metrics`.
-    pub fn new(token: Token, answering: Answering, runner: StepRunner, metrics: Arc<HostMetrics>) -> PluginHost {
+    pub fn new(token: Token, answering: AnswerRules, runner: StepExecutor, metrics: Arc<HostMetrics>) -> PluginHost {
         let instance = format!("{:016x}", rand::random::<u64>());
         PluginHost {
             token,
@@ -98,21 +82,6 @@ impl PluginHost {
             metrics,
             instance,
         }
-    }
-
-    /// This life of the host: a random id, new at every start.
-    pub fn instance(&self) -> &str {
-        &self.instance
-    }
-
-    /// The metrics in Prometheus' text format.
-    pub fn metrics_text(&self) -> String {
-        self.metrics.text()
-    }
-
-    /// Whether an `Authorization` header carries Argo's token.
-    pub fn admits(&self, authorization: Option<&[u8]>) -> bool {
-        self.token.admits(authorization)
     }
 
     /// Stops taking new steps; those running go on and are still answered.
@@ -191,6 +160,25 @@ impl PluginHost {
                 self.answering.requeue,
             )),
         }
+    }
+}
+
+impl AnswersSteps for PluginHost {
+    fn admits(&self, authorization: Option<&[u8]>) -> bool {
+        self.token.admits(authorization)
+    }
+
+    async fn answer(&self, body: bytes::Bytes) -> Answer {
+        PluginHost::answer(self, &body).await
+    }
+
+    fn metrics_text(&self) -> String {
+        self.metrics.text()
+    }
+
+    /// A random id, new at every start.
+    fn instance(&self) -> Option<&str> {
+        Some(&self.instance)
     }
 }
 

@@ -17,28 +17,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 use wasm_workflows_sdk::protocol::PluginResult;
 
+use crate::executor_plugin::StepKey;
+
 /// How long a finished node waits for Argo to ask for it.
 pub const KEEP_FINISHED: Duration = Duration::from_secs(600);
-
-/// A step's identity: the SHA-256 of its request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct StepKey([u8; 32]);
-
-impl StepKey {
-    /// The key of the step a request body asks for.
-    pub fn of(body: &[u8]) -> StepKey {
-        StepKey(Sha256::digest(body).into())
-    }
-
-    /// The key's bytes.
-    pub fn bytes(&self) -> [u8; 32] {
-        self.0
-    }
-}
 
 /// One run of a step: its node once it has finished.
 #[derive(Debug)]

@@ -10,7 +10,7 @@ use super::limits::{DEFAULT_MAX_OPEN_FILES, LimitHit, StepLimiter};
 use super::work_dir::WorkDir;
 use super::work_dir_budget::Exceeded;
 use super::{ExitRule, ModuleKind, RunOptions};
-use crate::wire;
+use crate::json_documents;
 
 /// How the module's run ended.
 pub(crate) enum Ending {
@@ -76,10 +76,10 @@ impl Execution {
 ///
 /// A normal end is a return from `_start` (or `wasi:cli/run`), or an exit
 /// with status 0 under [`ExitRule::Wasi`], WASI's meaning of it; under
-/// [`ExitRule::SeedPlugin`] a core module's exit always fails, as the
+/// [`ExitRule::AnyExitFails`] a core module's exit always fails, as the
 /// original plugin has it. `result.json` is read once, whichever way.
 pub(crate) fn node(execution: Execution, kind: ModuleKind, work_dir: &WorkDir, options: &RunOptions) -> PluginResult {
-    let seed_rule = kind == ModuleKind::Core && options.exit_rule == ExitRule::SeedPlugin;
+    let seed_rule = kind == ModuleKind::Core && options.exit_rule == ExitRule::AnyExitFails;
     let failure = match execution.ending {
         Ending::Returned => return result_of(work_dir, "the module returned without writing /work/result.json"),
         Ending::Exited(0) if !seed_rule => {
@@ -87,7 +87,7 @@ pub(crate) fn node(execution: Execution, kind: ModuleKind, work_dir: &WorkDir, o
         }
         Ending::Exited(status) if seed_rule => format!(
             "the module exited with status {status} through proc_exit; the original Argo WASM plugin fails any \
-             module that calls proc_exit, even with status 0, and ignores its result (--seed-compat): return from \
+             module that calls proc_exit, even with status 0, and ignores its result (--any-exit-fails): return from \
              main instead"
         ),
         Ending::Exited(status) => format!("the module exited with status {status}"),
@@ -159,7 +159,7 @@ fn result_of(work_dir: &WorkDir, missing: &str) -> PluginResult {
     match work_dir.read_result() {
         Ok(None) => PluginResult::failed(missing),
         Err(problem) => PluginResult::failed(problem),
-        Ok(Some(bytes)) => wire::parse_result(&bytes).unwrap_or_else(|reason| {
+        Ok(Some(bytes)) => json_documents::parse_result(&bytes).unwrap_or_else(|reason| {
             PluginResult::failed(format!("the module wrote an invalid /work/result.json: {reason}"))
         }),
     }
@@ -167,6 +167,6 @@ fn result_of(work_dir: &WorkDir, missing: &str) -> PluginResult {
 
 /// The message of a `Failed` result the module wrote before it stopped.
 fn module_message(work_dir: &WorkDir) -> Option<String> {
-    let result = wire::parse_result(&work_dir.read_result().ok()??).ok()?;
+    let result = json_documents::parse_result(&work_dir.read_result().ok()??).ok()?;
     (result.phase == Phase::Failed).then_some(result.message)
 }

@@ -170,7 +170,9 @@ impl Runner {
             InputDocument::Invocation => {
                 work_dir.write_input_document(invocation.to_json().to_string_pretty().as_bytes())
             }
+            #[cfg(feature = "test-support")]
             InputDocument::Raw(bytes) => work_dir.write_input_document(bytes),
+            #[cfg(feature = "test-support")]
             InputDocument::Absent => Ok(()),
         }
     }

@@ -21,15 +21,18 @@ pub struct InputFile {
     pub source: PathBuf,
 }
 
-/// What the module finds in `input.json`.
+/// What the module finds in `input.json`. Outside the tests (the
+/// `test-support` feature) it is always the invocation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum InputDocument {
     /// The invocation, as the host writes it.
     #[default]
     Invocation,
     /// These bytes instead: to see how a module meets a broken input.
+    #[cfg(feature = "test-support")]
     Raw(Vec<u8>),
     /// No `input.json` at all.
+    #[cfg(feature = "test-support")]
     Absent,
 }
 
@@ -87,8 +90,8 @@ pub enum ExitRule {
     Wasi,
     /// The original Argo WASM plugin's rule: any `proc_exit`, even with
     /// status 0, fails the step and its result is ignored
-    /// (`wasm-workflows run --seed-compat`).
-    SeedPlugin,
+    /// (`wasm-workflows run --any-exit-fails`).
+    AnyExitFails,
 }
 
 /// The answer of one run.

@@ -32,7 +32,7 @@ use super::Prepared;
 use super::artifact_fetch::InputFetches;
 use super::artifact_references::append_to_key;
 use super::substitute::Scope;
-use crate::plugin_host::request::DeclaredOutput;
+use crate::executor_plugin::request::DeclaredOutput;
 use crate::runner::{OutputFile, WorkDir};
 
 /// The keys of an artifact that say where it is (`ArtifactLocation`).

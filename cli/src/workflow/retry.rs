@@ -27,7 +27,7 @@ use serde_json::Value;
 use super::execution::{Boundary, Execution};
 use super::nodes::{Node, NodeType, Phase};
 use super::substitute::{Unresolved, replace_in};
-use crate::plugin_host::request::parse_go_duration;
+use crate::executor_plugin::request::parse_go_duration;
 
 /// A Retry node about to run its attempts.
 pub struct Retry {

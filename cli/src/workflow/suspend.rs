@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::plugin_host::request::parse_go_duration;
+use crate::executor_plugin::request::parse_go_duration;
 
 /// How long `template` (a `suspend` template) waits; the error says why its duration is not one.
 pub fn duration(template: &Value) -> Result<Duration, String> {

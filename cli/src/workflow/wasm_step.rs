@@ -1,5 +1,5 @@
 //! One `plugin.wasm` node: the resolved template becomes a step exactly as
-//! the host reads Argo's request (`plugin_host::request::WasmStep`), the
+//! the host reads Argo's request (`executor_plugin::request::WasmStep`), the
 //! module runs on the shared runner, and the node's phase, message and
 //! outputs are the step's reply (Argo copies the plugin's reply into the
 //! node: `workflow/controller/taskset.go` 153-156).
@@ -16,7 +16,7 @@ use super::modules::Modules;
 use super::nodes::parameter_text;
 use super::outbound::Outbound;
 use crate::allow_list::AllowList;
-use crate::plugin_host::request::{ExecuteRequest, WasmStep};
+use crate::executor_plugin::request::{ExecuteRequest, WasmStep};
 use crate::runner::{ExitRule, LogLines, RunOptions, Runner, WorkDir};
 
 /// The limits of every step of a run.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 use wasm_workflows_sdk::protocol::{ArtifactRef, Parameter, PluginInvocation, S3Artifact};
 
-use crate::wire::from_json;
+use crate::json_documents::from_json;
 
 /// What a request asks for.
 #[derive(Debug)]
@@ -77,8 +77,8 @@ impl ExecuteRequest {
 
 /// The keys of `plugin.wasm` that are the host's, not plugin options for the
 /// module: the module, its permissions, and whether a pool may run it again
-/// ([`IDEMPOTENT_OPTION`](crate::forward::IDEMPOTENT_OPTION)).
-pub const HOST_KEYS: [&str; 3] = ["module", "permissions", crate::forward::IDEMPOTENT_OPTION];
+/// ([`IDEMPOTENT_OPTION`](super::IDEMPOTENT_OPTION)).
+pub const HOST_KEYS: [&str; 3] = ["module", "permissions", super::IDEMPOTENT_OPTION];
 
 /// An output artifact the template declares, and the key it gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
