@@ -97,6 +97,28 @@ impl PluginInvocation {
         let file = workdir::artifact_file(&folder, &artifact.name, &artifact.path)?;
         Ok(Some(InputArtifact { artifact: artifact.clone(), file }))
     }
+
+    /// The invocation without its input artifacts that have no file, and the
+    /// names of those. Argo lists an optional input artifact in the template
+    /// whether or not it was supplied, and its executor places no file for
+    /// one that was not supplied or not found in the repository
+    /// (`workflow/executor/executor.go` 272-276 and 334-336 at f016ad8); the
+    /// host does the same. A module with optional inputs drops them here
+    /// before reading any. Any error but a missing file is left to the read
+    /// that follows.
+    pub fn without_absent_artifacts(mut self) -> Result<(PluginInvocation, Vec<String>)> {
+        let mut absent = Vec::new();
+        let mut present = Vec::new();
+        for artifact in &self.artifacts {
+            let file = self.artifact(&artifact.name)?.file;
+            match std::fs::metadata(&file) {
+                Err(error) if error.kind() == io::ErrorKind::NotFound => absent.push(artifact.name.clone()),
+                _ => present.push(artifact.clone()),
+            }
+        }
+        self.artifacts = present;
+        Ok((self, absent))
+    }
 }
 
 /// An output artifact being written. Write to it (it is buffered), then call

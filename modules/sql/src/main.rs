@@ -5,7 +5,6 @@
 //! small, as the output parameter `result` (CSV as `sqlite3 -csv -header`
 //! prints it). SQLite itself is compiled into the module.
 
-mod absent;
 mod columns;
 mod csv;
 mod insert;
@@ -28,7 +27,7 @@ const RESERVE: usize = 4 << 20;
 #[workflow_step]
 fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
     let reserve = vec![0u8; RESERVE];
-    let (invocation, absent) = absent::without_absent(invocation)?;
+    let (invocation, absent) = invocation.without_absent_artifacts()?;
     let result = run_query(&invocation, &absent);
     drop(reserve);
     result.map_err(|error| {

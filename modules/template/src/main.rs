@@ -5,7 +5,6 @@
 //! can be included by name or path. The text is the output artifact
 //! `result` and, when small, the output parameter `result`.
 
-mod absent;
 mod budget;
 mod context;
 mod environment;
@@ -30,7 +29,7 @@ const RESULT_PATH: &str = "/result.txt";
 
 #[workflow_step]
 fn run(invocation: PluginInvocation) -> anyhow::Result<PluginResult> {
-    let (invocation, absent) = absent::without_absent(invocation)?;
+    let (invocation, absent) = invocation.without_absent_artifacts()?;
     let options = Options::read(&invocation)?;
     let source = source::read(&invocation)?;
     let variables = context::read(&invocation)?;
